@@ -1,0 +1,53 @@
+# vla-harness: `make eval` installs everything and runs a small real LIBERO evaluation; `make test` runs the tests.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+CLI := $(VENV)/bin/vla-harness
+export MUJOCO_GL ?= egl
+export PYOPENGL_PLATFORM ?= egl
+
+BENCH ?= libero_spatial
+POLICY ?= random
+TASKS ?= 0,1
+TRIALS ?= 1
+RUNNER ?= local
+WORKERS ?= 1
+OUT ?= runs
+ARGS ?=
+# POLICY may be a checkpoint path: it then means vla_jepa with that checkpoint.
+POLICY_ARGS := $(if $(wildcard $(POLICY)),--policy vla_jepa --checkpoint $(POLICY),--policy $(POLICY))
+
+.PHONY: install install-system install-python eval resume test test-fast bench report list clean
+
+install: install-system install-python
+
+install-system:
+	bash scripts/install_system.sh
+
+install-python:
+	bash scripts/install_python.sh
+
+eval: install
+	$(CLI) eval --bench $(BENCH) $(POLICY_ARGS) --tasks $(TASKS) --trials $(TRIALS) \
+		--runner $(RUNNER) --workers $(WORKERS) --out $(OUT) $(ARGS)
+
+resume: install
+	$(CLI) resume $(RUN) $(ARGS)
+
+list: install-python
+	$(CLI) list
+
+report: install-python
+	$(CLI) report $(RUNS) $(ARGS)
+
+test: install
+	$(PY) -m pytest tests $(ARGS)
+
+test-fast: install-python
+	$(PY) -m pytest tests -m "not sim" $(ARGS)
+
+bench: install
+	$(PY) scripts/bench_loop.py $(ARGS)
+
+clean:
+	rm -rf runs .pytest_cache

@@ -1,0 +1,8 @@
+"""Benchmark registry: one line per benchmark (name -> "module:factory")."""
+
+from harness.registry import Registry
+
+BENCHMARKS: Registry = Registry("benchmark")
+BENCHMARKS.add("fake", "benchmarks.fake.bench:FakeBenchmark", "pure-numpy reaching task for fast tests")
+for _suite in ("libero_spatial", "libero_object", "libero_goal", "libero_10", "libero_90"):
+    BENCHMARKS.add(_suite, f"benchmarks.libero.bench:{_suite}", f"LIBERO {_suite} (published protocol)")

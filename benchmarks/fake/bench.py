@@ -1,0 +1,97 @@
+"""A pure-numpy benchmark with the real interfaces: reach a target point in 3-D. For fast tests.
+
+Options let tests inject trouble: `step_delay_s` (slow physics), `broken_tasks` (env creation fails),
+`hang_tasks` (a step sleeps for `hang_s`: for timeouts).
+"""
+
+from __future__ import annotations
+
+import time
+import numpy as np
+
+from harness.protocols import BenchProtocol, BenchSelection
+from harness.seeding import with_seed
+from harness.types import EpisodeSpec, Observation, StepResult
+
+PROTOCOL = BenchProtocol(name="fake", settle_steps=2, settle_action=(0.0,) * 6 + (-1.0,), action_dim=7,
+                         control_hz=10.0, max_steps=40, trials_per_task=10, cameras=("agentview", "wrist"),
+                         source="vla-harness test fixture")
+TASKS = [f"reach target {i}" for i in range(10)]
+
+
+class FakeEnv:
+    def __init__(self, task_id: int, step_delay_s: float = 0.0, hang_s: float = 0.0) -> None:
+        self.task_id, self.step_delay_s, self.hang_s = task_id, step_delay_s, hang_s
+        self.pos = np.zeros(3)
+        self.target = np.zeros(3)
+        self.instruction = ""
+        self.renders = 0
+        self.steps = 0
+
+    def reset(self, spec: EpisodeSpec) -> None:
+        rng = np.random.default_rng(spec.seed)
+        self.target = rng.uniform(-0.5, 0.5, size=3)
+        self.pos = np.zeros(3)
+        self.instruction = spec.instruction
+        self.steps = 0
+
+    def observe(self, cameras: tuple[str, ...], size: int, state_keys: tuple[str, ...] = ()) -> Observation:
+        self.renders += 1
+        images = {cam: self._render(size, flip=(cam == "wrist")) for cam in cameras}
+        state = {"ee_pos": self.pos.astype(np.float32).copy()}
+        return Observation(images=images, state=state, instruction=self.instruction, step=self.steps,
+                           privileged={"target": self.target.copy(), "pos": self.pos.copy()})
+
+    def _render(self, size: int, flip: bool) -> np.ndarray:
+        img = np.full((size, size, 3), 40, dtype=np.uint8)
+        for point, color in ((self.target, (220, 40, 40)), (self.pos, (40, 220, 40))):
+            u, v = ((np.clip(point[:2], -1, 1) + 1) / 2 * (size - 1)).astype(int)
+            img[max(0, v - 1):v + 2, max(0, u - 1):u + 2] = color
+        return img[::-1, ::-1].copy() if flip else img
+
+    def step(self, action: np.ndarray) -> StepResult:
+        if self.step_delay_s:
+            time.sleep(self.step_delay_s)
+        if self.hang_s:
+            time.sleep(self.hang_s)
+        self.steps += 1
+        self.pos = np.clip(self.pos + 0.1 * np.clip(action[:3], -1, 1), -1, 1)
+        distance = float(np.linalg.norm(self.pos - self.target))
+        return StepResult(success=distance < 0.15, reward=-distance)
+
+    def close(self) -> None:
+        pass
+
+
+class FakeBenchmark:
+    name = "fake"
+
+    def __init__(self, step_delay_s: float = 0.0, broken_tasks: tuple[int, ...] = (), hang_tasks: tuple[int, ...] = (),
+                 hang_s: float = 30.0) -> None:
+        self.step_delay_s, self.hang_s = float(step_delay_s), float(hang_s)
+        self.broken_tasks, self.hang_tasks = set(broken_tasks), set(hang_tasks)
+
+    def protocol(self) -> BenchProtocol:
+        return PROTOCOL
+
+    def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:
+        tasks = selection.tasks if selection.tasks is not None else range(len(TASKS))
+        trials = selection.trials or 3
+        max_steps = selection.max_steps or PROTOCOL.max_steps
+        specs = []
+        for task_id in tasks:
+            for trial in range(trials):
+                spec = EpisodeSpec(bench="fake", suite="reach", task_id=int(task_id), task_name=f"task{task_id}",
+                                   instruction=TASKS[int(task_id)], trial=trial, seed=0, max_steps=max_steps,
+                                   init_state_index=trial)
+                specs.append(with_seed(spec, run_seed))
+        return specs
+
+    def env_key(self, spec: EpisodeSpec) -> str:
+        return f"{spec.suite}/{spec.task_id}"
+
+    def make_env(self, spec: EpisodeSpec) -> FakeEnv:
+        if spec.task_id in self.broken_tasks:
+            raise RuntimeError(f"fake env for task {spec.task_id} is configured to fail")
+        hang = self.hang_s if spec.task_id in self.hang_tasks else 0.0
+        return FakeEnv(spec.task_id, self.step_delay_s, hang)

@@ -1,0 +1,93 @@
+"""LIBERO suites as harness benchmarks: deterministic episode expansion with the published protocol."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from functools import lru_cache
+
+import numpy as np
+
+from benchmarks.libero.env import LiberoEnv, LiberoTask, import_libero
+from benchmarks.libero.protocol import CAMERAS, MAX_STEPS, TRIALS_PER_TASK, libero_protocol
+from harness.config import ConfigError
+from harness.protocols import BenchProtocol, BenchSelection
+from harness.seeding import with_seed
+from harness.types import EpisodeSpec
+
+
+@lru_cache(maxsize=None)
+def _suite(suite: str):
+    benchmark, _, _ = import_libero()
+    with contextlib.redirect_stdout(io.StringIO()):
+        return benchmark.get_benchmark_dict()[suite]()
+
+
+def libero_task(suite: str, task_id: int) -> LiberoTask:
+    _, get_libero_path, _ = import_libero()
+    task = _suite(suite).get_task(task_id)
+    bddl = os.path.join(get_libero_path("bddl_files"), task.problem_folder, task.bddl_file)
+    return LiberoTask(suite, task_id, task.name, task.language, bddl)
+
+
+def init_states(suite: str, task_id: int) -> np.ndarray:
+    with contextlib.redirect_stdout(io.StringIO()):
+        return np.asarray(_suite(suite).get_task_init_states(task_id))
+
+
+class LiberoBenchmark:
+    def __init__(self, suite: str) -> None:
+        self.suite = self.name = suite
+
+    def protocol(self) -> BenchProtocol:
+        return libero_protocol(self.suite)
+
+    def n_tasks(self) -> int:
+        return _suite(self.suite).get_num_tasks()
+
+    def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:
+        n = self.n_tasks()
+        tasks = selection.tasks if selection.tasks is not None else tuple(range(n))
+        bad = [t for t in tasks if not 0 <= t < n]
+        if bad:
+            raise ConfigError(f"{self.suite} has tasks 0-{n - 1}; got {bad}")
+        trials = selection.trials or TRIALS_PER_TASK
+        if trials > TRIALS_PER_TASK:
+            raise ConfigError(f"{self.suite} has {TRIALS_PER_TASK} fixed init states per task; --trials {trials} is too many")
+        max_steps = selection.max_steps or MAX_STEPS[self.suite]
+        specs = []
+        for task_id in tasks:
+            task = libero_task(self.suite, task_id)
+            for trial in range(trials):
+                spec = EpisodeSpec(bench=self.suite, suite=self.suite, task_id=task_id, task_name=task.name,
+                                   instruction=task.instruction, trial=trial, seed=0, max_steps=max_steps,
+                                   init_state_index=trial)
+                specs.append(with_seed(spec, run_seed))
+        return specs
+
+    def env_key(self, spec: EpisodeSpec) -> str:
+        return f"{spec.suite}/{spec.task_id}"
+
+    def make_env(self, spec: EpisodeSpec) -> LiberoEnv:
+        return LiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
+
+
+def libero_spatial() -> LiberoBenchmark:
+    return LiberoBenchmark("libero_spatial")
+
+
+def libero_object() -> LiberoBenchmark:
+    return LiberoBenchmark("libero_object")
+
+
+def libero_goal() -> LiberoBenchmark:
+    return LiberoBenchmark("libero_goal")
+
+
+def libero_10() -> LiberoBenchmark:
+    return LiberoBenchmark("libero_10")
+
+
+def libero_90() -> LiberoBenchmark:
+    return LiberoBenchmark("libero_90")

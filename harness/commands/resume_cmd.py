@@ -1,0 +1,23 @@
+"""`vla-harness resume RUN_DIR`: run only the episodes with no finished record (missing or errored)."""
+
+from __future__ import annotations
+
+import argparse
+
+from harness.commands.eval_cmd import print_summary
+from harness.evaluate import execute
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides = {k: v for k, v in {"runner": args.runner, "workers": args.workers}.items() if v is not None}
+    print_summary(execute(args.run_dir, progress=not args.no_progress, runner_overrides=overrides))
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("resume", help="finish an interrupted run (re-runs missing and errored episodes)")
+    p.add_argument("run_dir")
+    p.add_argument("--runner", choices=["local", "ray"])
+    p.add_argument("--workers", type=int)
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=run)

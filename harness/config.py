@@ -1,0 +1,91 @@
+"""RunConfig: what to evaluate and how; YAML files and `--set a.b=c` overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+VIDEO_MODES = ("none", "failures", "all")
+RUNNERS = ("local", "ray")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class RunConfig:
+    bench: str = "libero_spatial"
+    policy: str = "random"
+    suites: list[str] | None = None
+    tasks: list[int] | None = None
+    trials: int | None = None
+    max_steps: int | None = None
+    bench_options: dict[str, Any] = field(default_factory=dict)
+    policy_options: dict[str, Any] = field(default_factory=dict)
+    seed: int = 7
+    runner: str = "local"
+    workers: int = 1
+    ray_address: str | None = None
+    episode_timeout_s: float = 1800.0
+    max_attempts: int = 2
+    video: str = "none"
+    out: str = "runs"
+    name: str | None = None
+
+    def validate(self) -> "RunConfig":
+        if self.video not in VIDEO_MODES:
+            raise ConfigError(f"--video must be one of {', '.join(VIDEO_MODES)}, got '{self.video}'")
+        if self.runner not in RUNNERS:
+            raise ConfigError(f"--runner must be one of {', '.join(RUNNERS)}, got '{self.runner}'")
+        if self.trials is not None and self.trials < 1:
+            raise ConfigError(f"--trials must be >= 1, got {self.trials}")
+        if self.workers < 1:
+            raise ConfigError(f"--workers must be >= 1, got {self.workers}")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> "RunConfig":
+        known = {f.name for f in dataclasses.fields(RunConfig)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ConfigError(f"unknown config field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+        return RunConfig(**d)
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping")
+    return data
+
+
+def parse_value(text: str) -> Any:
+    """`--set` values are YAML scalars/lists: 3, 0.5, true, [0,1], none."""
+    value = yaml.safe_load(text)
+    return None if value in ("none", "None") else value
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"--set expects key=value, got '{item}'")
+        dotted, text = item.split("=", 1)
+        node = data
+        *parents, leaf = dotted.strip().split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"--set {dotted}: '{part}' is not a mapping")
+        node[leaf] = parse_value(text)
+    return data

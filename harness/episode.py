@@ -1,0 +1,112 @@
+"""The one episode loop: settle, then ask for a chunk, execute it, render only before the next ask."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from harness.protocols import BenchProtocol, Env, Policy
+from harness.types import EpisodeSpec, ErrorInfo, PolicySpec, TimeSplit
+
+
+class ActionError(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class EpisodeOutcome:
+    success: bool | None
+    steps: int
+    error: ErrorInfo | None
+    time: TimeSplit
+    metrics: dict = field(default_factory=dict)
+    frames: list[np.ndarray] = field(default_factory=list)
+
+
+@dataclass
+class _Clock:
+    sim: float = 0.0
+    render: float = 0.0
+    policy: float = 0.0
+
+    def timed(self, part: str, fn: Callable, *args):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            setattr(self, part, getattr(self, part) + time.perf_counter() - t0)
+
+
+def check_chunk(chunk: object, pspec: PolicySpec) -> np.ndarray:
+    """Validate a policy's output: (k, action_dim) finite floats; a 1-D action counts as k=1."""
+    arr = np.asarray(chunk, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr[None]
+    if arr.ndim != 2 or arr.shape[1] != pspec.action_dim or arr.shape[0] < 1:
+        raise ActionError("bad_action_shape", f"policy '{pspec.name}' returned shape {np.shape(chunk)}, "
+                          f"expected (k, {pspec.action_dim}) with k >= 1")
+    if not np.all(np.isfinite(arr)):
+        raise ActionError("nan_action", f"policy '{pspec.name}' returned non-finite actions (NaN or inf)")
+    return arr
+
+
+def run_episode(env: Env, policy: Policy, spec: EpisodeSpec, protocol: BenchProtocol,
+                video_camera: str | None = None, video_size: int = 128) -> EpisodeOutcome:
+    """Run one episode; policy and env exceptions end it with an error, never as a failure."""
+    pspec = policy.spec()
+    clock, frames = _Clock(), []
+    t_start = time.perf_counter()
+    steps, success, error, metrics = 0, False, None, {}
+    try:
+        clock.timed("sim", env.reset, spec)
+        clock.timed("policy", policy.reset, spec.task())
+        settle = np.asarray(protocol.settle_action, dtype=np.float32)
+        for _ in range(protocol.settle_steps):
+            clock.timed("sim", env.step, settle)
+        while steps < spec.max_steps and not success:
+            obs = clock.timed("render", env.observe, pspec.cameras, pspec.image_size, pspec.state_keys)
+            obs.step = steps
+            chunk = clock.timed("policy", _ask, policy, obs, pspec)
+            for action in chunk:
+                if video_camera:
+                    frames.append(clock.timed("render", _video_frame, env, video_camera, video_size))
+                result = clock.timed("sim", env.step, action)
+                steps += 1
+                metrics.update(result.info)
+                if result.success or steps >= spec.max_steps:
+                    success = bool(result.success)
+                    break
+    except ActionError as exc:
+        error = ErrorInfo(exc.kind, str(exc))
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any adapter failure becomes a recorded error
+        error = ErrorInfo(_error_kind(exc), f"{type(exc).__name__}: {exc}"[:2000])
+    wall = time.perf_counter() - t_start
+    overhead = max(0.0, wall - clock.sim - clock.render - clock.policy)
+    split = TimeSplit(wall, clock.sim, clock.render, clock.policy, overhead)
+    return EpisodeOutcome(None if error else success, steps, error, split, metrics, frames)
+
+
+def _ask(policy: Policy, obs, pspec: PolicySpec) -> np.ndarray:
+    try:
+        chunk = policy.act(obs)
+    except ActionError:
+        raise
+    except Exception as exc:
+        kind = getattr(exc, "error_kind", "policy_error")
+        raise ActionError(kind, f"policy '{pspec.name}' raised {type(exc).__name__}: {exc}") from exc
+    return check_chunk(chunk, pspec)
+
+
+def _video_frame(env: Env, camera: str, size: int) -> np.ndarray:
+    return env.observe((camera,), size).images[camera]
+
+
+def _error_kind(exc: Exception) -> str:
+    return getattr(exc, "error_kind", "env_error")

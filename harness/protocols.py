@@ -1,0 +1,80 @@
+"""The three interfaces every adapter implements: Policy, Benchmark, Env."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from harness.types import EpisodeSpec, Observation, PolicySpec, StepResult, TaskInfo
+
+
+@runtime_checkable
+class Policy(Protocol):
+    def spec(self) -> PolicySpec: ...
+
+    def reset(self, task: TaskInfo) -> None: ...
+
+    def act(self, obs: Observation) -> np.ndarray:
+        """Return an action chunk, shape (k, action_dim), float32."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Env(Protocol):
+    def reset(self, spec: EpisodeSpec) -> None: ...
+
+    def observe(self, cameras: tuple[str, ...], size: int, state_keys: tuple[str, ...] = ()) -> Observation:
+        """Render only the cameras asked for, at size x size."""
+        ...
+
+    def step(self, action: np.ndarray) -> StepResult:
+        """Physics only: no rendering."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class BenchProtocol:
+    """The published evaluation protocol of a benchmark, written down once; hashed into every run."""
+
+    name: str
+    settle_steps: int
+    settle_action: tuple[float, ...]
+    action_dim: int
+    control_hz: float
+    max_steps: int
+    trials_per_task: int
+    cameras: tuple[str, ...]
+    source: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BenchSelection:
+    """Which part of a benchmark a run covers (the CLI's filters)."""
+
+    suites: tuple[str, ...] | None = None
+    tasks: tuple[int, ...] | None = None
+    trials: int | None = None
+    max_steps: int | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Benchmark(Protocol):
+    name: str
+
+    def protocol(self) -> BenchProtocol: ...
+
+    def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]: ...
+
+    def env_key(self, spec: EpisodeSpec) -> str:
+        """Episodes with the same key can reuse one env (task affinity)."""
+        ...
+
+    def make_env(self, spec: EpisodeSpec) -> Env: ...

@@ -1,0 +1,111 @@
+"""EpisodeWorker: holds one policy and a warm env; runs episodes and returns small records.
+
+Used in-process by the local runner and inside each Ray actor. Videos are written here, to the run
+directory, so frames never travel through the driver or Ray.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import harness
+from harness.episode import EpisodeOutcome, run_episode
+from harness.protocols import Benchmark, BenchProtocol, Env, Policy
+from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, TimeSplit
+
+
+@dataclass(frozen=True)
+class RunJob:
+    """Everything a worker needs, as plain picklable data."""
+
+    run_id: str
+    run_dir: str
+    bench: str
+    policy: str
+    bench_options: dict[str, Any] = field(default_factory=dict)
+    policy_options: dict[str, Any] = field(default_factory=dict)
+    video: str = "none"
+
+
+def build_benchmark(name: str, options: dict[str, Any]) -> Benchmark:
+    from benchmarks import BENCHMARKS
+
+    return BENCHMARKS.get(name)(**options)
+
+
+def build_policy(name: str, options: dict[str, Any]) -> Policy:
+    from policies import POLICIES
+
+    return POLICIES.get(name)(**options)
+
+
+class EpisodeWorker:
+    def __init__(self, job: RunJob, worker_id: str | None = None) -> None:
+        self.job = job
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.benchmark = build_benchmark(job.bench, job.bench_options)
+        self.protocol: BenchProtocol = self.benchmark.protocol()
+        self.policy = build_policy(job.policy, job.policy_options)
+        self._env: Env | None = None
+        self._env_key: str | None = None
+
+    def env_for(self, spec: EpisodeSpec) -> Env:
+        key = self.benchmark.env_key(spec)
+        if key != self._env_key:
+            self.close_env()  # one env at a time: a LIBERO env holds ~2 GiB
+            self._env = self.benchmark.make_env(spec)
+            self._env_key = key
+        return self._env
+
+    def run(self, spec: EpisodeSpec, attempt: int = 1) -> EpisodeRecord:
+        t0 = time.perf_counter()
+        try:
+            env = self.env_for(spec)
+        except Exception as exc:  # noqa: BLE001 - a broken env is a recorded error, not a crash
+            self.close_env()
+            kind = getattr(exc, "error_kind", "env_error")
+            split = TimeSplit(time.perf_counter() - t0, 0.0, 0.0, 0.0, time.perf_counter() - t0)
+            outcome = EpisodeOutcome(None, 0, ErrorInfo(kind, f"{type(exc).__name__}: {exc}"[:2000]), split)
+            return self._record(spec, outcome, attempt, None)
+        camera = self._video_camera()
+        outcome = run_episode(env, self.policy, spec, self.protocol, video_camera=camera)
+        if outcome.error is not None and outcome.error.kind == "env_error":
+            self.close_env()  # do not reuse an env in an unknown state
+        return self._record(spec, outcome, attempt, self._save_video(spec, outcome, attempt))
+
+    def _video_camera(self) -> str | None:
+        if self.job.video == "none":
+            return None
+        return self.protocol.cameras[0]
+
+    def _save_video(self, spec: EpisodeSpec, outcome: EpisodeOutcome, attempt: int) -> str | None:
+        wanted = self.job.video == "all" or (self.job.video == "failures" and outcome.success is False)
+        if not wanted or not outcome.frames:
+            return None
+        from harness.video import write_video
+
+        rel = Path("videos") / (spec.key.replace("/", "__") + f"__a{attempt}.mp4")
+        write_video(Path(self.job.run_dir) / rel, outcome.frames, fps=int(self.protocol.control_hz))
+        return str(rel)
+
+    def _record(self, spec: EpisodeSpec, outcome: EpisodeOutcome, attempt: int, video: str | None) -> EpisodeRecord:
+        return EpisodeRecord(schema_version=harness.SCHEMA_VERSION, run_id=self.job.run_id, key=spec.key, spec=spec,
+                             success=outcome.success, steps=outcome.steps, error=outcome.error, attempt=attempt,
+                             worker=self.worker_id, time=outcome.time, video=video, metrics=outcome.metrics,
+                             finished_at=time.time())
+
+    def close_env(self) -> None:
+        if self._env is not None:
+            try:
+                self._env.close()
+            finally:
+                self._env, self._env_key = None, None
+
+    def close(self) -> None:
+        self.close_env()
+        self.policy.close()

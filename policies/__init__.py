@@ -1,0 +1,7 @@
+"""Policy registry: one line per adapter (name -> "module:factory")."""
+
+from harness.registry import Registry
+
+POLICIES: Registry = Registry("policy")
+POLICIES.add("random", "policies.random_policy:RandomPolicy", "uniform random deltas, random gripper")
+POLICIES.add("zero", "policies.zero_policy:ZeroPolicy", "holds still with the gripper open")

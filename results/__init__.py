@@ -1,0 +1,1 @@
+"""Aggregation, tables, plots and regression checks over stored runs (reads only the store schema)."""
