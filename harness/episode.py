@@ -71,6 +71,8 @@ def run_episode(env: Env, policy: Policy, spec: EpisodeSpec, protocol: BenchProt
         while steps < spec.max_steps and not success:
             obs = clock.timed("render", env.observe, pspec.cameras, pspec.image_size, pspec.state_keys)
             obs.step = steps
+            if pspec.privileged:
+                obs.privileged = clock.timed("sim", _privileged_state, env, pspec)
             chunk = clock.timed("policy", _ask, policy, obs, pspec)
             for action in chunk:
                 if video_camera:
@@ -105,7 +107,18 @@ def _ask(policy: Policy, obs, pspec: PolicySpec) -> np.ndarray:
 
 
 def _video_frame(env: Env, camera: str, size: int) -> np.ndarray:
+    """Upright frame for videos: envs with a non-upright image convention provide `video_frame`."""
+    if hasattr(env, "video_frame"):
+        return env.video_frame(camera, size)
     return env.observe((camera,), size).images[camera]
+
+
+def _privileged_state(env: Env, pspec: PolicySpec) -> dict:
+    """The documented hook for privileged (oracle) policies: only called when the policy's spec says privileged."""
+    if not hasattr(env, "privileged_state"):
+        raise ActionError("policy_error", f"policy '{pspec.name}' is privileged but {type(env).__name__} "
+                          "offers no privileged_state() hook")
+    return env.privileged_state()
 
 
 def _error_kind(exc: Exception) -> str:

@@ -39,8 +39,10 @@ class FakeEnv:
         self.renders += 1
         images = {cam: self._render(size, flip=(cam == "wrist")) for cam in cameras}
         state = {"ee_pos": self.pos.astype(np.float32).copy()}
-        return Observation(images=images, state=state, instruction=self.instruction, step=self.steps,
-                           privileged={"target": self.target.copy(), "pos": self.pos.copy()})
+        return Observation(images=images, state=state, instruction=self.instruction, step=self.steps)
+
+    def privileged_state(self) -> dict:
+        return {"target": self.target.copy(), "pos": self.pos.copy()}
 
     def _render(self, size: int, flip: bool) -> np.ndarray:
         img = np.full((size, size, 3), 40, dtype=np.uint8)

@@ -63,6 +63,10 @@ class LiberoEnv:
         state = {k: np.asarray(self._last_obs[k]) for k in state_keys}
         return Observation(images=images, state=state, instruction=self.instruction, step=0)
 
+    def video_frame(self, camera: str, size: int) -> np.ndarray:
+        """Upright view for videos (MuJoCo renders upside down)."""
+        return self.env.sim.render(camera_name=camera, width=size, height=size)[::-1, ::-1]
+
     def step(self, action: np.ndarray) -> StepResult:
         obs, reward, done, _info = self.env.step(np.asarray(action, dtype=np.float64))
         self._last_obs = obs
