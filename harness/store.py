@@ -86,13 +86,14 @@ class RunStore:
             self._file = None
 
     def _repair_tail(self) -> None:
-        """A torn last line (no newline) would glue onto the next record: end it first."""
+        """Drop a torn last line (a writer killed mid-record): it was never a finished record."""
         path = self.dir / EPISODES
-        if path.exists() and path.stat().st_size > 0:
+        if not path.exists() or path.stat().st_size == 0:
+            return
+        data = path.read_bytes()
+        if not data.endswith(b"\n"):
             with open(path, "rb+") as f:
-                f.seek(-1, os.SEEK_END)
-                if f.read(1) != b"\n":
-                    f.write(b"\n")
+                f.truncate(data.rfind(b"\n") + 1)
 
 
 def _json_default(obj: Any) -> Any:

@@ -25,7 +25,7 @@ class FakeEnv:
         self.pos = np.zeros(3)
         self.target = np.zeros(3)
         self.instruction = ""
-        self.renders = 0
+        self.renders = 0  # camera images rendered (tests check render-on-demand)
         self.steps = 0
 
     def reset(self, spec: EpisodeSpec) -> None:
@@ -36,7 +36,7 @@ class FakeEnv:
         self.steps = 0
 
     def observe(self, cameras: tuple[str, ...], size: int, state_keys: tuple[str, ...] = ()) -> Observation:
-        self.renders += 1
+        self.renders += len(cameras)
         images = {cam: self._render(size, flip=(cam == "wrist")) for cam in cameras}
         state = {"ee_pos": self.pos.astype(np.float32).copy()}
         return Observation(images=images, state=state, instruction=self.instruction, step=self.steps)

@@ -1,0 +1,47 @@
+"""The CLI as a user meets it: list, eval, one-line errors."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from harness.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_list_shows_registered_names():
+    out = _cli("list")
+    assert out.returncode == 0
+    for name in ("libero_spatial", "libero_90", "fake", "random", "zero"):
+        assert name in out.stdout
+
+
+def test_unknown_names_give_one_line_with_suggestion():
+    out = _cli("eval", "--bench", "libero_spatil", "--policy", "random")
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0
+    assert "Did you mean 'libero_spatial'" in out.stderr and "Allowed:" in out.stderr
+    out = _cli("eval", "--bench", "fake", "--policy", "randm")
+    assert out.returncode == 2 and "unknown policy 'randm'" in out.stderr
+
+
+def test_eval_prints_success_table(tmp_path, capsys):
+    code = main(["eval", "--bench", "fake", "--policy", "zero", "--tasks", "0,1", "--trials", "2",
+                 "--out", str(tmp_path), "--name", "t", "--no-progress", "-P", "chunk=4"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "95% CI (Wilson)" in out and "0.0%" in out and "**all tasks**" in out
+
+
+def test_bad_values_are_one_line_errors(tmp_path, capsys):
+    assert main(["eval", "--bench", "fake", "--policy", "zero", "--trials", "0", "--out", str(tmp_path)]) == 2
+    assert "--trials must be >= 1" in capsys.readouterr().err
+    assert main(["eval", "--bench", "fake", "--policy", "zero", "--set", "colour=red", "--out", str(tmp_path)]) == 2
+    assert "unknown config field(s) colour" in capsys.readouterr().err
+    assert main(["resume", str(tmp_path / "nope")]) == 2
+    assert "not a run directory" in capsys.readouterr().err
