@@ -72,10 +72,29 @@ class LiberoEnv:
         self._last_obs = obs
         return StepResult(success=bool(done), reward=float(reward))
 
+    def privileged_state(self) -> dict:
+        """The documented hook for privileged (oracle) policies: goal, object/target poses and boxes, eef, gripper.
+
+        The episode loop calls it only for a policy whose spec says privileged; see benchmarks/libero/privileged.py.
+        """
+        from benchmarks.libero.privileged import privileged_state
+
+        return privileged_state(self.env.env, self._last_obs)
+
     def check_success(self) -> bool:
         return bool(self.env.check_success())
 
     def close(self) -> None:
         env, self.env = getattr(self, "env", None), None
-        if env is not None:
-            env.close()
+        if env is None:
+            return
+        _free_render_context(env.sim)
+        env.close()
+
+
+def _free_render_context(sim) -> None:
+    """Free the EGL context now: left to the garbage collector it is freed after EGL shut down, which prints errors."""
+    ctx = getattr(sim, "_render_context_offscreen", None)
+    if ctx is not None:
+        ctx.con.free()
+        ctx.gl_ctx.free()
