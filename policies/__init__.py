@@ -5,3 +5,5 @@ from harness.registry import Registry
 POLICIES: Registry = Registry("policy")
 POLICIES.add("random", "policies.random_policy:RandomPolicy", "uniform random deltas, random gripper")
 POLICIES.add("zero", "policies.zero_policy:ZeroPolicy", "holds still with the gripper open")
+POLICIES.add("oracle", "policies.oracle.policy:OraclePolicy", "privileged scripted pick-and-place for LIBERO (reads sim state)")
+POLICIES.add("remote", "policies.remote:RemotePolicy", "a policy served elsewhere (openpi protocol): --policy-url ws://HOST:PORT")

@@ -1,0 +1,88 @@
+"""Privileged simulator state for oracle policies: the pick-and-place goal of a LIBERO task, read from its BDDL.
+
+Only `LiberoEnv.privileged_state()` calls this, and the episode loop calls that only for a policy whose
+`PolicySpec.privileged` is True. Everything is in the world frame (metres; quaternions x, y, z, w as robosuite).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+PLACE_PREDICATES = ("on", "in")
+
+
+class NotPickAndPlace(ValueError):
+    error_kind = "policy_error"
+
+
+def pick_and_place_goal(problem_env) -> tuple[str, str, str]:
+    """(relation, object, target) of the task's first `On`/`In` goal whose object is movable."""
+    for predicate in problem_env.parsed_problem["goal_state"]:
+        if len(predicate) == 3 and predicate[0].lower() in PLACE_PREDICATES and predicate[1] in problem_env.objects_dict:
+            return predicate[0].lower(), predicate[1], predicate[2]
+    goals = problem_env.parsed_problem["goal_state"]
+    raise NotPickAndPlace(f"task goal {goals} has no On/In predicate on a movable object: not a pick-and-place task")
+
+
+def _subtree(model, root: int) -> set[int]:
+    bodies = {root}
+    for body in range(model.nbody):
+        parent = body
+        while parent not in bodies and parent != 0:
+            parent = model.body_parentid[parent]
+        if parent in bodies:
+            bodies.add(body)
+    return bodies
+
+
+def body_aabb(sim, body_id: int) -> np.ndarray:
+    """World-frame box (min xyz, max xyz) around the collision geoms of a body and its children."""
+    model, data = sim.model, sim.data
+    bodies = _subtree(model, body_id)
+    geoms = [g for g in range(model.ngeom) if model.geom_bodyid[g] in bodies]
+    solid = [g for g in geoms if model.geom_contype[g] or model.geom_conaffinity[g]]
+    corners = []
+    signs = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)], dtype=float)
+    for g in solid or geoms:
+        center, half = model.geom_aabb[g][:3], model.geom_aabb[g][3:]
+        local = center + signs * half
+        corners.append(data.geom_xpos[g] + local @ data.geom_xmat[g].reshape(3, 3).T)
+    if not corners:
+        pos = data.body_xpos[body_id]
+        return np.stack([pos, pos])
+    pts = np.concatenate(corners)
+    return np.stack([pts.min(axis=0), pts.max(axis=0)])
+
+
+def _target_body(problem_env, target: str) -> tuple[int, np.ndarray]:
+    """Body id and reference point of a goal target: an object/fixture body, or a region site on one."""
+    sim = problem_env.sim
+    if target in problem_env.obj_body_id:
+        body = problem_env.obj_body_id[target]
+        return body, np.array(sim.data.body_xpos[body])
+    site = problem_env.object_sites_dict.get(target)
+    if site is None:
+        raise NotPickAndPlace(f"goal target '{target}' is neither an object, a fixture nor a region site")
+    body = problem_env.obj_body_id[site.parent_name]
+    return body, np.array(sim.data.site_xpos[sim.model.site_name2id(target)])
+
+
+def privileged_state(problem_env, robot_obs: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Goal relation, object and target poses and boxes, end-effector pose and gripper opening."""
+    relation, obj, target = pick_and_place_goal(problem_env)
+    sim = problem_env.sim
+    obj_body = problem_env.obj_body_id[obj]
+    target_body, target_pos = _target_body(problem_env, target)
+    return {
+        "relation": relation, "object": obj, "target": target,
+        "object_pos": np.array(sim.data.body_xpos[obj_body]),
+        "object_quat": np.array(sim.data.body_xquat[obj_body])[[1, 2, 3, 0]],
+        "object_aabb": body_aabb(sim, obj_body),
+        "target_pos": target_pos,
+        "target_aabb": body_aabb(sim, target_body),
+        "eef_pos": np.array(robot_obs["robot0_eef_pos"]),
+        "eef_quat": np.array(robot_obs["robot0_eef_quat"]),
+        "gripper_qpos": np.array(robot_obs["robot0_gripper_qpos"]),
+    }

@@ -1,0 +1,1 @@
+"""Privileged scripted pick-and-place oracle for LIBERO (see docs/oracle.md)."""
