@@ -11,11 +11,14 @@ COMMANDS = [
     "harness.commands.resume_cmd",
     "harness.commands.list_cmd",
     "harness.commands.report_cmd",
+    "harness.commands.train_cmd",
+    "harness.commands.show_env_cmd",
+    "harness.commands.serve_cmd",
 ]
 
 # Errors a user can fix: shown as one line, no traceback.
 USER_ERRORS = ("UnknownNameError", "ConfigError", "StoreError", "ProtocolMismatch", "MissingDependency",
-               "CheckpointError", "FileNotFoundError")
+               "CheckpointError", "FileNotFoundError", "PolicyUnreachable", "RunStopped", "ServeError")
 
 
 def build_parser() -> argparse.ArgumentParser:

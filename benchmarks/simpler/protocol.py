@@ -1,0 +1,67 @@
+"""The SimplerEnv Bridge visual-matching protocol, written down once (sources in ../shared/PROTOCOLS.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.protocols import BenchProtocol
+
+SOURCE = ("SimplerEnv (Li et al. 2024) Bridge visual matching as run by simpler_env/real2sim_eval_maniskill3.py on "
+          "ManiSkill 3.0.1: trial i = reset(seed=i, episode_id=i), every episode runs to max steps, "
+          "success = info['success'] at the last step")
+SUITE = "bridge_visual_matching"
+CAMERA = "3rd_view_camera"
+CAMERA_ALIASES = {"agentview": CAMERA}  # generic policies ask for "agentview": the one third-person view
+NATIVE_IMAGE = (480, 640)  # H, W of the Logitech C920 camera the overlay photo was taken with
+CONTROL_HZ = 5.0
+SIM_HZ = 500
+TRIALS_PER_TASK = 24
+CONTROL_MODE = "arm_pd_ee_target_delta_pose_align2_gripper_pd_joint_pos"
+STAND_IN_NOTE = ("table stage is a flat-box stand-in (shared/assets/simpler-bridge/MANIFEST.md): "
+                 "not directly comparable with published SIMPLER numbers")
+
+
+@dataclass(frozen=True)
+class BridgeTask:
+    env_id: str
+    name: str
+    instruction: str
+    max_steps: int
+    scene: str  # "flat_table" or "sink": which stage, overlay photo and robot camera
+    model_json: str
+    objects: tuple[str, ...]  # model ids under custom/models/
+
+
+TASKS: tuple[BridgeTask, ...] = (
+    BridgeTask("PutCarrotOnPlateInScene-v1", "put_carrot_on_plate", "put carrot on plate", 60, "flat_table",
+               "info_bridge_custom_v0.json", ("bridge_carrot_generated_modified", "bridge_plate_objaverse_larger")),
+    BridgeTask("PutSpoonOnTableClothInScene-v1", "put_spoon_on_towel", "put the spoon on the towel", 60, "flat_table",
+               "info_bridge_custom_v0.json", ("bridge_spoon_generated_modified", "table_cloth_generated_shorter")),
+    BridgeTask("StackGreenCubeOnYellowCubeBakedTexInScene-v1", "stack_green_cube_on_yellow_cube",
+               "stack the green block on the yellow block", 60, "flat_table", "info_bridge_custom_baked_tex_v0.json",
+               ("baked_green_cube_3cm", "baked_yellow_cube_3cm")),
+    BridgeTask("PutEggplantInBasketScene-v1", "put_eggplant_in_basket", "put eggplant into yellow basket", 120, "sink",
+               "info_bridge_custom_v0.json", ("eggplant", "dummy_sink_target_plane", "sink")),
+)
+
+GOOGLE_MESSAGE = ("simpler_google (Google-robot coke can, move near, drawers) needs the original SimplerEnv stack "
+                  "(ManiSkill2-real2sim) and a GPU Vulkan driver; only the WidowX tasks run here: use --bench simpler_bridge")
+
+
+def bridge_protocol(stage_stand_in: bool) -> BenchProtocol:
+    extra = {
+        "env_ids": [t.env_id for t in TASKS],
+        "max_steps_per_task": {t.name: t.max_steps for t in TASKS},
+        "sim_hz": SIM_HZ, "control_mode": CONTROL_MODE, "sim_backend": "cpu", "shader_pack": "default",
+        "action": "delta xyz (m), delta axis-angle (rad), gripper absolute in [-1, 1]: -1 closed, +1 open",
+        "success": "info['success'] at the episode's last step; success_any_step and grasp stats in metrics",
+        "image": f"{CAMERA} rendered at {NATIVE_IMAGE[1]}x{NATIVE_IMAGE[0]} with the real-photo overlay, "
+                 "resized to the policy's size x size (cv2 INTER_AREA); upright",
+        "camera_aliases": CAMERA_ALIASES,
+        "stage_stand_in": stage_stand_in,
+    }
+    if stage_stand_in:
+        extra["note"] = STAND_IN_NOTE
+    return BenchProtocol(name="simpler_bridge", settle_steps=0, settle_action=(0.0,) * 7, action_dim=7,
+                         control_hz=CONTROL_HZ, max_steps=max(t.max_steps for t in TASKS),
+                         trials_per_task=TRIALS_PER_TASK, cameras=(CAMERA,), source=SOURCE, extra=extra)
