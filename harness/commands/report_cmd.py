@@ -1,22 +1,46 @@
-"""`vla-harness report RUN_DIR...`: success tables from stored runs."""
+"""`vla-harness report RUN_DIR...`: success tables (CIs, robustness, paper tables) and plots from stored runs."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from harness.store import read_records
+FORMATS = ("md", "latex", "csv")
 
 
 def run(args: argparse.Namespace) -> int:
-    from results.summary import summary_table
+    from results.load import check_protocols, load_columns
+    from results.paper import PUBLISHED_CSV
+    from results.report import build_tables, render, write_report
 
-    for run_dir in args.run_dirs:
-        print(f"## {run_dir}")
-        print(summary_table(read_records(run_dir)))
+    columns = load_columns(args.run_dirs, args.label)
+    mismatch = check_protocols(columns, args.allow_protocol_mismatch)
+    published = None if args.published == "none" else Path(args.published or PUBLISHED_CSV)
+    tables = build_tables(columns, published, mismatch)
+    if args.out is None:
+        print(render(tables, args.format))
+        return 0
+    out = Path(args.out)
+    figures = []
+    if not args.no_plots:
+        from results.plots import make_plots
+
+        figures = [str(p.relative_to(out)) for p in make_plots(columns, out / "plots")]
+    written = write_report(tables, args.format, out, figures)
+    print(render(tables[:2], "md"))
+    print("wrote " + ", ".join(str(p) for p in written + [out / f for f in figures]))
     return 0
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report", help="success tables from stored runs")
-    p.add_argument("run_dirs", nargs="+")
+    p = sub.add_parser("report", help="success tables with 95%% CIs, robustness breakdowns, paper tables and plots")
+    p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    p.add_argument("--format", choices=FORMATS, default="md", help="md (default; also the terminal view), latex, csv")
+    p.add_argument("--out", metavar="DIR", help="write the report (and PNG plots) here instead of printing it")
+    p.add_argument("--label", action="append", metavar="NAME",
+                   help="column name per RUN_DIR, in order (default: policy[:checkpoint]); equal names share a column")
+    p.add_argument("--published", metavar="CSV", help="published baseline rows (default results/published.csv; 'none')")
+    p.add_argument("--no-plots", action="store_true", help="with --out: skip the PNG plots")
+    p.add_argument("--allow-protocol-mismatch", action="store_true",
+                   help="put runs with different protocol hashes in one table anyway (the differences are noted)")
     p.set_defaults(func=run)

@@ -1,0 +1,125 @@
+"""Stored runs as report columns: manifest + records, labelled by policy/checkpoint, checked for one protocol per bench."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Sequence
+
+from harness.config import ConfigError
+from harness.store import RunStore
+from harness.types import EpisodeRecord
+from results.aggregate import dedupe
+
+
+class ProtocolMismatch(RuntimeError):
+    """Runs whose protocol hashes differ were asked to share a table row."""
+
+
+@dataclass
+class RunData:
+    path: Path
+    manifest: dict[str, Any]
+    records: list[EpisodeRecord]  # every stored attempt, file order
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.manifest.get("config", {})
+
+    @property
+    def bench(self) -> str:
+        return self.config.get("bench") or (self.records[0].spec.bench if self.records else "?")
+
+    @property
+    def protocol_hash(self) -> str:
+        return str(self.manifest.get("protocol_hash", "?"))
+
+    @property
+    def label(self) -> str:
+        """Policy name, plus the checkpoint's file name when there is one."""
+        policy = str(self.config.get("policy") or self.manifest.get("run_id") or self.path.name)
+        ckpt = (self.config.get("policy_options") or {}).get("checkpoint")
+        return f"{policy}:{Path(str(ckpt)).name}" if ckpt else policy
+
+
+@dataclass
+class Column:
+    """One policy/checkpoint: the runs given the same label, their records merged and deduplicated."""
+
+    label: str
+    runs: list[RunData] = field(default_factory=list)
+
+    @cached_property
+    def records(self) -> list[EpisodeRecord]:
+        return dedupe(r for run in self.runs for r in run.records)
+
+    def overlapping_keys(self) -> int:
+        seen: set[str] = set()
+        overlap = 0
+        for run in self.runs:
+            keys = {r.key for r in run.records}
+            overlap += len(keys & seen)
+            seen |= keys
+        return overlap
+
+
+def load_run(path: str | Path) -> RunData:
+    store = RunStore(Path(path))
+    return RunData(Path(path), store.read_manifest(), store.records())
+
+
+def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = None) -> list[Column]:
+    """Runs with the same label (default: policy + checkpoint) share a column; later runs win on a shared key."""
+    runs = [load_run(p) for p in paths]
+    if labels and len(labels) != len(runs):
+        raise ConfigError(f"--label was given {len(labels)} times for {len(runs)} run directories; give one per run")
+    columns: dict[str, Column] = {}
+    for i, run in enumerate(runs):
+        label = labels[i] if labels else run.label
+        columns.setdefault(label, Column(label)).runs.append(run)
+    return list(columns.values())
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = value
+
+
+def protocol_fields(run: RunData) -> dict[str, Any]:
+    """What the protocol hash covers: the benchmark protocol plus the config fields hashed with it."""
+    out: dict[str, Any] = {}
+    _flatten("protocol", run.manifest.get("protocol", {}), out)
+    for name in ("bench", "max_steps", "bench_options"):
+        _flatten(f"config.{name}", run.config.get(name), out)
+    return out
+
+
+def protocol_diff(a: RunData, b: RunData) -> list[str]:
+    fa, fb = protocol_fields(a), protocol_fields(b)
+    diffs = [f"{k}: {fa.get(k)!r} vs {fb.get(k)!r}" for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]
+    return diffs or ["(no recorded field differs: the hashes come from different harness code)"]
+
+
+def protocol_conflicts(runs: Sequence[RunData]) -> list[str]:
+    """One line per pair of runs of the same benchmark whose protocol hashes differ."""
+    first_by_bench: dict[str, RunData] = {}
+    lines = []
+    for run in runs:
+        ref = first_by_bench.setdefault(run.bench, run)
+        if run.protocol_hash != ref.protocol_hash:
+            lines.append(f"{run.bench}: {ref.path} ({ref.protocol_hash}) vs {run.path} ({run.protocol_hash}) differ in "
+                         + "; ".join(protocol_diff(ref, run)))
+    return lines
+
+
+def check_protocols(columns: Sequence[Column], allow_mismatch: bool = False) -> list[str]:
+    """Raise ProtocolMismatch (or, when allowed, return the differences as notes) if one bench has two protocols."""
+    conflicts = protocol_conflicts([run for col in columns for run in col.runs])
+    if conflicts and not allow_mismatch:
+        raise ProtocolMismatch("runs with different protocol hashes cannot share a table: " + " | ".join(conflicts)
+                               + " (report them separately, or pass --allow-protocol-mismatch)")
+    return [f"PROTOCOL MISMATCH (allowed): {c}" for c in conflicts]

@@ -1,0 +1,134 @@
+"""PNG plots (matplotlib, Agg): success per dimension with CI bars, success vs severity, success per task."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from results.aggregate import Cell, count, group, natural_key
+from results.load import Column
+from results.robustness import by_dimension, dimension_order, level, level_name, perturbed, robustness_benches
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _rate_err(cells: Sequence[Cell]) -> tuple[np.ndarray, np.ndarray]:
+    """Rates in % and asymmetric Wilson error bars (NaN where a group has no episodes)."""
+    rates = np.array([100 * c.rate for c in cells])
+    lo = np.array([100 * (c.rate - c.ci[0]) if c.n else math.nan for c in cells])
+    hi = np.array([100 * (c.ci[1] - c.rate) if c.n else math.nan for c in cells])
+    return rates, np.vstack([lo, hi])
+
+
+def _grouped_bars(ax, labels: list[str], series: dict[str, list[Cell]], horizontal: bool = False) -> None:
+    width = 0.8 / max(1, len(series))
+    pos = np.arange(len(labels))
+    for i, (name, cells) in enumerate(series.items()):
+        rates, err = _rate_err(cells)
+        x = pos + (i - (len(series) - 1) / 2) * width
+        if horizontal:
+            ax.barh(x, rates, width, xerr=err, capsize=2, label=name)
+        else:
+            ax.bar(x, rates, width, yerr=err, capsize=3, label=name)
+    if horizontal:
+        ax.set_yticks(pos, labels)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("success rate (%), 95% Wilson CI")
+    else:
+        ax.set_xticks(pos, labels, rotation=20, ha="right")
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("success rate (%), 95% Wilson CI")
+    ax.grid(axis="x" if horizontal else "y", alpha=0.3)
+    ax.legend(fontsize=8)
+
+
+def plot_dimensions(columns: Sequence[Column], bench: str, path: Path) -> Path:
+    plt = _pyplot()
+    recs = {c.label: [r for r in c.records if r.spec.bench == bench] for c in columns}
+    per = {label: by_dimension(rs) for label, rs in recs.items()}
+    dims = dimension_order({d for cells in per.values() for d in cells})
+    series = {label: [cells.get(d, Cell(0, 0, 0)) for d in dims] + [count(perturbed(recs[label]))]
+              for label, cells in per.items()}
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * (len(dims) + 1) + 1), 4.2))
+    _grouped_bars(ax, [*dims, "all (variant-weighted)"], series)
+    ax.set_title(f"{bench}: success by perturbation dimension")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _severity_panel(ax, columns: Sequence[Column], bench: str, dim: str | None) -> None:
+    for col in columns:
+        recs = [r for r in perturbed(col.records) if r.spec.bench == bench and (dim is None or
+                                                                                 r.spec.perturbation["dimension"] == dim)]
+        cells = {k: v for k, v in group(recs, level).items() if k is not None and v.n}
+        if not cells:
+            continue
+        xs = sorted(cells, key=natural_key)
+        rates, err = _rate_err([cells[x] for x in xs])
+        ax.errorbar(xs, rates, yerr=err, marker="o", capsize=3, label=col.label)
+    ax.set_title(dim or "all dimensions", fontsize=10)
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+
+
+def plot_severity(columns: Sequence[Column], bench: str, path: Path) -> Path:
+    plt = _pyplot()
+    dims = dimension_order({str(r.spec.perturbation["dimension"]) for c in columns for r in perturbed(c.records)
+                            if r.spec.bench == bench})
+    panels = [None, *dims]
+    ncols = min(4, len(panels))
+    nrows = math.ceil(len(panels) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.8 * nrows), squeeze=False, sharey=True)
+    for ax, dim in zip(axes.flat, panels):
+        _severity_panel(ax, columns, bench, dim)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.axis("off")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("success (%)")
+    for ax in axes[-1, :]:
+        ax.set_xlabel(level_name(bench))
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(f"{bench}: success vs {level_name(bench)} (95% Wilson CI)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_tasks(columns: Sequence[Column], path: Path) -> Path:
+    plt = _pyplot()
+    key = lambda r: (r.spec.bench, r.spec.suite, r.spec.task_id)  # noqa: E731
+    per = {c.label: group(c.records, key) for c in columns}
+    keys = sorted({k for cells in per.values() for k in cells}, key=natural_key)
+    names = {key(r): r.spec.task_name for c in columns for r in c.records}
+    labels = [f"{s} {t}: {names[(b, s, t)][:40]}" for b, s, t in keys]
+    series = {label: [cells.get(k, Cell(0, 0, 0)) for k in keys] for label, cells in per.items()}
+    fig, ax = plt.subplots(figsize=(9, max(2.5, 0.3 * len(keys) * max(1, len(columns)) ** 0.5 + 1.2)))
+    _grouped_bars(ax, labels, series, horizontal=True)
+    ax.set_title("success per task")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def make_plots(columns: Sequence[Column], out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [plot_tasks(columns, out_dir / "success_by_task.png")]
+    for bench in robustness_benches(columns):
+        paths.append(plot_dimensions(columns, bench, out_dir / f"{bench}_by_dimension.png"))
+        paths.append(plot_severity(columns, bench, out_dir / f"{bench}_vs_{level_name(bench)}.png"))
+    return paths

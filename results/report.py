@@ -1,0 +1,127 @@
+"""The tables of `vla-harness report`: runs, success per suite and per task, robustness, paper tables, notes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Sequence
+
+from results.aggregate import count, group, is_skipped, natural_key
+from harness.types import EpisodeRecord
+from results.load import Column
+from results.paper import paper_tables, read_published
+from results.robustness import robustness_tables
+from results.tables import Row, Table, latex_document, to_csv, to_text
+
+ERRORS_NOTE = "Errors (policy crash, NaN action, env failure, timeout) are their own column and never count as failures."
+
+
+def runs_table(columns: Sequence[Column]) -> Table:
+    rows = []
+    for col in columns:
+        for run in col.runs:
+            ckpt = (run.config.get("policy_options") or {}).get("checkpoint") or "-"
+            rows.append(Row([col.label, str(run.path), run.bench, run.protocol_hash, str(run.config.get("policy", "?")),
+                             str(ckpt), str(len({r.key for r in run.records}))], []))
+    notes = [f"{c.label}: {c.overlapping_keys()} episode keys appear in more than one of its runs; the latest "
+             "non-error attempt is used" for c in columns if c.overlapping_keys()]
+    return Table("runs", "Runs in this report", ["column", "run", "bench", "protocol hash", "policy", "checkpoint",
+                                                 "episode keys"], [], rows, notes)
+
+
+LIBERO_SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10", "libero_90")
+
+
+def family(bench: str) -> str:
+    """LIBERO's suites are separate benches (one run each) but belong in one table."""
+    return "libero" if bench in LIBERO_SUITES else bench
+
+
+def scoped(columns: Sequence[Column], fam: str | None) -> list[tuple[str, list[EpisodeRecord]]]:
+    """(label, records) of the columns with episodes in this benchmark family (all columns when fam is None)."""
+    pairs = [(c.label, [r for r in c.records if fam is None or family(r.spec.bench) == fam]) for c in columns]
+    return [(label, recs) for label, recs in pairs if recs or fam is None]
+
+
+def _cells(pairs, key) -> tuple[list, list[dict]]:
+    per_col = [group(recs, key) for _, recs in pairs]
+    return sorted({k for cells in per_col for k in cells}, key=natural_key), per_col
+
+
+def suite_table(columns: Sequence[Column], fam: str | None = None) -> Table:
+    pairs = scoped(columns, fam)
+    keys, per_col = _cells(pairs, lambda r: (r.spec.bench, r.spec.suite))
+    empty = count([])
+    rows = [Row([bench, suite], [cells.get((bench, suite), empty) for cells in per_col]) for bench, suite in keys]
+    if len(keys) > 1:
+        rows.append(Row(["all", "(episode-weighted)"], [count(recs) for _, recs in pairs], rule=True))
+    where = f" ({fam})" if fam else ""
+    return Table(f"success_by_suite{'_' + fam if fam else ''}", f"Success by benchmark and suite{where}",
+                 ["bench", "suite"], [label for label, _ in pairs], rows, [ERRORS_NOTE, *skip_notes(pairs)])
+
+
+def task_table(columns: Sequence[Column], fam: str | None = None) -> Table:
+    pairs = scoped(columns, fam)
+    keys, per_col = _cells(pairs, lambda r: (r.spec.bench, r.spec.suite, r.spec.task_id))
+    names = {(r.spec.bench, r.spec.suite, r.spec.task_id): r.spec.task_name for _, recs in pairs for r in recs}
+    empty = count([])
+    rows = [Row([b, s, f"{t}: {names[(b, s, t)][:50]}"], [cells.get((b, s, t), empty) for cells in per_col])
+            for b, s, t in keys]
+    where = f" ({fam})" if fam else ""
+    return Table(f"success_by_task{'_' + fam if fam else ''}", f"Success by task{where}", ["bench", "suite", "task"],
+                 [label for label, _ in pairs], rows, ["95% CI: Wilson score interval. " + ERRORS_NOTE])
+
+
+def skip_notes(pairs: Sequence[tuple[str, list[EpisodeRecord]]]) -> list[str]:
+    notes = []
+    for label, recs in pairs:
+        skipped = [r for r in recs if is_skipped(r)]
+        if skipped:
+            why = Counter(r.error.message[:80] for r in skipped).most_common(3)
+            notes.append(f"{label}: {len(skipped)} episodes skipped, not in any denominator ("
+                         + "; ".join(f"{n}× {m}" for m, n in why) + ")")
+        kinds = Counter(r.error.kind for r in recs if r.error is not None and not is_skipped(r))
+        if kinds:
+            notes.append(f"{label}: errors by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    return notes
+
+
+def build_tables(columns: Sequence[Column], published: Path | None = None, extra_notes: Sequence[str] = ()) -> list[Table]:
+    """Every table of the report, in reading order."""
+    runs = runs_table(columns)
+    runs.notes += list(extra_notes)
+    fams = sorted({family(r.spec.bench) for c in columns for r in c.records}, key=natural_key)
+    if len(fams) < 2:
+        fams = [None]
+    tables = [runs, *(suite_table(columns, f) for f in fams), *(task_table(columns, f) for f in fams),
+              *robustness_tables(columns)]
+    if published is not None:
+        tables += paper_tables(columns, read_published(published))
+    return tables
+
+
+def render(tables: Sequence[Table], fmt: str, figures: Sequence[str] = ()) -> str:
+    """The whole report as one text: md (also the terminal view), latex (a compilable document) or csv."""
+    if fmt == "latex":
+        return latex_document(list(tables), list(figures))
+    if fmt == "csv":
+        return "\n".join(f"# {t.title}\n{to_csv(t)}" for t in tables)
+    figs = "".join(f"\n![{Path(f).stem}]({f})\n" for f in figures)
+    return "# vla-harness report\n\n" + "\n".join(to_text(t) for t in tables) + figs
+
+
+def write_report(tables: Sequence[Table], fmt: str, out_dir: Path, figures: Sequence[str] = ()) -> list[Path]:
+    """report.md / report.tex, or one CSV per table (numbers unformatted) plus notes.md."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if fmt != "csv":
+        path = out_dir / ("report.tex" if fmt == "latex" else "report.md")
+        path.write_text(render(tables, fmt, figures), encoding="utf-8")
+        return [path]
+    paths = []
+    for t in tables:
+        paths.append(out_dir / f"{t.name}.csv")
+        paths[-1].write_text(to_csv(t), encoding="utf-8")
+    notes = out_dir / "notes.md"
+    notes.write_text("".join(f"## {t.name}.csv: {t.title}\n" + "".join(f"- {n}\n" for n in t.notes) + "\n"
+                             for t in tables), encoding="utf-8")
+    return [*paths, notes]

@@ -1,0 +1,136 @@
+"""Robustness breakdowns of perturbed episodes: per dimension, per difficulty/severity level, dimension x level.
+
+LIBERO-Plus has two totals in the literature and both are shown, labelled: the variant-weighted total (every variant
+counts once: the official leaderboard's "Total") and the unweighted mean of the 7 dimension rates (VLA-JEPA and others).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from harness.types import EpisodeRecord
+from results.aggregate import Cell, count, group, natural_key
+from results.load import Column
+from results.tables import Mean, Row, Table
+
+LIBERO_PLUS = "libero_plus"
+LIBERO_PLUS_DIMENSIONS = ("camera", "robot_init", "language", "light", "background", "noise", "layout")
+UNPERTURBED = "(unperturbed)"
+
+
+def dimension(rec: EpisodeRecord) -> str:
+    p = rec.spec.perturbation
+    return str(p.get("dimension")) if p else UNPERTURBED
+
+
+def level(rec: EpisodeRecord) -> int | None:
+    """LIBERO-Plus difficulty (1-5, None for some light variants) or the native severity level (0-5)."""
+    p = rec.spec.perturbation or {}
+    if rec.spec.bench == LIBERO_PLUS or p.get("difficulty") is not None:
+        return p.get("difficulty")
+    return p.get("level")
+
+
+def level_name(bench: str) -> str:
+    return "difficulty" if bench == LIBERO_PLUS else "level"
+
+
+def perturbed(records: Sequence[EpisodeRecord]) -> list[EpisodeRecord]:
+    return [r for r in records if r.spec.perturbation]
+
+
+def dimension_order(names) -> list[str]:
+    known = [d for d in LIBERO_PLUS_DIMENSIONS if d in names]
+    return known + sorted(n for n in names if n not in LIBERO_PLUS_DIMENSIONS)
+
+
+def by_dimension(records: Sequence[EpisodeRecord]) -> dict[str, Cell]:
+    cells = group(perturbed(records), dimension)
+    return {d: cells[d] for d in dimension_order(cells)}
+
+
+def dimension_mean(cells: dict[str, Cell]) -> Mean:
+    rates = [c.rate for c in cells.values() if c.n]
+    rate = sum(rates) / len(rates) if rates else math.nan
+    return Mean(rate, sum(c.n for c in cells.values()), sum(c.errors for c in cells.values()), len(rates))
+
+
+def mean_label(bench: str, dims: set[str]) -> str:
+    if bench != LIBERO_PLUS:
+        return f"Mean of {len(dims)} dimensions (unweighted)"
+    missing = [d for d in LIBERO_PLUS_DIMENSIONS if d not in dims]
+    if not missing:
+        return "Mean of the 7 dimensions (unweighted, as VLA-JEPA reports)"
+    return f"Mean of {7 - len(missing)} of 7 dimensions (unweighted; missing: {', '.join(missing)})"
+
+
+def total_label(bench: str) -> str:
+    if bench == LIBERO_PLUS:
+        return "Total, variant-weighted (official leaderboard)"
+    return "All perturbed episodes (episode-weighted)"
+
+
+def _scoped(columns: Sequence[Column], bench: str) -> dict[str, list[EpisodeRecord]]:
+    """Records of this bench per column label, for the columns that have any."""
+    recs = {c.label: [r for r in c.records if r.spec.bench == bench] for c in columns}
+    return {label: rs for label, rs in recs.items() if rs}
+
+
+def dimension_table(columns: Sequence[Column], bench: str) -> Table:
+    recs = _scoped(columns, bench)
+    cells = {label: by_dimension(rs) for label, rs in recs.items()}
+    dims = dimension_order({d for cs in cells.values() for d in cs})
+    rows = []
+    if any(not r.spec.perturbation for rs in recs.values() for r in rs):
+        rows.append(Row([UNPERTURBED], [count(r for r in rs if not r.spec.perturbation) for rs in recs.values()]))
+    rows += [Row([d], [cells[label].get(d, Cell(0, 0, 0)) for label in recs]) for d in dims]
+    rows.append(Row([total_label(bench)], [count(perturbed(rs)) for rs in recs.values()], rule=True))
+    rows.append(Row([mean_label(bench, set(dims))], [dimension_mean(cells[label]) for label in recs]))
+    notes = ["Both totals are shown: the variant-weighted total counts every perturbed episode once; the mean of "
+             "dimensions averages the per-dimension rates (each dimension weighs the same). The mean has no single "
+             "binomial interval."]
+    return Table(f"robustness_{bench}_dimension", f"Robustness ({bench}): success by perturbation dimension",
+                 ["dimension"], list(recs), rows, notes)
+
+
+def level_table(columns: Sequence[Column], bench: str) -> Table:
+    recs = {label: perturbed(rs) for label, rs in _scoped(columns, bench).items()}
+    levels = sorted({level(r) for rs in recs.values() for r in rs}, key=natural_key)
+    name = level_name(bench)
+    rows = [Row([f"{name} {'n/a' if lv is None else lv}"],
+                [count(r for r in rs if level(r) == lv) for rs in recs.values()]) for lv in levels]
+    notes = ["LIBERO-Plus difficulty 1-5 comes from its task_classification.json (n/a: variants without one)."
+             if bench == LIBERO_PLUS else "Native severity level 0-5 (0 = unperturbed draw)."]
+    return Table(f"robustness_{bench}_level", f"Robustness ({bench}): success by {name}", [name],
+                 list(recs), rows, notes)
+
+
+def matrix_table(column: Column, bench: str) -> Table:
+    """Dimension x level for one policy: compact cells (success [CI] n)."""
+    recs = perturbed([r for r in column.records if r.spec.bench == bench])
+    levels = sorted({level(r) for r in recs}, key=natural_key)
+    dims = dimension_order({dimension(r) for r in recs})
+    name = level_name(bench)
+    rows = []
+    for d in dims:
+        in_dim = [r for r in recs if dimension(r) == d]
+        rows.append(Row([d], [count(r for r in in_dim if level(r) == lv) for lv in levels] + [count(in_dim)]))
+    rows.append(Row(["all dimensions"], [count(r for r in recs if level(r) == lv) for lv in levels] + [count(recs)],
+                    rule=True))
+    cols = [f"{name} {'n/a' if lv is None else lv}" for lv in levels] + ["all"]
+    slug = "".join(ch if ch.isalnum() else "_" for ch in column.label)
+    return Table(f"robustness_{bench}_matrix_{slug}", f"Robustness ({bench}, {column.label}): dimension × {name}",
+                 ["dimension"], cols, rows, ["Cells: success % [95% Wilson CI] n (errors excluded)."], wide=False)
+
+
+def robustness_benches(columns: Sequence[Column]) -> list[str]:
+    return sorted({r.spec.bench for c in columns for r in c.records if r.spec.perturbation})
+
+
+def robustness_tables(columns: Sequence[Column]) -> list[Table]:
+    tables = []
+    for bench in robustness_benches(columns):
+        tables += [dimension_table(columns, bench), level_table(columns, bench)]
+        tables += [matrix_table(c, bench) for c in columns if any(r.spec.bench == bench for r in c.records)]
+    return tables

@@ -1,0 +1,180 @@
+"""One table model, three renderings: Markdown/terminal (tabulate), LaTeX (booktabs), CSV (raw numbers)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from typing import Union
+
+from tabulate import tabulate
+
+from results.aggregate import Cell
+
+WIDE_PARTS = ("success", "95% CI", "n", "errors")
+CSV_PARTS = ("successes", "n", "errors", "skipped", "rate", "ci_low", "ci_high")
+
+
+@dataclass(frozen=True)
+class Pct:
+    """A number copied from a publication (percent): it has no interval and no episode count here."""
+
+    value: float | None
+    mark: str = ""
+
+
+@dataclass(frozen=True)
+class Mean:
+    """An unweighted mean of group success rates (e.g. of LIBERO-Plus dimensions): no single binomial interval."""
+
+    rate: float
+    n: int
+    errors: int
+    parts: int
+
+
+Value = Union[Cell, Pct, Mean, str, None]
+
+
+@dataclass
+class Row:
+    labels: list[str]
+    values: list[Value]
+    tail: list[str] = field(default_factory=list)
+    rule: bool = False  # a rule above this row (totals)
+
+
+@dataclass
+class Table:
+    name: str  # file-name slug
+    title: str
+    index: list[str]  # headers of the leading label columns
+    columns: list[str]  # value columns: policies, levels, suites
+    rows: list[Row]
+    notes: list[str] = field(default_factory=list)
+    wide: bool = True  # wide: every value spreads over success / CI / n / errors; else one compact cell
+    tail: list[str] = field(default_factory=list)  # headers of trailing label columns (e.g. source)
+    compact_n: bool = True  # compact cells also show n (paper tables leave it to a label column)
+
+
+def pct(x: float) -> str:
+    return "-" if x is None or math.isnan(x) else f"{100 * x:.1f}"
+
+
+def parts(v: Value) -> tuple[str, str, str, str]:
+    """success %, 95% CI, n, errors as text."""
+    if isinstance(v, Cell):
+        if v.n == 0:
+            return ("no episodes", "-", "0", str(v.errors))
+        lo, hi = v.ci
+        return (pct(v.rate), f"[{pct(lo)}, {pct(hi)}]", str(v.n), str(v.errors))
+    if isinstance(v, Mean):
+        return (pct(v.rate) if v.n else "no episodes", f"mean of {v.parts}", str(v.n), str(v.errors))
+    if isinstance(v, Pct):
+        return ("-" if v.value is None else f"{v.value:.1f}{v.mark}", "-", "-", "-")
+    return ("-" if v is None else str(v), "", "", "")
+
+
+def compact(v: Value, with_n: bool = True) -> str:
+    success, ci, n, err = parts(v)
+    if isinstance(v, Cell) and v.n:
+        return f"{success} {ci}" + (f" n={n}" if with_n else "") + (f" err={err}" if v.errors else "")
+    if isinstance(v, Mean) and v.n:
+        return f"{success} ({ci})"
+    return success
+
+
+def _headers(t: Table) -> list[str]:
+    if not t.wide:
+        return [*t.index, *t.columns, *t.tail]
+    if len(t.columns) == 1:
+        return [*t.index, *WIDE_PARTS, *t.tail]
+    return [*t.index, *(f"{c} {p}" if p != "success" else c for c in t.columns for p in WIDE_PARTS), *t.tail]
+
+
+def _cells(t: Table, row: Row) -> list[str]:
+    values = [p for v in row.values for p in parts(v)] if t.wide else [compact(v, t.compact_n) for v in row.values]
+    return [*row.labels, *values, *row.tail]
+
+
+def to_text(t: Table, fmt: str = "github") -> str:
+    """Markdown (github) or any other tabulate format, title and notes included."""
+    body = tabulate([_cells(t, r) for r in t.rows], headers=_headers(t), tablefmt=fmt, disable_numparse=True)
+    notes = "".join(f"\n_{n}_\n" if fmt == "github" else f"\n{n}" for n in t.notes)
+    title = f"### {t.title}" if fmt == "github" else t.title
+    return f"{title}\n\n{body}\n{notes}"
+
+
+def to_csv(t: Table) -> str:
+    """Raw numbers: every value column spreads over successes, n, errors, skipped, rate, ci_low, ci_high."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([*t.index, *(f"{c}:{p}" for c in t.columns for p in CSV_PARTS), *t.tail])
+    for row in t.rows:
+        w.writerow([*row.labels, *(x for v in row.values for x in _csv_value(v)), *row.tail])
+    return buf.getvalue()
+
+
+def _csv_value(v: Value) -> list:
+    if isinstance(v, Cell):
+        lo, hi = v.ci
+        return [v.successes, v.n, v.errors, v.skipped, _num(v.rate), _num(lo), _num(hi)]
+    if isinstance(v, Mean):
+        return ["", v.n, v.errors, "", _num(v.rate), "", ""]
+    if isinstance(v, Pct):
+        return ["", "", "", "", "" if v.value is None else round(v.value / 100, 6), "", ""]
+    return ["", "", "", "", "" if v is None else v, "", ""]
+
+
+def _num(x: float) -> str | float:
+    return "" if math.isnan(x) else round(x, 6)
+
+
+LATEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                  "×": r"$\times$", "π": r"$\pi$", "†": r"$^\dagger$", "‡": r"$^\ddagger$", "—": "---", "–": "--"}
+
+
+def tex(text: str) -> str:
+    return "".join(LATEX_SPECIALS.get(ch, ch) for ch in str(text))
+
+
+def _tex_row(cells: list[str]) -> str:
+    return " & ".join(cells) + r" \\"
+
+
+def to_latex(t: Table) -> str:
+    """A booktabs table float (needs \\usepackage{booktabs,graphicx}); wide tables get one header group per column."""
+    n_idx, n_tail = len(t.index), len(t.tail)
+    per = len(WIDE_PARTS) if t.wide else 1
+    spec = "l" * n_idx + "r" * (per * len(t.columns)) + "l" * n_tail
+    lines = [r"\begin{table}[ht]", r"\centering\footnotesize", rf"\caption{{{tex(t.title)}}}",
+             r"\resizebox{\linewidth}{!}{%", rf"\begin{{tabular}}{{{spec}}}", r"\toprule"]
+    if t.wide and len(t.columns) > 1:
+        groups = [rf"\multicolumn{{{per}}}{{c}}{{{tex(c)}}}" for c in t.columns]
+        lines.append(_tex_row([""] * n_idx + groups + [""] * n_tail))
+        lines.append("".join(rf"\cmidrule(lr){{{n_idx + 1 + i * per}-{n_idx + (i + 1) * per}}}"
+                             for i in range(len(t.columns))))
+        heads = [*t.index, *(list(WIDE_PARTS) * len(t.columns)), *t.tail]
+    else:
+        heads = _headers(t)
+    lines += [_tex_row([tex(h) for h in heads]), r"\midrule"]
+    for row in t.rows:
+        if row.rule:
+            lines.append(r"\midrule")
+        lines.append(_tex_row([tex(c) for c in _cells(t, row)]))
+    lines += [r"\bottomrule", r"\end{tabular}}"]
+    lines += [rf"\par\smallskip\parbox{{\linewidth}}{{\scriptsize {tex(n)}}}" for n in t.notes]
+    lines.append(r"\end{table}")
+    return "\n".join(lines)
+
+
+def latex_document(tables: list[Table], figures: list[str] = (), title: str = "vla-harness report") -> str:
+    """A complete document (article + booktabs + graphicx) that compiles with pdflatex as it is."""
+    head = [r"\documentclass{article}", r"\usepackage[utf8]{inputenc}", r"\usepackage[margin=2cm]{geometry}",
+            r"\usepackage{booktabs}", r"\usepackage{graphicx}", r"\begin{document}", rf"\section*{{{tex(title)}}}"]
+    floats = [to_latex(t) for t in tables]
+    floats += [rf"\begin{{figure}}[ht]\centering\includegraphics[width=\linewidth]{{{f}}}\end{{figure}}" for f in figures]
+    body = [f + ("\n\\clearpage" if i % 6 == 5 else "") for i, f in enumerate(floats)]  # LaTeX holds few floats
+    return "\n\n".join([*head, *body, r"\end{document}"]) + "\n"
