@@ -17,7 +17,7 @@ ARGS ?=
 # POLICY may be a checkpoint path: it then means vla_jepa with that checkpoint.
 POLICY_ARGS := $(if $(wildcard $(POLICY)),--policy vla_jepa --checkpoint $(POLICY),--policy $(POLICY))
 
-.PHONY: install install-system install-python eval resume test test-fast bench report list clean
+.PHONY: install install-system install-python eval resume test test-fast bench report list clean train-jepa
 
 install: install-system install-python
 
@@ -45,6 +45,11 @@ test: install
 
 test-fast: install-python
 	$(PY) -m pytest tests -m "not sim" $(ARGS)
+
+# Reproduces the shipped checkpoint (both stages, CPU, nice'd); JEPA_ARGS e.g. --preset small_no_stage1 --out DIR
+JEPA_ARGS ?=
+train-jepa: install-python
+	nice -n 10 $(CLI) train --preset small --out checkpoints/vla_jepa_small $(JEPA_ARGS)
 
 bench: install
 	$(PY) scripts/bench_loop.py $(ARGS)

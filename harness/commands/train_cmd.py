@@ -1,0 +1,102 @@
+"""`vla-harness train`: train the native VLA-JEPA policy (two stages) on recorded episodes; writes a checkpoint."""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+from harness.config import ConfigError, parse_value
+
+READY = Path("data/READY")
+
+
+def ready_datasets(ready: Path = READY) -> list[str]:
+    """Dataset folders listed in data/READY (one per line; '#' comments; first token of a line is the path)."""
+    if not ready.is_file():
+        raise ConfigError(f"no --data given and {ready} does not exist; record demonstrations first "
+                          "(see docs/vla_jepa.md) or pass --data DIR")
+    paths = []
+    for line in ready.read_text().splitlines():
+        token = line.split("#", 1)[0].strip().split()
+        if token:
+            p = Path(token[0])
+            paths.append(str(p if p.is_absolute() or p.exists() else ready.parent / p))
+    return paths
+
+
+def load_episodes(paths: list[str], per_task: int, seed: int, max_frames: int) -> list:
+    """Read recorded datasets; keep at most `per_task` episodes per task (seeded choice), frames cut at max_frames."""
+    try:
+        from harness.recording.reader import read_dataset
+    except ImportError as exc:
+        raise ConfigError(f"the episode recorder is not available ({exc}); cannot read {paths}") from exc
+    episodes = []
+    for path in paths:
+        if not Path(path).exists():
+            raise FileNotFoundError(f"dataset '{path}' does not exist")
+        episodes.extend(read_dataset(path))
+    by_task: dict[str, list] = {}
+    for ep in episodes:
+        by_task.setdefault(ep.task_name, []).append(ep)
+    rng, kept = random.Random(seed), []
+    for task in sorted(by_task):
+        eps = sorted(by_task[task], key=lambda e: e.name)
+        rng.shuffle(eps)
+        kept.extend(eps[:per_task] if per_task > 0 else eps)
+    return [_cut(ep, max_frames) for ep in kept]
+
+
+def _cut(ep, max_frames: int):
+    if max_frames <= 0 or len(next(iter(ep.frames.values()))) <= max_frames:
+        return ep
+    ep.frames = {k: v[:max_frames] for k, v in ep.frames.items()}
+    for name in ("actions", "ee_states", "gripper_states", "joint_states"):
+        value = getattr(ep, name, None)
+        if value is not None:
+            setattr(ep, name, value[:max_frames])
+    return ep
+
+
+def _overrides(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--set expects key=value, got '{item}'")
+        out[key.strip()] = parse_value(value)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from policies.vla_jepa.config import train_config
+    from policies.vla_jepa.data import synthetic_episodes
+    from policies.vla_jepa.train import run as train
+
+    cfg = train_config(args.preset, _overrides(args.set))
+    if args.synthetic:
+        episodes, sources = synthetic_episodes(args.synthetic, seed=cfg.seed), [f"synthetic:{args.synthetic}"]
+    else:
+        sources = args.data or ready_datasets()
+        episodes = load_episodes(sources, args.per_task, cfg.seed, args.max_frames)
+    if not episodes:
+        raise ConfigError(f"no episodes found in {sources}")
+    print(f"training vla_jepa preset '{args.preset}' on {len(episodes)} episodes from {', '.join(sources)}",
+          file=sys.stderr)
+    result = train(episodes, cfg, sources, out=args.out)
+    print(f"checkpoint: {args.out}")
+    return 0 if result.passed or not args.strict else 3
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train the native VLA-JEPA policy on recorded demonstrations")
+    p.add_argument("--preset", default="small", help="tiny | small | small_no_stage1 | small_frozen_target | base")
+    p.add_argument("--data", nargs="+", help="recorded dataset folders (default: those listed in data/READY)")
+    p.add_argument("--out", default="checkpoints/vla_jepa_small", help="checkpoint directory to write")
+    p.add_argument("--per-task", type=int, default=40, help="at most this many episodes per task (0 = all)")
+    p.add_argument("--max-frames", type=int, default=0, help="cut episodes to this many frames (0 = keep all)")
+    p.add_argument("--synthetic", type=int, default=0, metavar="N", help="train on N synthetic episodes (smoke test)")
+    p.add_argument("--strict", action="store_true", help="exit with status 3 when a learning gate fails")
+    p.add_argument("--set", action="append", default=[], metavar="K=V", help="override a TrainConfig field")
+    p.set_defaults(func=run)

@@ -1,0 +1,129 @@
+"""VLA-JEPA configs as dataclasses: model sizes (tiny / small / base) and training runs (incl. ablations)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+LOSSES = ("l1", "smooth_l1", "cosine")
+TARGETS = ("ema", "frozen")
+CAMERAS = ("agentview", "eye_in_hand")  # recorder names; the sim calls the wrist camera robot0_eye_in_hand
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    image_size: int = 64  # frames are resized to this before patching
+    render_size: int = 0  # size of the recorded frames (the adapter asks the sim for this); 0 = image_size
+    patch: int = 8
+    cameras: tuple[str, ...] = CAMERAS
+    dim: int = 64
+    depth: int = 3
+    heads: int = 4
+    pred_depth: int = 2
+    head_depth: int = 1
+    text_dim: int = 384  # all-MiniLM-L6-v2 sentence embedding
+    state_dim: int = 5  # eef position (3) + gripper opening (2)
+    chunk_len: int = 8
+    action_dim: int = 7
+    max_horizon: int = 32  # future offsets (frames) the predictor can be asked about
+
+    @property
+    def tokens_per_camera(self) -> int:
+        return (self.image_size // self.patch) ** 2
+
+    def validate(self) -> "ModelConfig":
+        if self.image_size % self.patch:
+            raise ConfigError(f"image_size {self.image_size} must be a multiple of patch {self.patch}")
+        if self.dim % self.heads:
+            raise ConfigError(f"dim {self.dim} must be a multiple of heads {self.heads}")
+        bad = [c for c in self.cameras if c not in CAMERAS]
+        if bad or not self.cameras:
+            raise ConfigError(f"cameras {list(self.cameras)} not allowed; choose from {list(CAMERAS)}")
+        return self
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    size: str = "small"
+    seed: int = 0
+    stage1_steps: int = 500
+    stage2_steps: int = 500
+    batch: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 0.05
+    loss: str = "smooth_l1"
+    target: str = "ema"
+    ema_start: float = 0.99
+    ema_end: float = 1.0
+    horizon_min: int = 10  # 0.5 s at 20 Hz
+    horizon_max: int = 20  # 1 s at 20 Hz
+    freeze_student: bool = False  # stage 2: fine-tune the student (at encoder_lr_scale x lr) or keep it frozen
+    encoder_lr_scale: float = 0.2
+    skip_stage1: bool = False  # ablation: action head on a randomly initialised encoder
+    holdout_fraction: float = 0.15
+    eval_batches: int = 4
+    collapse_floor: float = 0.05
+    threads: int = 2
+    log_every: int = 50
+
+    def validate(self) -> "TrainConfig":
+        if self.loss not in LOSSES:
+            raise ConfigError(f"loss '{self.loss}' not allowed; choose from {', '.join(LOSSES)}")
+        if self.target not in TARGETS:
+            raise ConfigError(f"target '{self.target}' not allowed; choose from {', '.join(TARGETS)}")
+        if self.size not in SIZES:
+            raise ConfigError(f"size '{self.size}' not allowed; choose from {', '.join(SIZES)}")
+        if not 1 <= self.horizon_min <= self.horizon_max:
+            raise ConfigError(f"need 1 <= horizon_min <= horizon_max, got {self.horizon_min}, {self.horizon_max}")
+        return self
+
+
+SIZES: dict[str, ModelConfig] = {
+    "tiny": ModelConfig(image_size=32, patch=8, dim=32, depth=1, heads=2, pred_depth=1, head_depth=1),
+    "small": ModelConfig(),
+    "base": ModelConfig(image_size=128, patch=8, dim=384, depth=8, heads=6, pred_depth=4, head_depth=2),
+}
+
+# Named training runs: `vla-harness train --preset NAME`; every field can be overridden with --set k=v.
+PRESETS: dict[str, dict[str, Any]] = {
+    "tiny": dict(size="tiny", stage1_steps=30, stage2_steps=30, batch=8, log_every=10, eval_batches=2),
+    "small": dict(size="small"),
+    "small_no_stage1": dict(size="small", skip_stage1=True),
+    "small_frozen_target": dict(size="small", target="frozen"),
+    "base": dict(size="base", stage1_steps=20000, stage2_steps=10000, batch=64, threads=0),
+}
+
+
+def train_config(preset: str, overrides: dict[str, Any] | None = None) -> TrainConfig:
+    if preset not in PRESETS:
+        raise ConfigError(f"unknown preset '{preset}'; choose from {', '.join(PRESETS)}")
+    return from_dict(TrainConfig, {**PRESETS[preset], **(overrides or {})}).validate()
+
+
+def from_dict(cls, data: dict[str, Any]):
+    """Build a config dataclass, naming unknown fields instead of raising a TypeError."""
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown {cls.__name__} field(s) {', '.join(unknown)}; allowed: {', '.join(known)}")
+    fixed = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    return cls(**fixed)
+
+
+def to_dict(cfg) -> dict[str, Any]:
+    return dataclasses.asdict(cfg)
+
+
+def model_config(size: str) -> ModelConfig:
+    if size not in SIZES:
+        raise ConfigError(f"size '{size}' not allowed; choose from {', '.join(SIZES)}")
+    return SIZES[size].validate()
+
+
+__all__ = ["ModelConfig", "TrainConfig", "SIZES", "PRESETS", "ConfigError", "train_config", "model_config",
+           "from_dict", "to_dict"]

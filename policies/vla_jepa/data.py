@@ -1,0 +1,161 @@
+"""Episodes -> training tensors: resized frames, instruction embeddings, future offsets, action chunks, splits.
+
+Episodes are duck-typed like harness.recording.reader.DemoEpisode (name, task_name, instruction, frames dict of
+(T,H,W,3) uint8 upright, actions (T,7) or None, ee_states, gripper_states, success, fps)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from policies.vla_jepa.config import ModelConfig
+
+
+@dataclass
+class Episode:
+    """The fields training reads (same names as the recorder's DemoEpisode)."""
+
+    name: str
+    task_name: str
+    instruction: str
+    frames: dict[str, np.ndarray]
+    actions: np.ndarray | None
+    ee_states: np.ndarray
+    gripper_states: np.ndarray
+    success: bool = True
+    fps: float = 20.0
+    joint_states: np.ndarray | None = None
+
+
+def resize_frames(frames: np.ndarray, size: int) -> torch.Tensor:
+    """(T,H,W,3) uint8 -> (T,3,size,size) uint8 with area averaging; the adapter uses the same function."""
+    x = torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2)
+    if x.shape[-1] != size or x.shape[-2] != size:
+        x = F.interpolate(x.float(), size=(size, size), mode="area").round().clamp(0, 255).to(torch.uint8)
+    return x.contiguous()
+
+
+def proprio(ee_states: np.ndarray, gripper_states: np.ndarray) -> np.ndarray:
+    """(T, 5): end-effector position (first 3 of ee_states) + the two gripper finger positions."""
+    ee = np.asarray(ee_states, dtype=np.float32).reshape(len(ee_states), -1)[:, :3]
+    grip = np.asarray(gripper_states, dtype=np.float32).reshape(len(gripper_states), -1)[:, :2]
+    return np.concatenate([ee, grip], axis=1)
+
+
+@dataclass
+class Tensors:
+    """One prepared episode."""
+
+    frames: torch.Tensor  # (T, C, 3, S, S) uint8
+    text: torch.Tensor  # (text_dim,)
+    state: torch.Tensor  # (T, state_dim)
+    actions: torch.Tensor | None  # (T, 7) or None for unlabelled video
+    task: str = ""
+
+
+@dataclass
+class Split:
+    train: list[Tensors] = field(default_factory=list)
+    held_out: list[Tensors] = field(default_factory=list)
+    train_names: list[str] = field(default_factory=list)
+    held_out_names: list[str] = field(default_factory=list)
+
+
+def prepare(ep, cfg: ModelConfig, text: np.ndarray) -> Tensors:
+    cams = [resize_frames(ep.frames[c], cfg.image_size) for c in cfg.cameras]
+    actions = None if ep.actions is None else torch.as_tensor(np.asarray(ep.actions, dtype=np.float32))
+    return Tensors(frames=torch.stack(cams, dim=1), text=torch.as_tensor(text, dtype=torch.float32),
+                   state=torch.as_tensor(proprio(ep.ee_states, ep.gripper_states)), actions=actions,
+                   task=ep.task_name)
+
+
+def split_episodes(episodes: list, cfg: ModelConfig, texts: dict[str, np.ndarray], fraction: float,
+                   seed: int) -> Split:
+    """Hold out whole episodes, per task (at least one when a task has two or more)."""
+    by_task: dict[str, list] = {}
+    for ep in sorted(episodes, key=lambda e: e.name):
+        by_task.setdefault(ep.task_name, []).append(ep)
+    rng, split = np.random.default_rng(seed), Split()
+    for task in sorted(by_task):
+        eps = by_task[task]
+        order = rng.permutation(len(eps))
+        n_out = max(1, int(round(fraction * len(eps)))) if len(eps) >= 2 else 0
+        for rank, i in enumerate(order):
+            held = rank < n_out
+            (split.held_out if held else split.train).append(prepare(eps[i], cfg, texts[eps[i].instruction]))
+            (split.held_out_names if held else split.train_names).append(eps[i].name)
+    return split
+
+
+def _frames(ep: Tensors, t: torch.Tensor) -> torch.Tensor:
+    return ep.frames[t].float() / 255.0
+
+
+def stage1_batch(eps: list[Tensors], batch: int, hmin: int, hmax: int, gen: torch.Generator) -> dict:
+    """Current frames, future frames hmin..hmax steps ahead, instruction, horizon. Episodes too short are skipped."""
+    usable = [e for e in eps if e.frames.shape[0] > hmin]
+    if not usable:
+        raise ValueError(f"no episode is longer than horizon_min={hmin} frames")
+    cur, fut, text, hor = [], [], [], []
+    for _ in range(batch):
+        ep = usable[int(torch.randint(len(usable), (1,), generator=gen))]
+        n = ep.frames.shape[0]
+        t = int(torch.randint(n - hmin, (1,), generator=gen))
+        k = int(torch.randint(hmin, min(hmax, n - 1 - t) + 1, (1,), generator=gen))
+        cur.append(ep.frames[t]), fut.append(ep.frames[t + k]), text.append(ep.text), hor.append(k)
+    return {"frames": torch.stack(cur).float() / 255.0, "future": torch.stack(fut).float() / 255.0,
+            "text": torch.stack(text), "horizon": torch.tensor(hor)}
+
+
+def action_chunk(actions: torch.Tensor, t: int, k: int) -> torch.Tensor:
+    """actions[t:t+k], padded with the last action at the end of the episode."""
+    idx = torch.clamp(torch.arange(t, t + k), max=actions.shape[0] - 1)
+    return actions[idx]
+
+
+def stage2_batch(eps: list[Tensors], batch: int, chunk: int, gen: torch.Generator) -> dict:
+    labelled = [e for e in eps if e.actions is not None]
+    if not labelled:
+        raise ValueError("stage 2 needs episodes with actions; none of the training episodes has them")
+    frames, text, state, acts = [], [], [], []
+    for _ in range(batch):
+        ep = labelled[int(torch.randint(len(labelled), (1,), generator=gen))]
+        t = int(torch.randint(ep.frames.shape[0], (1,), generator=gen))
+        frames.append(ep.frames[t]), text.append(ep.text), state.append(ep.state[t])
+        acts.append(action_chunk(ep.actions, t, chunk))
+    return {"frames": torch.stack(frames).float() / 255.0, "text": torch.stack(text), "state": torch.stack(state),
+            "actions": torch.stack(acts)}
+
+
+def norm_stats(eps: list[Tensors]) -> dict[str, torch.Tensor]:
+    acts = torch.cat([e.actions for e in eps if e.actions is not None])
+    states = torch.cat([e.state for e in eps])
+    return {"action_mean": acts.mean(0), "action_std": acts.std(0).clamp_min(1e-3),
+            "state_mean": states.mean(0), "state_std": states.std(0).clamp_min(1e-3)}
+
+
+def synthetic_episodes(n: int = 8, steps: int = 40, size: int = 48, seed: int = 0) -> list[Episode]:
+    """Episodes in the recorder's shape: a square moves in the direction its instruction names; actions = motion."""
+    rng = np.random.default_rng(seed)
+    moves = {"move the square right": (0, 1), "move the square down": (1, 0), "move the square left": (0, -1)}
+    out = []
+    for i in range(n):
+        instruction = list(moves)[i % len(moves)]
+        dy, dx = moves[instruction]
+        y, x = rng.integers(size // 3, 2 * size // 3, size=2)
+        frames = np.zeros((steps, size, size, 3), np.uint8)
+        pos = np.zeros((steps, 3), np.float32)
+        for t in range(steps):
+            cy, cx = (y + dy * t * 0.4) % (size - 6), (x + dx * t * 0.4) % (size - 6)
+            frames[t, int(cy):int(cy) + 6, int(cx):int(cx) + 6] = (255, 60 + 40 * (i % 3), 40)
+            pos[t] = (cy / size, cx / size, 0.0)
+        wrist = frames[:, ::-1].copy()
+        acts = np.tile(np.array([dy, dx, 0, 0, 0, 0, -1], np.float32), (steps, 1))
+        acts[:, :2] += rng.normal(0, 0.05, size=(steps, 2)).astype(np.float32)
+        out.append(Episode(name=f"synthetic_{i:03d}", task_name=instruction.replace(" ", "_"), instruction=instruction,
+                           frames={"agentview": frames, "eye_in_hand": wrist}, actions=acts, ee_states=pos,
+                           gripper_states=np.zeros((steps, 2), np.float32)))
+    return out
