@@ -73,21 +73,33 @@ class LiberoBenchmark:
         return LiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
 
 
-def libero_spatial() -> LiberoBenchmark:
-    return LiberoBenchmark("libero_spatial")
+def with_options(suite: str, options: dict) -> LiberoBenchmark:
+    """Bench options: none for the plain suite; `perturb` (+ levels, ...) wraps it in the native perturbation sweep."""
+    if "perturb" in options:
+        from benchmarks.perturb.sweep import PerturbSweep
+
+        return PerturbSweep(LiberoBenchmark(suite), **options)
+    if options:
+        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; allowed: perturb, levels "
+                          "(see docs/perturbations.md)")
+    return LiberoBenchmark(suite)
 
 
-def libero_object() -> LiberoBenchmark:
-    return LiberoBenchmark("libero_object")
+def libero_spatial(**options) -> LiberoBenchmark:
+    return with_options("libero_spatial", options)
 
 
-def libero_goal() -> LiberoBenchmark:
-    return LiberoBenchmark("libero_goal")
+def libero_object(**options) -> LiberoBenchmark:
+    return with_options("libero_object", options)
 
 
-def libero_10() -> LiberoBenchmark:
-    return LiberoBenchmark("libero_10")
+def libero_goal(**options) -> LiberoBenchmark:
+    return with_options("libero_goal", options)
 
 
-def libero_90() -> LiberoBenchmark:
-    return LiberoBenchmark("libero_90")
+def libero_10(**options) -> LiberoBenchmark:
+    return with_options("libero_10", options)
+
+
+def libero_90(**options) -> LiberoBenchmark:
+    return with_options("libero_90", options)
