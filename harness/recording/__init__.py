@@ -1,0 +1,1 @@
+"""Recording policy rollouts as LIBERO-layout demonstration datasets, and reading them back."""

@@ -1,0 +1,112 @@
+"""`vla-harness record`: run a policy through the normal EpisodeWorker and keep episodes as LIBERO-layout demos."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from harness.config import ConfigError
+from harness.protocols import BenchSelection, Env
+from harness.recording.capture import RecordingEnv
+from harness.recording.writer import append_log, write_demo
+from harness.types import EpisodeRecord, EpisodeSpec
+from harness.worker import EpisodeWorker, RunJob
+
+KEEP_MODES = ("success", "all")
+
+
+@dataclass(frozen=True)
+class RecordConfig:
+    bench: str
+    policy: str
+    out: str
+    tasks: tuple[int, ...] | None = None
+    trials: int = 1
+    size: int = 128
+    keep: str = "success"  # "all" keeps failures too (e.g. random-policy video for pre-training)
+    seed: int = 7
+    max_steps: int | None = None
+    policy_options: dict = field(default_factory=dict)
+    bench_options: dict = field(default_factory=dict)
+
+    def validate(self) -> "RecordConfig":
+        if self.keep not in KEEP_MODES:
+            raise ConfigError(f"--keep must be one of {', '.join(KEEP_MODES)}, got '{self.keep}'")
+        if not 8 <= self.size <= 512:
+            raise ConfigError(f"--size must be between 8 and 512 pixels, got {self.size}")
+        if self.trials < 1:
+            raise ConfigError(f"--trials must be >= 1, got {self.trials}")
+        return self
+
+
+@dataclass
+class RecordSummary:
+    attempted: int = 0
+    kept: int = 0
+    successes: int = 0
+    errors: int = 0
+    steps_kept: int = 0
+    wall_s: float = 0.0
+
+
+class RecordingWorker(EpisodeWorker):
+    """The evaluation worker with its env wrapped in a RecordingEnv: same loop, same protocol, plus frames."""
+
+    def __init__(self, job: RunJob, size: int) -> None:
+        super().__init__(job, worker_id="record")
+        self.size = size
+        self._recording: RecordingEnv | None = None
+        cameras = self.protocol.cameras
+        if len(cameras) < 2:
+            raise ConfigError(f"benchmark '{job.bench}' has cameras {cameras}; recording needs two "
+                              "(agentview and eye-in-hand)")
+
+    def env_for(self, spec: EpisodeSpec) -> Env:
+        env = super().env_for(spec)
+        if self._recording is None or self._recording.env is not env:
+            self._recording = RecordingEnv(env, self.protocol.cameras[:2], self.size, self.protocol.settle_steps)
+        return self._recording
+
+    def take_buffer(self):
+        return self._recording.buffer if self._recording is not None else None
+
+
+def record(cfg: RecordConfig, on_episode: Callable[[EpisodeRecord, bool], None] | None = None) -> RecordSummary:
+    """Run every selected episode once; append kept ones to `cfg.out` as they finish."""
+    from harness.evaluate import check_names
+    from harness.worker import build_benchmark
+
+    cfg.validate()
+    check_names(cfg)
+    bench = build_benchmark(cfg.bench, cfg.bench_options)
+    specs = bench.episodes(BenchSelection(tasks=cfg.tasks, trials=cfg.trials, max_steps=cfg.max_steps), cfg.seed)
+    out = Path(cfg.out)
+    job = RunJob(run_id=out.name, run_dir=str(out), bench=cfg.bench, policy=cfg.policy,
+                 bench_options=cfg.bench_options, policy_options=cfg.policy_options)
+    worker, summary, t0 = RecordingWorker(job, cfg.size), RecordSummary(), time.perf_counter()
+    fps = worker.protocol.control_hz
+    try:
+        for spec in specs:
+            rec = worker.run(spec)
+            buffer = worker.take_buffer()
+            keep = rec.error is None and buffer is not None and len(buffer) > 0 and (cfg.keep == "all" or bool(rec.success))
+            demo = write_demo(out, spec, buffer, bool(rec.success), fps, cfg.policy)[1] if keep else None
+            append_log(out, {**rec.to_dict(), "kept": keep, "demo": demo})
+            _count(summary, rec, keep, buffer)
+            if on_episode:
+                on_episode(rec, keep)
+    finally:
+        worker.close()
+        summary.wall_s = time.perf_counter() - t0
+    return summary
+
+
+def _count(summary: RecordSummary, rec: EpisodeRecord, keep: bool, buffer) -> None:
+    summary.attempted += 1
+    summary.successes += bool(rec.success)
+    summary.errors += rec.error is not None
+    if keep:
+        summary.kept += 1
+        summary.steps_kept += len(buffer)
