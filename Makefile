@@ -17,7 +17,7 @@ ARGS ?=
 # POLICY may be a checkpoint path: it then means vla_jepa with that checkpoint.
 POLICY_ARGS := $(if $(wildcard $(POLICY)),--policy vla_jepa --checkpoint $(POLICY),--policy $(POLICY))
 
-.PHONY: install install-system install-python eval resume test test-fast bench report list clean train-jepa
+.PHONY: install install-system install-python eval resume test test-fast bench report check-regression list clean train-jepa
 
 install: install-system install-python
 
@@ -37,8 +37,13 @@ resume: install
 list: install-python
 	$(CLI) list
 
+# make report RUNS="runs/a runs/b" [FORMAT=md|latex|csv] [REPORT_DIR=reports/x]: prints, or writes files + plots.
 report: install-python
-	$(CLI) report $(RUNS) $(ARGS)
+	$(CLI) report $(RUNS) $(if $(FORMAT),--format $(FORMAT)) $(if $(REPORT_DIR),--out $(REPORT_DIR)) $(ARGS)
+
+# make check-regression BASELINE=runs/base CANDIDATE=runs/new [ARGS="--tolerance 0.02 --alpha 0.05"]: exit 1 = regression.
+check-regression: install-python
+	$(CLI) compare $(BASELINE) $(CANDIDATE) $(ARGS)
 
 test: install
 	$(PY) -m pytest tests $(ARGS)

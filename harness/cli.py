@@ -14,11 +14,13 @@ COMMANDS = [
     "harness.commands.train_cmd",
     "harness.commands.show_env_cmd",
     "harness.commands.serve_cmd",
+    "harness.commands.record_cmd",
+    "harness.commands.dataset_cmd",
 ]
 
 # Errors a user can fix: shown as one line, no traceback.
 USER_ERRORS = ("UnknownNameError", "ConfigError", "StoreError", "ProtocolMismatch", "MissingDependency",
-               "CheckpointError", "FileNotFoundError", "PolicyUnreachable", "RunStopped", "ServeError")
+               "CheckpointError", "FileNotFoundError", "PolicyUnreachable", "RunStopped", "ServeError", "DatasetError")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -64,6 +64,20 @@ class Column:
         return overlap
 
 
+LIBERO_SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10", "libero_90")
+
+
+def family(bench: str) -> str:
+    """LIBERO's suites are separate benches (one run each) but belong in one table."""
+    return "libero" if bench in LIBERO_SUITES else bench
+
+
+def scoped(columns: Sequence[Column], fam: str | None) -> list[tuple[str, list[EpisodeRecord]]]:
+    """(label, records) of the columns with episodes in this benchmark family (all columns when fam is None)."""
+    pairs = [(c.label, [r for r in c.records if fam is None or family(r.spec.bench) == fam]) for c in columns]
+    return [(label, recs) for label, recs in pairs if recs or fam is None]
+
+
 def load_run(path: str | Path) -> RunData:
     store = RunStore(Path(path))
     return RunData(Path(path), store.read_manifest(), store.records())

@@ -9,8 +9,8 @@ from typing import Sequence
 import numpy as np
 
 from results.aggregate import Cell, count, group, natural_key
-from results.load import Column
-from results.robustness import by_dimension, dimension_order, level, level_name, perturbed, robustness_benches
+from results.load import Column, family, scoped
+from results.robustness import bench_records, by_dimension, dimension_order, level, level_name, perturbed, robustness_benches
 
 
 def _pyplot():
@@ -27,7 +27,7 @@ def _rate_err(cells: Sequence[Cell]) -> tuple[np.ndarray, np.ndarray]:
     rates = np.array([100 * c.rate for c in cells])
     lo = np.array([100 * (c.rate - c.ci[0]) if c.n else math.nan for c in cells])
     hi = np.array([100 * (c.ci[1] - c.rate) if c.n else math.nan for c in cells])
-    return rates, np.vstack([lo, hi])
+    return rates, np.clip(np.vstack([lo, hi]), 0, None)  # float noise at 0% / 100% must not go negative
 
 
 def _grouped_bars(ax, labels: list[str], series: dict[str, list[Cell]], horizontal: bool = False) -> None:
@@ -50,12 +50,12 @@ def _grouped_bars(ax, labels: list[str], series: dict[str, list[Cell]], horizont
         ax.set_ylim(0, 100)
         ax.set_ylabel("success rate (%), 95% Wilson CI")
     ax.grid(axis="x" if horizontal else "y", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: never hides a bar
 
 
 def plot_dimensions(columns: Sequence[Column], bench: str, path: Path) -> Path:
     plt = _pyplot()
-    recs = {c.label: [r for r in c.records if r.spec.bench == bench] for c in columns}
+    recs = bench_records(columns, bench)
     per = {label: by_dimension(rs) for label, rs in recs.items()}
     dims = dimension_order({d for cells in per.values() for d in cells})
     series = {label: [cells.get(d, Cell(0, 0, 0)) for d in dims] + [count(perturbed(recs[label]))]
@@ -64,13 +64,13 @@ def plot_dimensions(columns: Sequence[Column], bench: str, path: Path) -> Path:
     _grouped_bars(ax, [*dims, "all (variant-weighted)"], series)
     ax.set_title(f"{bench}: success by perturbation dimension")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return path
 
 
 def _severity_panel(ax, columns: Sequence[Column], bench: str, dim: str | None) -> None:
-    for col in columns:
+    for i, col in enumerate(columns):
         recs = [r for r in perturbed(col.records) if r.spec.bench == bench and (dim is None or
                                                                                  r.spec.perturbation["dimension"] == dim)]
         cells = {k: v for k, v in group(recs, level).items() if k is not None and v.n}
@@ -78,9 +78,10 @@ def _severity_panel(ax, columns: Sequence[Column], bench: str, dim: str | None) 
             continue
         xs = sorted(cells, key=natural_key)
         rates, err = _rate_err([cells[x] for x in xs])
-        ax.errorbar(xs, rates, yerr=err, marker="o", capsize=3, label=col.label)
+        dodge = (i - (len(columns) - 1) / 2) * 0.08  # policies side by side, so their CI bars do not overlap
+        ax.errorbar(np.array(xs, dtype=float) + dodge, rates, yerr=err, marker="o", capsize=3, label=col.label)
     ax.set_title(dim or "all dimensions", fontsize=10)
-    ax.set_ylim(0, 100)
+    ax.set_ylim(-3, 103)
     ax.grid(alpha=0.3)
 
 
@@ -103,31 +104,33 @@ def plot_severity(columns: Sequence[Column], bench: str, path: Path) -> Path:
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(f"{bench}: success vs {level_name(bench)} (95% Wilson CI)")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return path
 
 
-def plot_tasks(columns: Sequence[Column], path: Path) -> Path:
+def plot_tasks(columns: Sequence[Column], path: Path, fam: str | None = None) -> Path:
     plt = _pyplot()
     key = lambda r: (r.spec.bench, r.spec.suite, r.spec.task_id)  # noqa: E731
-    per = {c.label: group(c.records, key) for c in columns}
+    pairs = scoped(columns, fam)
+    per = {label: group(recs, key) for label, recs in pairs}
     keys = sorted({k for cells in per.values() for k in cells}, key=natural_key)
-    names = {key(r): r.spec.task_name for c in columns for r in c.records}
+    names = {key(r): r.spec.task_name for _, recs in pairs for r in recs}
     labels = [f"{s} {t}: {names[(b, s, t)][:40]}" for b, s, t in keys]
     series = {label: [cells.get(k, Cell(0, 0, 0)) for k in keys] for label, cells in per.items()}
-    fig, ax = plt.subplots(figsize=(9, max(2.5, 0.3 * len(keys) * max(1, len(columns)) ** 0.5 + 1.2)))
+    fig, ax = plt.subplots(figsize=(9, max(2.5, 0.3 * len(keys) * max(1, len(pairs)) ** 0.5 + 1.2)))
     _grouped_bars(ax, labels, series, horizontal=True)
-    ax.set_title("success per task")
+    ax.set_title(f"success per task{f' ({fam})' if fam else ''}")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return path
 
 
 def make_plots(columns: Sequence[Column], out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [plot_tasks(columns, out_dir / "success_by_task.png")]
+    fams = sorted({family(r.spec.bench) for c in columns for r in c.records})
+    paths = [plot_tasks(columns, out_dir / f"success_by_task_{fam}.png", fam) for fam in fams]
     for bench in robustness_benches(columns):
         paths.append(plot_dimensions(columns, bench, out_dir / f"{bench}_by_dimension.png"))
         paths.append(plot_severity(columns, bench, out_dir / f"{bench}_vs_{level_name(bench)}.png"))

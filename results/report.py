@@ -6,9 +6,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
-from results.aggregate import count, group, is_skipped, natural_key
 from harness.types import EpisodeRecord
-from results.load import Column
+from results.aggregate import count, group, is_skipped, natural_key
+from results.load import Column, family, scoped
 from results.paper import paper_tables, read_published
 from results.robustness import robustness_tables
 from results.tables import Row, Table, latex_document, to_csv, to_text
@@ -27,20 +27,6 @@ def runs_table(columns: Sequence[Column]) -> Table:
              "non-error attempt is used" for c in columns if c.overlapping_keys()]
     return Table("runs", "Runs in this report", ["column", "run", "bench", "protocol hash", "policy", "checkpoint",
                                                  "episode keys"], [], rows, notes)
-
-
-LIBERO_SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10", "libero_90")
-
-
-def family(bench: str) -> str:
-    """LIBERO's suites are separate benches (one run each) but belong in one table."""
-    return "libero" if bench in LIBERO_SUITES else bench
-
-
-def scoped(columns: Sequence[Column], fam: str | None) -> list[tuple[str, list[EpisodeRecord]]]:
-    """(label, records) of the columns with episodes in this benchmark family (all columns when fam is None)."""
-    pairs = [(c.label, [r for r in c.records if fam is None or family(r.spec.bench) == fam]) for c in columns]
-    return [(label, recs) for label, recs in pairs if recs or fam is None]
 
 
 def _cells(pairs, key) -> tuple[list, list[dict]]:

@@ -71,14 +71,14 @@ def total_label(bench: str) -> str:
     return "All perturbed episodes (episode-weighted)"
 
 
-def _scoped(columns: Sequence[Column], bench: str) -> dict[str, list[EpisodeRecord]]:
+def bench_records(columns: Sequence[Column], bench: str) -> dict[str, list[EpisodeRecord]]:
     """Records of this bench per column label, for the columns that have any."""
     recs = {c.label: [r for r in c.records if r.spec.bench == bench] for c in columns}
     return {label: rs for label, rs in recs.items() if rs}
 
 
 def dimension_table(columns: Sequence[Column], bench: str) -> Table:
-    recs = _scoped(columns, bench)
+    recs = bench_records(columns, bench)
     cells = {label: by_dimension(rs) for label, rs in recs.items()}
     dims = dimension_order({d for cs in cells.values() for d in cs})
     rows = []
@@ -95,7 +95,7 @@ def dimension_table(columns: Sequence[Column], bench: str) -> Table:
 
 
 def level_table(columns: Sequence[Column], bench: str) -> Table:
-    recs = {label: perturbed(rs) for label, rs in _scoped(columns, bench).items()}
+    recs = {label: perturbed(rs) for label, rs in bench_records(columns, bench).items()}
     levels = sorted({level(r) for rs in recs.values() for r in rs}, key=natural_key)
     name = level_name(bench)
     rows = [Row([f"{name} {'n/a' if lv is None else lv}"],

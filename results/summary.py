@@ -1,18 +1,31 @@
-"""The success table printed at the end of every `vla-harness eval`: per task and per suite, Wilson CIs, errors apart."""
+"""The success table printed at the end of every `vla-harness eval`."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable
 
+from tabulate import tabulate
+
 from harness.types import EpisodeRecord
-from results.load import Column, RunData
-from results.report import suite_table, task_table
-from results.tables import to_text
+from results.aggregate import Cell, count, group, latest_by_key
+
+
+def fmt_cell(cell: Cell) -> list[str]:
+    if cell.n == 0:
+        return ["no episodes", "-", str(cell.n), str(cell.errors)]
+    lo, hi = cell.ci
+    return [f"{100 * cell.rate:.1f}%", f"[{100 * lo:.1f}, {100 * hi:.1f}]", str(cell.n), str(cell.errors)]
 
 
 def summary_table(records: Iterable[EpisodeRecord], fmt: str = "github") -> str:
-    column = Column("this run", [RunData(Path("."), {}, list(records))])
-    if not column.records:
-        return "no episodes recorded"
-    return "\n".join(to_text(t, fmt) for t in (task_table([column]), suite_table([column])))
+    recs = list(latest_by_key(records).values())
+    rows = []
+    for (suite, task_id), cell in group(recs, lambda r: (r.spec.suite, r.spec.task_id)).items():
+        name = next(r.spec.task_name for r in recs if r.spec.suite == suite and r.spec.task_id == task_id)
+        rows.append([suite, f"{task_id}: {name[:50]}", *fmt_cell(cell)])
+    for suite, cell in group(recs, lambda r: r.spec.suite).items():
+        rows.append([suite, "**all tasks**", *fmt_cell(cell)])
+    if len({r.spec.suite for r in recs}) > 1:
+        rows.append(["**all**", "", *fmt_cell(count(recs))])
+    headers = ["suite", "task", "success", "95% CI (Wilson)", "n", "errors"]
+    return tabulate(rows, headers=headers, tablefmt=fmt)

@@ -123,7 +123,8 @@ def _csv_value(v: Value) -> list:
     if isinstance(v, Mean):
         return ["", v.n, v.errors, "", _num(v.rate), "", ""]
     if isinstance(v, Pct):
-        return ["", "", "", "", "" if v.value is None else round(v.value / 100, 6), "", ""]
+        rate = "" if v.value is None else f"{round(v.value / 100, 6)}{v.mark}"  # a mark (derived) stays visible
+        return ["", "", "", "", rate, "", ""]
     return ["", "", "", "", "" if v is None else v, "", ""]
 
 

@@ -1,0 +1,158 @@
+"""Regression check of a candidate run against a baseline run: paired where episode keys match, unpaired otherwise.
+
+Decision: a regression is a candidate success rate lower than the baseline's by more than the tolerance (point
+estimate) AND significantly different at alpha: exact McNemar on the discordant pairs (paired), or a Newcombe
+interval for the difference that excludes 0 (unpaired). Anything else passes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from tabulate import tabulate
+
+from harness.types import EpisodeRecord
+from results.aggregate import count, dedupe, natural_key
+from results.stats import PairedCounts, mcnemar_exact, newcombe_paired, newcombe_unpaired, z_of
+
+
+class NoEpisodes(RuntimeError):
+    """Nothing to compare: a run has no finished episode."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One comparison row: the whole run or one suite."""
+
+    name: str
+    n1: int  # baseline episodes used
+    n2: int  # candidate episodes used
+    p1: float
+    p2: float
+    ci: tuple[float, float]  # for p2 - p1
+    p_value: float | None  # exact McNemar (paired only)
+    pairs: PairedCounts | None = None
+
+    @property
+    def diff(self) -> float:
+        return self.p2 - self.p1
+
+
+@dataclass
+class Comparison:
+    paired: bool
+    overall: Scope
+    rows: list[Scope]
+    tolerance: float
+    alpha: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def significant(self) -> bool:
+        if self.paired:
+            return self.overall.p_value is not None and self.overall.p_value < self.alpha
+        return self.overall.ci[1] < 0 or self.overall.ci[0] > 0
+
+    @property
+    def regression(self) -> bool:
+        return self.overall.diff < -self.tolerance and self.significant
+
+
+def _ok(records: Sequence[EpisodeRecord]) -> dict[str, EpisodeRecord]:
+    return {r.key: r for r in dedupe(records) if r.error is None}
+
+
+def paired_scope(name: str, pairs: list[tuple[EpisodeRecord, EpisodeRecord]], z: float) -> Scope:
+    both = sum(1 for b, c in pairs if b.success and c.success)
+    only1 = sum(1 for b, c in pairs if b.success and not c.success)
+    only2 = sum(1 for b, c in pairs if not b.success and c.success)
+    t = PairedCounts(both, only1, only2, len(pairs) - both - only1 - only2)
+    return Scope(name, t.n, t.n, t.p1, t.p2, newcombe_paired(t, z), mcnemar_exact(only1, only2), t)
+
+
+def unpaired_scope(name: str, base: list[EpisodeRecord], cand: list[EpisodeRecord], z: float) -> Scope:
+    c1, c2 = count(base), count(cand)
+    return Scope(name, c1.n, c2.n, c1.rate, c2.rate, newcombe_unpaired(c1.successes, c1.n, c2.successes, c2.n, z), None)
+
+
+def _groups(rec: EpisodeRecord) -> list[str]:
+    """The breakdown rows an episode belongs to: its suite, and its perturbation dimension if any."""
+    out = [f"{rec.spec.bench}/{rec.spec.suite}"]
+    if rec.spec.perturbation:
+        out.append(f"dimension {rec.spec.perturbation.get('dimension')}")
+    return out
+
+
+def _names(records) -> list[str]:
+    names = sorted({g for r in records for g in _groups(r)}, key=lambda g: (g.startswith("dimension "), natural_key(g)))
+    return names if len(names) > 1 else []  # one group only: the "all" row says it
+
+
+def compare(baseline: Sequence[EpisodeRecord], candidate: Sequence[EpisodeRecord], tolerance: float = 0.02,
+            alpha: float = 0.05) -> Comparison:
+    base, cand = _ok(baseline), _ok(candidate)
+    if not base or not cand:
+        which = "baseline" if not base else "candidate"
+        raise NoEpisodes(f"no episodes to compare: the {which} run has no episode that finished without error")
+    z = z_of(alpha)
+    shared = sorted(set(base) & set(cand))
+    if shared:
+        pairs = [(base[k], cand[k]) for k in shared]
+        rows = [paired_scope(g, [(b, c) for b, c in pairs if g in _groups(b)], z) for g in _names(base[k] for k in shared)]
+        notes = _pairing_notes(baseline, candidate, base, cand, len(shared))
+        return Comparison(True, paired_scope("all", pairs, z), rows, tolerance, alpha, notes)
+    b_recs, c_recs = list(base.values()), list(cand.values())
+    rows = [unpaired_scope(g, [r for r in b_recs if g in _groups(r)], [r for r in c_recs if g in _groups(r)], z)
+            for g in _names(b_recs + c_recs)]
+    notes = ["UNPAIRED: the runs share no episode key, so this is a two-proportion comparison (Newcombe hybrid score "
+             "interval) with no paired test; evaluate both on the same episode list for a paired check."]
+    return Comparison(False, unpaired_scope("all", b_recs, c_recs, z), rows, tolerance, alpha, notes)
+
+
+def _pairing_notes(baseline, candidate, base: dict, cand: dict, n_shared: int) -> list[str]:
+    notes = [f"PAIRED on {n_shared} episode keys finished without error in both runs."]
+    only_b, only_c = len(set(base) - set(cand)), len(set(cand) - set(base))
+    if only_b or only_c:
+        notes.append(f"left out: {only_b} keys finished only in the baseline, {only_c} only in the candidate.")
+    in_both = {r.key for r in baseline} & {r.key for r in candidate}
+    if len(in_both) > n_shared:
+        notes.append(f"left out: {len(in_both) - n_shared} keys in both runs with an error or skip on either side "
+                     "(errors are not failures).")
+    return notes
+
+
+def _pts(x: float, sign: str = "+") -> str:
+    return "-" if math.isnan(x) else f"{100 * x:{sign}.1f}"
+
+
+def _row(s: Scope) -> list[str]:
+    lo, hi = s.ci
+    n = str(s.n1) if s.pairs else f"{s.n1} / {s.n2}"
+    disc = f"{s.pairs.only1} / {s.pairs.only2}" if s.pairs else "-"
+    p = "-" if s.p_value is None else f"{s.p_value:.4g}"
+    ci = "-" if math.isnan(lo) else f"[{_pts(lo)}, {_pts(hi)}]"
+    return [s.name, n, _pts(s.p1, ""), _pts(s.p2, ""), _pts(s.diff), ci, disc, p]
+
+
+def render(comp: Comparison, baseline: str = "baseline", candidate: str = "candidate") -> str:
+    level = f"{100 * (1 - comp.alpha):g}%"
+    heads = ["scope", "pairs" if comp.paired else "n base / cand", "baseline %", "candidate %", "diff (pts)",
+             f"{level} CI (Newcombe)", "base-only / cand-only wins", "p (exact McNemar)"]
+    table = tabulate([_row(comp.overall), *map(_row, comp.rows)], headers=heads, tablefmt="github", disable_numparse=True)
+    return "\n".join([f"baseline:  {baseline}", f"candidate: {candidate}", *comp.notes, "", table, "", verdict(comp)])
+
+
+def verdict(comp: Comparison) -> str:
+    o = comp.overall
+    drop = f"{-100 * o.diff:.1f} points" if o.diff < 0 else "no drop"
+    test = (f"exact McNemar p = {o.p_value:.4g}" if comp.paired else
+            f"Newcombe {100 * (1 - comp.alpha):g}% interval [{100 * o.ci[0]:+.1f}, {100 * o.ci[1]:+.1f}]")
+    rule = f"tolerance {100 * comp.tolerance:.1f} points, alpha {comp.alpha:g}"
+    if comp.regression:
+        return f"REGRESSION: candidate is worse by {drop} ({test}; {rule}) -> exit 1"
+    why = "the drop is within the tolerance" if o.diff >= -comp.tolerance else "the drop is not significant"
+    if o.diff >= 0:
+        why = "the candidate is not worse"
+    return f"OK: {why} ({drop}; {test}; {rule}) -> exit 0"
