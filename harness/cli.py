@@ -11,6 +11,8 @@ COMMANDS = [
     "harness.commands.resume_cmd",
     "harness.commands.list_cmd",
     "harness.commands.report_cmd",
+    "harness.commands.export_cmd",
+    "harness.commands.compare_cmd",
     "harness.commands.train_cmd",
     "harness.commands.show_env_cmd",
     "harness.commands.serve_cmd",
@@ -20,7 +22,8 @@ COMMANDS = [
 
 # Errors a user can fix: shown as one line, no traceback.
 USER_ERRORS = ("UnknownNameError", "ConfigError", "StoreError", "ProtocolMismatch", "MissingDependency",
-               "CheckpointError", "FileNotFoundError", "PolicyUnreachable", "RunStopped", "ServeError", "DatasetError")
+               "CheckpointError", "FileNotFoundError", "PolicyUnreachable", "RunStopped", "ServeError", "DatasetError",
+               "NoEpisodes")
 
 
 def build_parser() -> argparse.ArgumentParser:
