@@ -26,37 +26,39 @@ def ready_datasets(ready: Path = READY) -> list[str]:
     return paths
 
 
-def load_episodes(paths: list[str], per_task: int, seed: int, max_frames: int) -> list:
-    """Read recorded datasets; keep at most `per_task` episodes per task (seeded choice), frames cut at max_frames."""
+def load_episodes(paths: list[str], per_task: int, seed: int, max_frames: int, size: int) -> tuple[list, int]:
+    """Read recorded datasets, keep at most `per_task` episodes per task (seeded), shrink frames to `size` at once
+    (memory), and drop the actions of failed rollouts: they are video for stage 1, not demonstrations.
+    Returns the episodes and the recorded frame size."""
     try:
         from harness.recording.reader import read_dataset
     except ImportError as exc:
         raise ConfigError(f"the episode recorder is not available ({exc}); cannot read {paths}") from exc
-    episodes = []
+    from policies.vla_jepa.data import resize_frames
+
+    kept, frame_size = [], 0
     for path in paths:
         if not Path(path).exists():
             raise FileNotFoundError(f"dataset '{path}' does not exist")
-        episodes.extend(read_dataset(path))
+        for ep in _choose(read_dataset(path), per_task, seed):
+            ep = _cut(ep, max_frames)
+            frame_size = frame_size or int(next(iter(ep.frames.values())).shape[1])
+            ep.frames = {k: resize_frames(v, size).permute(0, 2, 3, 1).numpy() for k, v in ep.frames.items()}
+            ep.actions = ep.actions if ep.success else None
+            kept.append(ep)
+    return kept, frame_size
+
+
+def _choose(episodes: list, per_task: int, seed: int) -> list:
     by_task: dict[str, list] = {}
     for ep in episodes:
         by_task.setdefault(ep.task_name, []).append(ep)
-    rng, kept = random.Random(seed), []
+    rng, out = random.Random(seed), []
     for task in sorted(by_task):
         eps = sorted(by_task[task], key=lambda e: e.name)
         rng.shuffle(eps)
-        kept.extend(eps[:per_task] if per_task > 0 else eps)
-    return [_cut(ep, max_frames) for ep in kept]
-
-
-def _cut(ep, max_frames: int):
-    if max_frames <= 0 or len(next(iter(ep.frames.values()))) <= max_frames:
-        return ep
-    ep.frames = {k: v[:max_frames] for k, v in ep.frames.items()}
-    for name in ("actions", "ee_states", "gripper_states", "joint_states"):
-        value = getattr(ep, name, None)
-        if value is not None:
-            setattr(ep, name, value[:max_frames])
-    return ep
+        out.extend(eps[:per_task] if per_task > 0 else eps)
+    return out
 
 
 def _overrides(items: list[str]) -> dict:
@@ -70,21 +72,23 @@ def _overrides(items: list[str]) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from policies.vla_jepa.config import train_config
+    from policies.vla_jepa.config import model_config, train_config
     from policies.vla_jepa.data import synthetic_episodes
     from policies.vla_jepa.train import run as train
 
     cfg = train_config(args.preset, _overrides(args.set))
     if args.synthetic:
         episodes, sources = synthetic_episodes(args.synthetic, seed=cfg.seed), [f"synthetic:{args.synthetic}"]
+        frame_size = 0
     else:
         sources = args.data or ready_datasets()
-        episodes = load_episodes(sources, args.per_task, cfg.seed, args.max_frames)
+        size = model_config(cfg.size).image_size
+        episodes, frame_size = load_episodes(sources, args.per_task, cfg.seed, args.max_frames, size)
     if not episodes:
         raise ConfigError(f"no episodes found in {sources}")
     print(f"training vla_jepa preset '{args.preset}' on {len(episodes)} episodes from {', '.join(sources)}",
           file=sys.stderr)
-    result = train(episodes, cfg, sources, out=args.out)
+    result = train(episodes, cfg, sources, out=args.out, frame_size=frame_size)
     print(f"checkpoint: {args.out}")
     return 0 if result.passed or not args.strict else 3
 

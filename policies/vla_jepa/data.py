@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from policies.vla_jepa.config import ModelConfig
+from policies.vla_jepa.config import ConfigError, ModelConfig
 
 
 @dataclass
@@ -74,10 +74,11 @@ def prepare(ep, cfg: ModelConfig, text: np.ndarray) -> Tensors:
 
 def split_episodes(episodes: list, cfg: ModelConfig, texts: dict[str, np.ndarray], fraction: float,
                    seed: int) -> Split:
-    """Hold out whole episodes, per task (at least one when a task has two or more)."""
-    by_task: dict[str, list] = {}
+    """Hold out whole episodes per task, demonstrations and unlabelled video separately (at least one of each kind
+    when a task has two or more)."""
+    by_task: dict[tuple[str, bool], list] = {}
     for ep in sorted(episodes, key=lambda e: e.name):
-        by_task.setdefault(ep.task_name, []).append(ep)
+        by_task.setdefault((ep.task_name, ep.actions is not None), []).append(ep)
     rng, split = np.random.default_rng(seed), Split()
     for task in sorted(by_task):
         eps = by_task[task]
@@ -98,7 +99,7 @@ def stage1_batch(eps: list[Tensors], batch: int, hmin: int, hmax: int, gen: torc
     """Current frames, future frames hmin..hmax steps ahead, instruction, horizon. Episodes too short are skipped."""
     usable = [e for e in eps if e.frames.shape[0] > hmin]
     if not usable:
-        raise ValueError(f"no episode is longer than horizon_min={hmin} frames")
+        raise ConfigError(f"no episode is longer than horizon_min={hmin} frames")
     cur, fut, text, hor = [], [], [], []
     for _ in range(batch):
         ep = usable[int(torch.randint(len(usable), (1,), generator=gen))]
@@ -119,7 +120,7 @@ def action_chunk(actions: torch.Tensor, t: int, k: int) -> torch.Tensor:
 def stage2_batch(eps: list[Tensors], batch: int, chunk: int, gen: torch.Generator) -> dict:
     labelled = [e for e in eps if e.actions is not None]
     if not labelled:
-        raise ValueError("stage 2 needs episodes with actions; none of the training episodes has them")
+        raise ConfigError("stage 2 needs successful episodes with actions; none of these episodes has them")
     frames, text, state, acts = [], [], [], []
     for _ in range(batch):
         ep = labelled[int(torch.randint(len(labelled), (1,), generator=gen))]

@@ -51,12 +51,15 @@ class Predictor(nn.Module):
         self.horizon = nn.Embedding(cfg.max_horizon + 1, cfg.dim)
         self.blocks = _blocks(cfg.dim, cfg.heads, cfg.pred_depth)
         self.out = nn.Linear(cfg.dim, cfg.dim)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
         self.max_horizon = cfg.max_horizon
 
     def forward(self, tokens: torch.Tensor, text: torch.Tensor, horizon: torch.Tensor) -> torch.Tensor:
         cond = self.lang(text)[:, None] + self.horizon(horizon.clamp(0, self.max_horizon))[:, None]
         x = self.blocks(torch.cat([cond, tokens + cond], dim=1))
-        return self.out(x[:, 1:])
+        # Residual: starts as "the future looks like now" and learns the change (zero-initialised output layer).
+        return tokens + self.out(x[:, 1:])
 
 
 class ActionHead(nn.Module):

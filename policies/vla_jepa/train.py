@@ -16,7 +16,7 @@ import torch
 
 from policies.vla_jepa import gates as G
 from policies.vla_jepa.checkpoint import save
-from policies.vla_jepa.config import TrainConfig, model_config, to_dict
+from policies.vla_jepa.config import ConfigError, TrainConfig, model_config, to_dict
 from policies.vla_jepa.data import Split, norm_stats, split_episodes, stage1_batch, stage2_batch
 from policies.vla_jepa.model import VlaJepa, ema_update, latent_loss, momentum
 from policies.vla_jepa.text import TextCache
@@ -110,18 +110,19 @@ def _data_summary(episodes: list, data: Split, sources: list[str]) -> dict:
 
 
 def run(episodes: list, cfg: TrainConfig, sources: list[str], out: str | Path | None = None,
-        log: Callable[[str], None] = print) -> TrainResult:
-    """Both stages, gates, manifest; saves a checkpoint to `out` when given."""
+        log: Callable[[str], None] = print, frame_size: int = 0) -> TrainResult:
+    """Both stages, gates, manifest; saves a checkpoint to `out` when given. `frame_size`: size the frames were
+    recorded at (the adapter renders at it and resizes like training did); 0 = the episodes' own size."""
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
-    first = next(iter(episodes[0].frames.values()))
-    mcfg = dataclasses.replace(model_config(cfg.size), render_size=int(first.shape[1]))
+    frame_size = frame_size or int(next(iter(episodes[0].frames.values())).shape[1])
+    mcfg = dataclasses.replace(model_config(cfg.size), render_size=frame_size)
     texts = TextCache()
     texts.add([e.instruction for e in episodes])
     data = split_episodes(episodes, mcfg, texts.vectors, cfg.holdout_fraction, cfg.seed)
-    if not data.held_out:
-        raise ValueError("no held-out episodes: the gates need at least two episodes of some task")
+    if not any(e.actions is not None for e in data.held_out):
+        raise ConfigError("no held-out demonstrations: the gates need at least two successful episodes of some task")
     model = VlaJepa(mcfg)
     for key, value in norm_stats(data.train).items():
         getattr(model, key).copy_(value)
