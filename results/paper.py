@@ -98,7 +98,7 @@ LAYOUTS = (
     Layout(LIBERO_PLUS, "LIBERO-Plus: success rate (%) by perturbation dimension, with both totals",
            (*LIBERO_PLUS_DIMENSIONS, "total_variant_weighted", "mean_of_dimensions"),
            ("Camera", "Robot", "Language", "Light", "Background", "Noise", "Layout", "Total (variant-weighted)",
-            "Mean of 7 dims"), lambda r: r.spec.bench == LIBERO_PLUS, _measure_libero_plus, _derive_libero_plus),
+            "Mean of 7 dims"), lambda r: r.spec.bench == LIBERO_PLUS and bool(r.spec.perturbation), _measure_libero_plus, _derive_libero_plus),
     Layout("simpler_bridge", "SimplerEnv Bridge (WidowX), visual matching: success rate (%)", (*BRIDGE_TASKS, "average"),
            ("Carrot on plate", "Spoon on towel", "Stack cubes", "Eggplant in basket", "Average"),
            lambda r: r.spec.bench == "simpler_bridge", _measure_bridge, _derive_mean(BRIDGE_TASKS, "average")),

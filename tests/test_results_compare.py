@@ -1,0 +1,105 @@
+"""`vla-harness compare`: exit 1 only on a significant drop beyond the tolerance; paired where keys match."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.cli import main
+from results.compare import compare
+from results.synthetic import record, write_run
+
+
+def _paired(tmp_path, both, only_base, only_cand, neither, *, cand_errors=0, suites=("s1",), max_steps=None):
+    """Baseline and candidate on the same keys with the given paired outcome counts (spread over the suites)."""
+    outcomes = [(True, True)] * both + [(True, False)] * only_base + [(False, True)] * only_cand \
+        + [(False, False)] * neither
+    base, cand = [], []
+    for i, (b, c) in enumerate(outcomes):
+        suite = suites[i % len(suites)]
+        base.append(record("base", "fake", suite, i % 7, i, b))
+        cand.append(record("cand", "fake", suite, i % 7, i, c))
+    for j in range(cand_errors):  # the candidate crashed on extra keys the baseline solved: not failures
+        base.append(record("base", "fake", suites[0], 0, 10_000 + j, True))
+        cand.append(record("cand", "fake", suites[0], 0, 10_000 + j, None, error="policy_error"))
+    b = write_run(tmp_path, "base", base, bench="fake", policy="vla_jepa", checkpoint="old.pt")
+    c = write_run(tmp_path, "cand", cand, bench="fake", policy="vla_jepa", checkpoint="new.pt", max_steps=max_steps)
+    return str(b), str(c)
+
+
+def _all_row(out: str) -> list[str]:
+    line = next(ln for ln in out.splitlines() if ln.startswith("| all "))
+    return [c.strip() for c in line.strip("|").split("|")]
+
+
+def test_clearly_worse_candidate_exits_1_with_evidence(tmp_path, capsys):
+    # 100 pairs: baseline 80%, candidate 55%; 30 pairs lost, 5 won -> exact McNemar p = 2.24e-5
+    assert main(["compare", *_paired(tmp_path, 50, 30, 5, 15, suites=("s1", "s2"))]) == 1
+    out = capsys.readouterr().out
+    row = _all_row(out)
+    assert row[:5] == ["all", "100", "80.0", "55.0", "-25.0"] and row[6] == "30 / 5"
+    assert float(row[7]) == pytest.approx(2.236e-5, rel=1e-3)
+    lo, hi = (float(x) for x in row[5].strip("[]").split(","))
+    assert lo < -25 < hi < 0
+    assert "| fake/s1 " in out and "| fake/s2 " in out  # per-suite rows
+    assert "PAIRED on 100 episode keys" in out and "REGRESSION" in out
+
+
+def test_equal_candidate_exits_0(tmp_path, capsys):
+    assert main(["compare", *_paired(tmp_path, 30, 8, 8, 14)]) == 0
+    out = capsys.readouterr().out
+    assert _all_row(out)[4] == "+0.0" and "OK" in out
+
+
+def test_slightly_worse_within_noise_exits_0(tmp_path, capsys):
+    # 3 points worse on 100 pairs (5 lost, 2 won): p = 0.45, not significant
+    assert main(["compare", *_paired(tmp_path, 60, 5, 2, 33)]) == 0
+    assert "not significant" in capsys.readouterr().out
+
+
+def test_significant_but_within_tolerance_exits_0(tmp_path):
+    base = [record("b", "fake", "s", 0, i, True) for i in range(2000)]
+    cand = [record("c", "fake", "s", 0, i, i >= 30) for i in range(2000)]  # 1.5 points worse, p ~ 2e-9
+    comp = compare(base, cand, tolerance=0.02, alpha=0.05)
+    assert comp.significant and not comp.regression
+    assert compare(base, cand, tolerance=0.01, alpha=0.05).regression
+
+
+def test_errors_are_left_out_of_pairs_not_failures(tmp_path, capsys):
+    b, c = _paired(tmp_path, 20, 0, 0, 20, cand_errors=15)
+    assert main(["compare", b, c]) == 0
+    out = capsys.readouterr().out
+    assert _all_row(out)[:4] == ["all", "40", "50.0", "50.0"]
+    assert "15 keys in both runs with an error or skip" in out
+
+
+def test_unpaired_fallback_says_so(tmp_path, capsys):
+    base = [record("b", "fake", "s", 0, i, i % 10 < 8) for i in range(50)]  # 80%
+    cand = [record("c", "fake", "s", 1, i, i % 10 < 4) for i in range(50)]  # 40%, other keys
+    b = write_run(tmp_path, "b", base, bench="fake")
+    c = write_run(tmp_path, "c", cand, bench="fake")
+    assert main(["compare", str(b), str(c)]) == 1
+    out = capsys.readouterr().out
+    assert "UNPAIRED" in out and "Newcombe" in out and _all_row(out)[1] == "50 / 50"
+    assert main(["compare", str(b), str(b)]) == 0
+
+
+def test_bad_inputs_exit_2(tmp_path, capsys):
+    b, c = _paired(tmp_path, 10, 0, 0, 10, max_steps=50)
+    assert main(["compare", b, c]) == 2
+    assert "different protocols" in capsys.readouterr().err
+    assert main(["compare", b, c, "--allow-protocol-mismatch"]) == 0
+    empty = write_run(tmp_path, "empty", [record("e", "fake", "s1", 0, 0, None, error="timeout")], bench="fake")
+    assert main(["compare", b, str(empty)]) == 2
+    assert "no episodes to compare" in capsys.readouterr().err
+    assert main(["compare", b, b, "--alpha", "1.5"]) == 2
+
+
+@pytest.mark.parametrize("tolerance", [0.0, 0.02])
+def test_decision_rule_on_the_worked_example(tolerance):
+    # Cavo et al. table (McNemar exact p = 0.0525): with the roles set so the candidate is worse, not significant.
+    base = [record("b", "x", "s", 0, i, ok) for i, ok in enumerate([True] * 65 + [False] * 96)]
+    cand = [record("c", "x", "s", 0, i, ok) for i, ok in
+            enumerate([True] * 59 + [False] * 6 + [True] * 16 + [False] * 80)]
+    comp = compare(cand, base, tolerance=tolerance)  # baseline = the better one
+    assert comp.overall.p_value == pytest.approx(0.052479, abs=1e-6) and not comp.regression
+    assert compare(cand, base, tolerance=tolerance, alpha=0.06).regression
