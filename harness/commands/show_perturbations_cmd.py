@@ -1,0 +1,42 @@
+"""`vla-harness show-perturbations`: a PNG grid of what the policy sees, one row per dimension, one column per level."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def run(args: argparse.Namespace) -> int:
+    from benchmarks import BENCHMARKS
+    from benchmarks.perturb.grid import check_camera, collect, draw
+    from benchmarks.perturb.sweep import PerturbSweep
+    from harness.config import ConfigError
+
+    BENCHMARKS.check(args.bench)
+    base = BENCHMARKS.get(args.bench)()
+    if not hasattr(base, "suite") or not args.bench.startswith("libero_") or isinstance(base, PerturbSweep):
+        raise ConfigError(f"show-perturbations works on the LIBERO suites (libero_spatial, libero_object, libero_goal, "
+                          f"libero_10, libero_90), not '{args.bench}'")
+    if not 0 <= args.task < base.n_tasks():
+        raise ConfigError(f"{args.bench} has tasks 0-{base.n_tasks() - 1}; got --task {args.task}")
+    sweep = PerturbSweep(base, perturb=args.perturb, levels=args.levels)
+    camera = check_camera(args.camera, base.protocol().cameras)
+    grid = collect(sweep, args.task, camera, args.size, trial=args.trial, seed=args.seed)
+    out = args.out or f"perturbations_{args.bench}_task{args.task}.png"
+    title = f"{args.bench} task {args.task} trial {args.trial} (seed {args.seed}): {camera}, {args.size} px"
+    print(f"wrote {draw(grid, out, title)}", file=sys.stderr)
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("show-perturbations", help="PNG grid of every perturbation dimension x level for one task")
+    p.add_argument("--bench", required=True, help="a LIBERO suite, e.g. libero_spatial")
+    p.add_argument("--task", type=int, default=0, help="task id (default 0)")
+    p.add_argument("--perturb", default="all", help="dimensions, comma-separated, or all (default)")
+    p.add_argument("--levels", default="0-5", help="levels, e.g. 0-5 or 0,2,5 (default 0-5)")
+    p.add_argument("--camera", default="agentview", help="which policy camera to show (default agentview)")
+    p.add_argument("--size", type=int, default=128, help="image size in px, as the policy would get it (default 128)")
+    p.add_argument("--trial", type=int, default=0, help="init state index (default 0)")
+    p.add_argument("--seed", type=int, default=7, help="run seed the episode seed derives from (default 7)")
+    p.add_argument("--out", help="PNG path (default perturbations_<bench>_task<task>.png)")
+    p.set_defaults(func=run)
