@@ -11,6 +11,7 @@ COMMANDS = [
     "harness.commands.resume_cmd",
     "harness.commands.list_cmd",
     "harness.commands.report_cmd",
+    "harness.commands.show_perturbations_cmd",
     "harness.commands.export_cmd",
     "harness.commands.compare_cmd",
     "harness.commands.train_cmd",
