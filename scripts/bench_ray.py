@@ -1,0 +1,148 @@
+"""`make bench-ray`: the same episodes with the local runner and with the Ray runner; throughput and scaling.
+
+Prints episodes/hour for both, the scaling ratio (with and without Ray's start-up), Ray start-up seconds, the peak
+memory of Ray's own processes and of its workers, and whether both runners gave the same records (success, steps).
+The default run is LIBERO-spatial with the zero policy (chunk 8, agentview at 224) on 2 tasks x 4 trials.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("MUJOCO_GL", "egl")
+os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+
+import psutil  # noqa: E402 - installed with ray
+
+from harness.config import RunConfig  # noqa: E402
+from harness.evaluate import execute, start_run  # noqa: E402
+from harness.runners.ray_runner import RayOptions, connect, worker_env  # noqa: E402
+
+MiB = 1024**2
+WORKER_TAG = "ray::RayEpisodeActor"
+
+
+class MemorySampler:
+    """Peak summed RSS of this process (the local runner) or of Ray's processes, split infra / workers."""
+
+    def __init__(self, period_s: float = 0.5) -> None:
+        self.period_s, self.peak = period_s, {"driver": 0, "ray_infra": 0, "ray_infra_uss": 0, "ray_workers": 0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> "MemorySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            now = {"driver": me.memory_info().rss, "ray_infra": 0, "ray_infra_uss": 0, "ray_workers": 0}
+            for proc in me.children(recursive=True):
+                try:
+                    if WORKER_TAG in " ".join(proc.cmdline()):
+                        now["ray_workers"] += proc.memory_info().rss
+                    else:  # RSS counts shared pages (libraries, the object store) again in each process; USS does not
+                        mem = proc.memory_full_info()
+                        now["ray_infra"] += mem.rss
+                        now["ray_infra_uss"] += mem.uss
+                except psutil.Error:
+                    pass
+            self.peak = {k: max(v, now[k]) for k, v in self.peak.items()}
+            self._stop.wait(self.period_s)
+
+
+def timed_run(cfg: RunConfig) -> tuple[float, list, dict]:
+    run_dir = start_run(cfg)
+    with MemorySampler() as mem:
+        t0 = time.perf_counter()
+        summary = execute(run_dir, progress=True)
+        wall = time.perf_counter() - t0
+    return wall, summary.records, mem.peak
+
+
+def outcome(records: list) -> dict:
+    return {r.key: (r.success, r.steps, r.error.kind if r.error else None) for r in records}
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--bench", default="libero_spatial")
+    p.add_argument("--policy", default="zero")
+    p.add_argument("--tasks", default="0,1", help="comma-separated task ids")
+    p.add_argument("--trials", type=int, default=4)
+    p.add_argument("--max-steps", type=int, default=None, help="default: the protocol's")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--out", default=None, help="parent of the two run directories (default: a temp dir)")
+    p.add_argument("--json", default=None, help="also write the figures here")
+    return p.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    out = args.out or tempfile.mkdtemp(prefix="bench-ray-")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = dict(bench=args.bench, policy=args.policy, tasks=[int(t) for t in args.tasks.split(",")],
+                trials=args.trials, max_steps=args.max_steps, out=out)
+    load_before = os.getloadavg()
+    local_wall, local_records, local_mem = timed_run(RunConfig(**base, runner="local", name=f"local-{stamp}"))
+    t0 = time.perf_counter()
+    connect(RayOptions(workers=args.workers))  # timed apart, so run_ray finds Ray up and leaves it to us
+    startup = time.perf_counter() - t0
+    try:
+        ray_wall, ray_records, ray_mem = timed_run(RunConfig(**base, runner="ray", workers=args.workers,
+                                                             name=f"ray-{stamp}"))
+    finally:
+        import ray
+
+        ray.shutdown()
+    n = len(local_records)
+    figures = {
+        "bench": args.bench, "policy": args.policy, "episodes": n, "workers": args.workers,
+        "max_steps": local_records[0].spec.max_steps, "cpus": os.cpu_count(),
+        "local_wall_s": local_wall, "ray_wall_s": ray_wall, "ray_startup_s": startup,
+        "local_eph": 3600 * n / local_wall, "ray_eph": 3600 * n / ray_wall,
+        "ray_eph_with_startup": 3600 * n / (ray_wall + startup),
+        "scaling": local_wall / ray_wall, "scaling_with_startup": local_wall / (ray_wall + startup),
+        "same_records": outcome(local_records) == outcome(ray_records),
+        "local_peak_rss_mib": local_mem["driver"] / MiB, "ray_driver_peak_rss_mib": ray_mem["driver"] / MiB,
+        "ray_infra_peak_rss_mib": ray_mem["ray_infra"] / MiB, "ray_infra_peak_uss_mib": ray_mem["ray_infra_uss"] / MiB, "ray_workers_peak_rss_mib": ray_mem["ray_workers"] / MiB,
+        "loadavg_before": load_before, "loadavg_after": os.getloadavg(), "runs": out,
+        "worker_env": worker_env(RayOptions(workers=args.workers)),
+    }
+    report(figures)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    return 0 if figures["same_records"] else 1
+
+
+def report(f: dict) -> None:
+    print(f"\n{f['bench']} x {f['policy']}: {f['episodes']} episodes, max {f['max_steps']} steps, "
+          f"{f['cpus']} CPUs; load average before {f['loadavg_before'][0]:.1f}, after {f['loadavg_after'][0]:.1f}")
+    print(f"  local runner          {f['local_eph']:8.1f} episodes/hour  ({f['local_wall_s']:.1f} s)")
+    print(f"  ray runner, {f['workers']} workers  {f['ray_eph']:8.1f} episodes/hour  ({f['ray_wall_s']:.1f} s, "
+          f"{f['ray_eph_with_startup']:.1f} with start-up)")
+    print(f"  scaling               {f['scaling']:8.2f}x  ({f['scaling_with_startup']:.2f}x counting Ray start-up)")
+    print(f"  Ray start-up          {f['ray_startup_s']:8.1f} s")
+    print(f"  peak RSS              local runner {f['local_peak_rss_mib']:.0f} MiB; Ray run: driver "
+          f"{f['ray_driver_peak_rss_mib']:.0f} MiB, Ray's own processes {f['ray_infra_peak_rss_mib']:.0f} MiB "
+          f"(USS {f['ray_infra_peak_uss_mib']:.0f} MiB), "
+          f"workers {f['ray_workers_peak_rss_mib']:.0f} MiB")
+    print(f"  same records (success, steps) as the local runner: {'yes' if f['same_records'] else 'NO'}")
+    print(f"  runs in {f['runs']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
