@@ -17,7 +17,7 @@ ARGS ?=
 # POLICY may be a checkpoint path: it then means vla_jepa with that checkpoint.
 POLICY_ARGS := $(if $(wildcard $(POLICY)),--policy vla_jepa --checkpoint $(POLICY),--policy $(POLICY))
 
-.PHONY: install install-system install-python eval resume test test-fast bench report check-regression list clean train-jepa
+.PHONY: install install-system install-python eval resume test test-fast bench bench-ray report check-regression list clean train-jepa
 
 install: install-system install-python
 
@@ -58,6 +58,10 @@ train-jepa: install-python
 
 bench: install
 	$(PY) scripts/bench_loop.py $(ARGS)
+
+# Local runner vs Ray runner on the same LIBERO episodes: episodes/hour, scaling, start-up, memory (docs/ray.md).
+bench-ray: install
+	$(PY) scripts/bench_ray.py $(ARGS)
 
 clean:
 	rm -rf runs .pytest_cache
