@@ -80,8 +80,8 @@ def with_options(suite: str, options: dict) -> LiberoBenchmark:
 
         return PerturbSweep(LiberoBenchmark(suite), **options)
     if options:
-        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; allowed: perturb, levels "
-                          "(see docs/perturbations.md)")
+        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; it takes only a perturbation "
+                          "sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), see docs/perturbations.md")
     return LiberoBenchmark(suite)
 
 

@@ -45,9 +45,8 @@ class PerturbedLiberoEnv(LiberoEnv):
 
     def step(self, action: np.ndarray) -> StepResult:
         result = super().step(action)
-        if self.realised:  # once per episode, into the record's metrics: what the perturbation actually did
+        if self.realised:  # into the record's metrics: what the perturbation actually did (settle steps drop info)
             result = StepResult(result.success, result.reward, {**result.info, "perturbation_realised": self.realised})
-            self.realised = {}
         return result
 
     def observe(self, cameras: tuple[str, ...], size: int, state_keys: tuple[str, ...] = ()) -> Observation:
