@@ -9,3 +9,5 @@ for _suite in ("libero_spatial", "libero_object", "libero_goal", "libero_10", "l
 BENCHMARKS.add("simpler_bridge", "benchmarks.simpler.bench:SimplerBridgeBenchmark",
               "SimplerEnv WidowX Bridge visual matching via ManiSkill3 (CPU, lavapipe)")
 BENCHMARKS.add("simpler_google", "benchmarks.simpler.bench:simpler_google", "SimplerEnv Google robot (not runnable here)")
+BENCHMARKS.add("libero_plus", "benchmarks.libero_plus.bench:LiberoPlusBenchmark",
+               "LIBERO-Plus: the 10,030 official perturbation variants, 7 dimensions")

@@ -52,6 +52,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="run directory name (default bench-policy-timestamp)")
     p.add_argument("--set", action="append", default=[], metavar="A.B=C", help="override any config field")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--dimensions", help="perturbation dimensions, e.g. camera,light (sets bench option dimensions)")
+    p.add_argument("--difficulty", help="difficulty levels, e.g. 3-5 (sets bench option difficulty)")
+    p.add_argument("--sample", type=int, help="K variants per dimension x suite, fixed seed (sets bench option sample)")
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
@@ -67,8 +70,13 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     if args.policy_url:
         policy_opts["url"] = args.policy_url
     data["policy_options"] = policy_opts
-    data["bench_options"] = {**data.get("bench_options", {}), **_kv(args.bench_opt)}
+    data["bench_options"] = {**data.get("bench_options", {}), **_kv(args.bench_opt), **_bench_flags(args)}
     return RunConfig.from_dict(apply_overrides(data, args.set)).validate()
+
+
+def _bench_flags(args: argparse.Namespace) -> dict:
+    flags = {"dimensions": args.dimensions, "difficulty": args.difficulty, "sample": args.sample}
+    return {k: v for k, v in flags.items() if v is not None}
 
 
 def print_summary(summary) -> None:
