@@ -16,6 +16,11 @@ OUT ?= runs
 ARGS ?=
 # POLICY may be a checkpoint path: it then means vla_jepa with that checkpoint.
 POLICY_ARGS := $(if $(wildcard $(POLICY)),--policy vla_jepa --checkpoint $(POLICY),--policy $(POLICY))
+# BENCH=libero_plus: a small stratified sample by default (SAMPLE variants per dimension x suite of LP_SUITES, base
+# TASKS only; docs/libero_plus.md). SAMPLE= LP_SUITES=libero_spatial,libero_object,libero_goal,libero_10 for more.
+SAMPLE ?= 1
+LP_SUITES ?= libero_spatial
+LP_ARGS := $(if $(filter libero_plus,$(BENCH)),--suites $(LP_SUITES) $(if $(SAMPLE),--sample $(SAMPLE)))
 
 .PHONY: install install-system install-python eval resume test test-fast bench bench-ray report check-regression list clean train-jepa
 
@@ -29,7 +34,7 @@ install-python:
 
 eval: install
 	$(CLI) eval --bench $(BENCH) $(POLICY_ARGS) --tasks $(TASKS) --trials $(TRIALS) \
-		--runner $(RUNNER) --workers $(WORKERS) --out $(OUT) $(ARGS)
+		--runner $(RUNNER) --workers $(WORKERS) --out $(OUT) $(LP_ARGS) $(ARGS)
 
 resume: install
 	$(CLI) resume $(RUN) $(ARGS)
