@@ -13,7 +13,8 @@ SKIPPED = "skipped"
 
 
 def latest_by_key(records: Iterable[EpisodeRecord]) -> dict[str, EpisodeRecord]:
-    """One record per key, in the order given: the latest non-error attempt wins; errors only where nothing else exists."""
+    """One record per key, in the order given: the latest non-error attempt wins; an error only where nothing else
+    exists."""
     chosen: dict[str, EpisodeRecord] = {}
     for rec in records:
         old = chosen.get(rec.key)

@@ -85,9 +85,14 @@ def _groups(rec: EpisodeRecord) -> list[str]:
     return out
 
 
-def _names(records) -> list[str]:
-    names = sorted({g for r in records for g in _groups(r)}, key=lambda g: (g.startswith("dimension "), natural_key(g)))
-    return names if len(names) > 1 else []  # one group only: the "all" row says it
+def _buckets(items, record_of) -> dict[str, list]:
+    """Items per breakdown row, in row order (suites, then dimensions); none when there is only one row."""
+    out: dict[str, list] = {}
+    for item in items:
+        for g in _groups(record_of(item)):
+            out.setdefault(g, []).append(item)
+    names = sorted(out, key=lambda g: (g.startswith("dimension "), natural_key(g)))
+    return {g: out[g] for g in names} if len(names) > 1 else {}  # one row only: the "all" row says it
 
 
 def compare(baseline: Sequence[EpisodeRecord], candidate: Sequence[EpisodeRecord], tolerance: float = 0.02,
@@ -100,12 +105,13 @@ def compare(baseline: Sequence[EpisodeRecord], candidate: Sequence[EpisodeRecord
     shared = sorted(set(base) & set(cand))
     if shared:
         pairs = [(base[k], cand[k]) for k in shared]
-        rows = [paired_scope(g, [(b, c) for b, c in pairs if g in _groups(b)], z) for g in _names(base[k] for k in shared)]
+        rows = [paired_scope(g, ps, z) for g, ps in _buckets(pairs, lambda bc: bc[0]).items()]
         notes = _pairing_notes(baseline, candidate, base, cand, len(shared))
         return Comparison(True, paired_scope("all", pairs, z), rows, tolerance, alpha, notes)
     b_recs, c_recs = list(base.values()), list(cand.values())
-    rows = [unpaired_scope(g, [r for r in b_recs if g in _groups(r)], [r for r in c_recs if g in _groups(r)], z)
-            for g in _names(b_recs + c_recs)]
+    sides = _buckets([(0, r) for r in b_recs] + [(1, r) for r in c_recs], lambda sr: sr[1])
+    rows = [unpaired_scope(g, [r for s, r in items if s == 0], [r for s, r in items if s == 1], z)
+            for g, items in sides.items()]
     notes = ["UNPAIRED: the runs share no episode key, so this is a two-proportion comparison (Newcombe hybrid score "
              "interval) with no paired test; evaluate both on the same episode list for a paired check."]
     return Comparison(False, unpaired_scope("all", b_recs, c_recs, z), rows, tolerance, alpha, notes)
@@ -140,7 +146,8 @@ def render(comp: Comparison, baseline: str = "baseline", candidate: str = "candi
     level = f"{100 * (1 - comp.alpha):g}%"
     heads = ["scope", "pairs" if comp.paired else "n base / cand", "baseline %", "candidate %", "diff (pts)",
              f"{level} CI (Newcombe)", "base-only / cand-only wins", "p (exact McNemar)"]
-    table = tabulate([_row(comp.overall), *map(_row, comp.rows)], headers=heads, tablefmt="github", disable_numparse=True)
+    rows = [_row(comp.overall), *map(_row, comp.rows)]
+    table = tabulate(rows, headers=heads, tablefmt="github", disable_numparse=True)
     return "\n".join([f"baseline:  {baseline}", f"candidate: {candidate}", *comp.notes, "", table, "", verdict(comp)])
 
 

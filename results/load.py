@@ -1,4 +1,4 @@
-"""Stored runs as report columns: manifest + records, labelled by policy/checkpoint, checked for one protocol per bench."""
+"""Stored runs as report columns: manifest + records, labelled by policy/checkpoint; one protocol per bench."""
 
 from __future__ import annotations
 

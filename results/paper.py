@@ -15,7 +15,8 @@ from results.tables import Mean, Pct, Row, Table, Value
 
 PUBLISHED_CSV = Path(__file__).with_name("published.csv")
 LIBERO_SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10")
-BRIDGE_TASKS = ("put_carrot_on_plate", "put_spoon_on_towel", "stack_green_cube_on_yellow_cube", "put_eggplant_in_basket")
+BRIDGE_TASKS = ("put_carrot_on_plate", "put_spoon_on_towel", "stack_green_cube_on_yellow_cube",
+                "put_eggplant_in_basket")
 # Variants per dimension (LIBERO-Plus paper): the weights of the official variant-weighted total.
 LIBERO_PLUS_VARIANTS = {"camera": 1599, "robot_init": 1550, "language": 1537, "light": 1142, "background": 1076,
                         "noise": 1601, "layout": 1525}
@@ -98,8 +99,10 @@ LAYOUTS = (
     Layout(LIBERO_PLUS, "LIBERO-Plus: success rate (%) by perturbation dimension, with both totals",
            (*LIBERO_PLUS_DIMENSIONS, "total_variant_weighted", "mean_of_dimensions"),
            ("Camera", "Robot", "Language", "Light", "Background", "Noise", "Layout", "Total (variant-weighted)",
-            "Mean of 7 dims"), lambda r: r.spec.bench == LIBERO_PLUS and bool(r.spec.perturbation), _measure_libero_plus, _derive_libero_plus),
-    Layout("simpler_bridge", "SimplerEnv Bridge (WidowX), visual matching: success rate (%)", (*BRIDGE_TASKS, "average"),
+            "Mean of 7 dims"), lambda r: r.spec.bench == LIBERO_PLUS and bool(r.spec.perturbation),
+           _measure_libero_plus, _derive_libero_plus),
+    Layout("simpler_bridge", "SimplerEnv Bridge (WidowX), visual matching: success rate (%)",
+           (*BRIDGE_TASKS, "average"),
            ("Carrot on plate", "Spoon on towel", "Stack cubes", "Eggplant in basket", "Average"),
            lambda r: r.spec.bench == "simpler_bridge", _measure_bridge, _derive_mean(BRIDGE_TASKS, "average")),
 )

@@ -10,7 +10,8 @@ import numpy as np
 
 from results.aggregate import Cell, count, group, natural_key
 from results.load import Column, family, scoped
-from results.robustness import bench_records, by_dimension, dimension_order, level, level_name, perturbed, robustness_benches
+from results.robustness import (bench_records, by_dimension, dimension_order, level, level_name, perturbed,
+                                robustness_benches)
 
 
 def _pyplot():
@@ -71,8 +72,8 @@ def plot_dimensions(columns: Sequence[Column], bench: str, path: Path) -> Path:
 
 def _severity_panel(ax, columns: Sequence[Column], bench: str, dim: str | None) -> None:
     for i, col in enumerate(columns):
-        recs = [r for r in perturbed(col.records) if r.spec.bench == bench and (dim is None or
-                                                                                 r.spec.perturbation["dimension"] == dim)]
+        recs = [r for r in perturbed(col.records)
+                if r.spec.bench == bench and (dim is None or r.spec.perturbation["dimension"] == dim)]
         cells = {k: v for k, v in group(recs, level).items() if k is not None and v.n}
         if not cells:
             continue

@@ -13,7 +13,8 @@ from results.paper import paper_tables, read_published
 from results.robustness import robustness_tables
 from results.tables import Row, Table, latex_document, to_csv, to_text
 
-ERRORS_NOTE = "Errors (policy crash, NaN action, env failure, timeout) are their own column and never count as failures."
+ERRORS_NOTE = ("Errors (policy crash, NaN action, env failure, timeout) are their own column and never count as "
+               "failures.")
 
 
 def runs_table(columns: Sequence[Column]) -> Table:
@@ -72,7 +73,8 @@ def skip_notes(pairs: Sequence[tuple[str, list[EpisodeRecord]]]) -> list[str]:
     return notes
 
 
-def build_tables(columns: Sequence[Column], published: Path | None = None, extra_notes: Sequence[str] = ()) -> list[Table]:
+def build_tables(columns: Sequence[Column], published: Path | None = None,
+                 extra_notes: Sequence[str] = ()) -> list[Table]:
     """Every table of the report, in reading order."""
     runs = runs_table(columns)
     runs.notes += list(extra_notes)

@@ -100,6 +100,8 @@ def mcnemar_exact(b: int, c: int) -> float:
     m = b + c
     if m == 0:
         return 1.0
-    k = min(b, c)
-    tail = sum(math.comb(m, i) for i in range(k + 1))
+    term = tail = 1  # C(m, 0); each next binomial coefficient from the last one, exactly, in integers
+    for i in range(min(b, c)):
+        term = term * (m - i) // (i + 1)
+        tail += term
     return min(1.0, 2 * tail / 2 ** m)  # big-integer division: exact, no underflow at m in the thousands

@@ -28,4 +28,6 @@ def summary_table(records: Iterable[EpisodeRecord], fmt: str = "github") -> str:
     if len({r.spec.suite for r in recs}) > 1:
         rows.append(["**all**", "", *fmt_cell(count(recs))])
     headers = ["suite", "task", "success", "95% CI (Wilson)", "n", "errors"]
-    return tabulate(rows, headers=headers, tablefmt=fmt)
+    # A benchmark flags caveats that make its numbers incomparable (e.g. a stand-in asset) in metrics["note"].
+    notes = sorted({str(r.metrics["note"]) for r in recs if r.metrics.get("note")})
+    return tabulate(rows, headers=headers, tablefmt=fmt) + "".join(f"\nnote: {n}" for n in notes)

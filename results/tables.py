@@ -176,6 +176,7 @@ def latex_document(tables: list[Table], figures: list[str] = (), title: str = "v
     head = [r"\documentclass{article}", r"\usepackage[utf8]{inputenc}", r"\usepackage[margin=2cm]{geometry}",
             r"\usepackage{booktabs}", r"\usepackage{graphicx}", r"\begin{document}", rf"\section*{{{tex(title)}}}"]
     floats = [to_latex(t) for t in tables]
-    floats += [rf"\begin{{figure}}[ht]\centering\includegraphics[width=\linewidth]{{{f}}}\end{{figure}}" for f in figures]
+    floats += [rf"\begin{{figure}}[ht]\centering\includegraphics[width=\linewidth]{{{f}}}\end{{figure}}"
+               for f in figures]
     body = [f + ("\n\\clearpage" if i % 6 == 5 else "") for i, f in enumerate(floats)]  # LaTeX holds few floats
     return "\n\n".join([*head, *body, r"\end{document}"]) + "\n"

@@ -35,8 +35,9 @@ def _run(args: argparse.Namespace) -> int:
     if base.protocol_hash != cand.protocol_hash:
         diff = "; ".join(protocol_diff(base, cand))
         if not args.allow_protocol_mismatch:
-            raise ProtocolMismatch(f"baseline and candidate were run under different protocols ({base.protocol_hash} vs "
-                                   f"{cand.protocol_hash}): {diff} (pass --allow-protocol-mismatch to compare anyway)")
+            raise ProtocolMismatch(f"baseline and candidate were run under different protocols "
+                                   f"({base.protocol_hash} vs {cand.protocol_hash}): {diff} "
+                                   "(pass --allow-protocol-mismatch to compare anyway)")
         notes.append(f"PROTOCOL MISMATCH (allowed): {diff}")
     if base.config.get("seed") != cand.config.get("seed"):
         notes.append(f"note: run seeds differ ({base.config.get('seed')} vs {cand.config.get('seed')}): same episode "
