@@ -97,7 +97,7 @@ class RayScheduler:
     # -- results -------------------------------------------------------------------------------------------------
     def _on_done(self, slot: Slot, ref: Any) -> None:
         import ray
-        from ray.exceptions import RayActorError, RayTaskError
+        from ray.exceptions import RayActorError, RayError, RayTaskError
 
         item, slot.ref, slot.item = slot.item, None, None
         try:
@@ -109,6 +109,9 @@ class RayScheduler:
             slot.state, slot.env_key = IDLE, None
             if item is not None:
                 self._fail(slot, item, "worker_died", f"worker {slot.name} raised: {exc}")
+            return
+        except RayError as exc:  # out of memory, worker crashed, node died...: probe the actor before reusing it
+            self._worker_lost(slot, item, exc)
             return
         slot.state = IDLE
         if item is None:
@@ -125,7 +128,7 @@ class RayScheduler:
         if not isinstance(exc, ActorDiedError):  # ActorUnavailableError: Ray is restarting it (max_restarts)
             slot.unavailable += item is None
             return self._backoff(slot) if slot.unavailable < MAX_UNAVAILABLE else self._retire(slot, exc)
-        if "creation task" in str(exc) and not self.any_ready:
+        if getattr(exc, "actor_init_failed", False) and not self.any_ready:
             raise WorkerStartError(f"Ray worker could not start: {exc}")
         slot.replacements += 1  # permanently dead (its constructor failed, or Ray gave up): a fresh actor
         if slot.replacements > MAX_REPLACEMENTS:
