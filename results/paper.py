@@ -148,6 +148,8 @@ def paper_tables(columns: Sequence[Column], published: Sequence[Published]) -> l
         if layout.benchmark == LIBERO_PLUS:
             notes.append(f"{PARTIAL} mean over fewer than 7 dimensions (some were not run): not comparable to a "
                          "7-dimension mean.")
+        notes += sorted({f"{c.label} (measured): {r.metrics['note']}" for c in columns for r in c.records
+                         if layout.selects(r) and r.metrics.get("note")})  # e.g. a stand-in asset: not comparable
         tables.append(Table(f"paper_{layout.benchmark}", layout.title, ["policy", "kind"], list(layout.headers),
                             rows + measured, notes, wide=False, tail=["source"], compact_n=False))
     return tables

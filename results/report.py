@@ -70,6 +70,9 @@ def skip_notes(pairs: Sequence[tuple[str, list[EpisodeRecord]]]) -> list[str]:
         kinds = Counter(r.error.kind for r in recs if r.error is not None and not is_skipped(r))
         if kinds:
             notes.append(f"{label}: errors by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+        # A benchmark flags caveats that make its numbers incomparable (e.g. a stand-in asset) in metrics["note"].
+        notes += [f"{label}: note from the benchmark: {n}"
+                  for n in sorted({str(r.metrics["note"]) for r in recs if r.metrics.get("note")})]
     return notes
 
 

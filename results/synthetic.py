@@ -24,7 +24,7 @@ DIMENSIONS = ("camera", "robot_init", "language", "light", "background", "noise"
 
 def record(run_id: str, bench: str, suite: str, task_id: int, trial: int, success: bool | None, *,
            error: str | None = None, perturbation: dict[str, Any] | None = None, attempt: int = 1,
-           task_name: str | None = None, finished_at: float = 0.0) -> EpisodeRecord:
+           task_name: str | None = None, finished_at: float = 0.0, metrics: dict | None = None) -> EpisodeRecord:
     """One stored episode; `error` is an error kind ("policy_error", "skipped", ...) and makes success None."""
     spec = EpisodeSpec(bench=bench, suite=suite, task_id=task_id, task_name=task_name or f"task_{task_id}",
                        instruction=f"do task {task_id}", trial=trial, seed=1000 * task_id + trial, max_steps=100,
@@ -32,7 +32,8 @@ def record(run_id: str, bench: str, suite: str, task_id: int, trial: int, succes
     err = ErrorInfo(error, f"synthetic {error}") if error else None
     return EpisodeRecord(schema_version=1, run_id=run_id, key=spec.key, spec=spec, success=None if err else success,
                          steps=50, error=err, attempt=attempt, worker="synthetic",
-                         time=TimeSplit(1.0, 0.5, 0.3, 0.1, 0.1), finished_at=finished_at)
+                         time=TimeSplit(1.0, 0.5, 0.3, 0.1, 0.1), metrics=metrics or {},
+                         finished_at=finished_at)
 
 
 def protocol_of(bench: str, max_steps: int = 100) -> BenchProtocol:

@@ -26,7 +26,7 @@ def _fake_run(tmp_path, name="a", max_steps=None, policy="random"):
         record(name, "fake", "reach", 1, 1, None, error="env_error", attempt=2),  # a later error never hides it
         record(name, "fake", "reach", 1, 2, None, error="timeout"),  # error only: errors column, not a failure
         record(name, "fake", "reach", 1, 3, None, error="skipped"),  # skipped: in no denominator
-        record(name, "fake", "reach", 1, 4, False),
+        record(name, "fake", "reach", 1, 4, False, metrics={"note": "stand-in asset"}),
     ]
     return write_run(tmp_path, name, recs, bench="fake", policy=policy, max_steps=max_steps)
 
@@ -47,6 +47,7 @@ def test_report_counts_by_hand_errors_apart_and_truncated_line(tmp_path, capsys)
     # task 1: trials 0, 1 succeed (latest non-error attempt), 4 fails; 2 is an error, 3 is skipped -> 2 of 3
     assert _row(out, "1: task_1")[3:] == ["66.7", "[20.8, 93.9]", "3", "1"]
     assert "1 episodes skipped, not in any denominator" in out and "errors by kind: timeout 1" in out
+    assert "note from the benchmark: stand-in asset" in out
 
 
 def test_no_episodes_is_said_not_divided(tmp_path, capsys):
