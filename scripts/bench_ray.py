@@ -19,6 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("MUJOCO_GL", "egl")
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+PIN_LOCAL = "--no-pin-local" not in sys.argv
+if PIN_LOCAL:  # before numpy/Mesa start their thread pools: the local runner renders with 1 thread, like a Ray worker
+    for _name in ("LP_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
 
 import psutil  # noqa: E402 - installed with ray
 
@@ -87,6 +91,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--out", default=None, help="parent of the two run directories (default: a temp dir)")
     p.add_argument("--json", default=None, help="also write the figures here")
+    p.add_argument("--no-pin-local", action="store_true",
+                   help="let the local runner use its default thread pools (Mesa llvmpipe: one thread per core)")
     return p.parse_args()
 
 
@@ -120,7 +126,7 @@ def main() -> int:
         "local_peak_rss_mib": local_mem["driver"] / MiB, "ray_driver_peak_rss_mib": ray_mem["driver"] / MiB,
         "ray_infra_peak_rss_mib": ray_mem["ray_infra"] / MiB, "ray_infra_peak_uss_mib": ray_mem["ray_infra_uss"] / MiB, "ray_workers_peak_rss_mib": ray_mem["ray_workers"] / MiB,
         "loadavg_before": load_before, "loadavg_after": os.getloadavg(), "runs": out,
-        "worker_env": worker_env(RayOptions(workers=args.workers)),
+        "worker_env": worker_env(RayOptions(workers=args.workers)), "local_threads_pinned": PIN_LOCAL,
     }
     report(figures)
     if args.json:
@@ -131,7 +137,8 @@ def main() -> int:
 def report(f: dict) -> None:
     print(f"\n{f['bench']} x {f['policy']}: {f['episodes']} episodes, max {f['max_steps']} steps, "
           f"{f['cpus']} CPUs; load average before {f['loadavg_before'][0]:.1f}, after {f['loadavg_after'][0]:.1f}")
-    print(f"  local runner          {f['local_eph']:8.1f} episodes/hour  ({f['local_wall_s']:.1f} s)")
+    pinned = "render/BLAS threads pinned to 1" if f["local_threads_pinned"] else "default thread pools"
+    print(f"  local runner          {f['local_eph']:8.1f} episodes/hour  ({f['local_wall_s']:.1f} s, {pinned})")
     print(f"  ray runner, {f['workers']} workers  {f['ray_eph']:8.1f} episodes/hour  ({f['ray_wall_s']:.1f} s, "
           f"{f['ray_eph_with_startup']:.1f} with start-up)")
     print(f"  scaling               {f['scaling']:8.2f}x  ({f['scaling_with_startup']:.2f}x counting Ray start-up)")
