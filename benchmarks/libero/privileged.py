@@ -26,6 +26,9 @@ def pick_and_place_goal(problem_env) -> tuple[str, str, str]:
     raise NotPickAndPlace(f"task goal {goals} has no On/In predicate on a movable object: not a pick-and-place task")
 
 
+ROBOT_PREFIXES = ("robot0_", "gripper0_", "mount0_")  # the arm itself is no obstacle
+
+
 def _subtree(model, root: int) -> set[int]:
     bodies = {root}
     for body in range(model.nbody):
@@ -37,23 +40,43 @@ def _subtree(model, root: int) -> set[int]:
     return bodies
 
 
-def body_aabb(sim, body_id: int) -> np.ndarray:
-    """World-frame box (min xyz, max xyz) around the collision geoms of a body and its children."""
+def geom_boxes(sim) -> np.ndarray:
+    """World-frame boxes (ngeom, 2, 3) = (min xyz, max xyz) of every geom, from MuJoCo's local geom_aabb."""
     model, data = sim.model, sim.data
-    bodies = _subtree(model, body_id)
-    geoms = [g for g in range(model.ngeom) if model.geom_bodyid[g] in bodies]
-    solid = [g for g in geoms if model.geom_contype[g] or model.geom_conaffinity[g]]
-    corners = []
     signs = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)], dtype=float)
-    for g in solid or geoms:
-        center, half = model.geom_aabb[g][:3], model.geom_aabb[g][3:]
-        local = center + signs * half
-        corners.append(data.geom_xpos[g] + local @ data.geom_xmat[g].reshape(3, 3).T)
-    if not corners:
-        pos = data.body_xpos[body_id]
+    aabb = np.asarray(model.geom_aabb).reshape(-1, 6)
+    local = aabb[:, None, :3] + signs[None] * aabb[:, None, 3:]  # (ngeom, 8, 3)
+    xmat = np.asarray(data.geom_xmat).reshape(-1, 3, 3)
+    world = np.asarray(data.geom_xpos)[:, None, :] + np.einsum("gkj,gij->gki", local, xmat)
+    return np.stack([world.min(axis=1), world.max(axis=1)], axis=1)
+
+
+def _solid(model, geoms: np.ndarray) -> np.ndarray:
+    solid = geoms[(model.geom_contype[geoms] != 0) | (model.geom_conaffinity[geoms] != 0)]
+    return solid if len(solid) else geoms
+
+
+def body_aabb(sim, body_id: int, boxes: np.ndarray | None = None) -> np.ndarray:
+    """World-frame box (min xyz, max xyz) around the collision geoms of a body and its children."""
+    model = sim.model
+    boxes = geom_boxes(sim) if boxes is None else boxes
+    geoms = np.flatnonzero(np.isin(model.geom_bodyid, list(_subtree(model, body_id))))
+    if not len(geoms):
+        pos = np.array(sim.data.body_xpos[body_id])
         return np.stack([pos, pos])
-    pts = np.concatenate(corners)
-    return np.stack([pts.min(axis=0), pts.max(axis=0)])
+    sel = boxes[_solid(model, geoms)]
+    return np.stack([sel[:, 0].min(axis=0), sel[:, 1].max(axis=0)])
+
+
+def obstacle_boxes(sim, obj_body: int, boxes: np.ndarray) -> np.ndarray:
+    """Boxes of the collision geoms of everything but the robot and the object to grasp (the table included)."""
+    model = sim.model
+    skip = _subtree(model, obj_body)
+    for body in range(model.nbody):
+        if (model.body_id2name(body) or "").startswith(ROBOT_PREFIXES):
+            skip |= _subtree(model, body)
+    keep = ~np.isin(model.geom_bodyid, list(skip)) & ((model.geom_contype != 0) | (model.geom_conaffinity != 0))
+    return boxes[keep]
 
 
 def _target_body(problem_env, target: str) -> tuple[int, np.ndarray]:
@@ -70,18 +93,20 @@ def _target_body(problem_env, target: str) -> tuple[int, np.ndarray]:
 
 
 def privileged_state(problem_env, robot_obs: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Goal relation, object and target poses and boxes, end-effector pose and gripper opening."""
+    """Goal relation, object and target poses and boxes, obstacle boxes, end-effector pose and gripper opening."""
     relation, obj, target = pick_and_place_goal(problem_env)
     sim = problem_env.sim
     obj_body = problem_env.obj_body_id[obj]
     target_body, target_pos = _target_body(problem_env, target)
+    boxes = geom_boxes(sim)
     return {
         "relation": relation, "object": obj, "target": target,
         "object_pos": np.array(sim.data.body_xpos[obj_body]),
         "object_quat": np.array(sim.data.body_xquat[obj_body])[[1, 2, 3, 0]],
-        "object_aabb": body_aabb(sim, obj_body),
+        "object_aabb": body_aabb(sim, obj_body, boxes),
         "target_pos": target_pos,
-        "target_aabb": body_aabb(sim, target_body),
+        "target_aabb": body_aabb(sim, target_body, boxes),
+        "obstacles": obstacle_boxes(sim, obj_body, boxes),
         "eef_pos": np.array(robot_obs["robot0_eef_pos"]),
         "eef_quat": np.array(robot_obs["robot0_eef_quat"]),
         "gripper_qpos": np.array(robot_obs["robot0_gripper_qpos"]),

@@ -11,6 +11,7 @@ from scipy.spatial.transform import Rotation
 METRES_PER_STEP = 0.0125
 GAIN = 20.0  # action per metre of error: closes ~25% of the remaining error each step
 ROT_GAIN = 1.0  # action per radian of orientation error (output_max is 0.5 rad per unit)
+ROT_DECAY = 0.7
 XY_BEFORE_DESCENT = 0.03  # with keep_height, do not go lower until this close in xy
 
 
@@ -22,6 +23,11 @@ class Motion:
     timeout: int  # steps
     speed: float  # max |action| for the position part (0 holds still)
     keep_height: bool = False
+
+
+def orientation_error(quat_xyzw: np.ndarray, ref_xyzw: np.ndarray) -> float:
+    """Angle in radians between the eef orientation and the reference."""
+    return float((Rotation.from_quat(ref_xyzw) * Rotation.from_quat(quat_xyzw).inv()).magnitude())
 
 
 def hold_orientation(quat_xyzw: np.ndarray, ref_xyzw: np.ndarray) -> np.ndarray:
@@ -41,6 +47,6 @@ def move_toward(eef: np.ndarray, motion: Motion, rot: np.ndarray, k: int) -> np.
         step = np.clip((target - pos) * GAIN, -motion.speed, motion.speed)
         pos = pos + step * METRES_PER_STEP
         out[i, :3] = step
-        out[i, 3:6] = rot if i == 0 else 0.0
+        out[i, 3:6] = rot * ROT_DECAY**i  # what the earlier actions of the chunk should already have turned
         out[i, 6] = motion.gripper
     return out

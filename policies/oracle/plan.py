@@ -34,15 +34,53 @@ def is_rim_object(name: str) -> bool:
     return any(word in name for word in RIM_OBJECTS)
 
 
-def grasp_point(state: dict) -> np.ndarray:
-    """Where the fingertips close: the rim (along the finger axis, world y) for bowls, else below the top."""
+# Rim grasps: (offset direction of the grasp point from the bowl centre, gripper yaw). The fingers close along
+# world y at yaw 0, so a rim point offset along y is straddled at yaw 0 and one offset along x at yaw 90 degrees.
+RIM_CHOICES = ((np.array([0.0, -1.0]), 0.0), (np.array([0.0, 1.0]), 0.0),
+               (np.array([-1.0, 0.0]), np.pi / 2), (np.array([1.0, 0.0]), np.pi / 2))
+FINGER_BOX = (0.055, 0.02, 0.15)  # half span along the finger axis, half thickness across, height above the tips
+
+
+def _rim_point(state: dict, direction: np.ndarray) -> np.ndarray:
     obj = Geometry.of(state["object_aabb"])
+    radius = min(obj.half[0], obj.half[1])
+    xy = obj.center[:2] + direction * (radius - 0.012)
+    return np.array([xy[0], xy[1], obj.top - RIM_DEPTH])
+
+
+def _blocked(point: np.ndarray, yaw: float, obstacles: np.ndarray) -> float:
+    """Volume of obstacle boxes inside the space the open fingers and hand sweep while descending to `point`."""
+    along, across, height = FINGER_BOX
+    half = np.array([across, along]) if yaw == 0.0 else np.array([along, across])
+    lo = np.array([point[0] - half[0], point[1] - half[1], point[2] - 0.005])
+    hi = np.array([point[0] + half[0], point[1] + half[1], point[2] + height])
+    if obstacles is None or not len(obstacles):
+        return 0.0
+    overlap = np.clip(np.minimum(hi, obstacles[:, 1]) - np.maximum(lo, obstacles[:, 0]), 0.0, None)
+    return float(overlap.prod(axis=1).sum())
+
+
+def choose_grasp(state: dict) -> tuple[np.ndarray, float]:
+    """(offset direction, yaw) of the grasp: the rim point with the freest descent for bowls, the centre otherwise."""
+    if not is_rim_object(state["object"]):
+        return np.zeros(2), 0.0
+    away = np.sign(state["object_pos"][:2] - state["target_pos"][:2])
+
+    def cost(choice) -> tuple[float, float]:
+        direction, yaw = choice
+        # Ties go to yaw 0 (no turn) on the side away from the target (the bowl leads the hand there).
+        return (round(_blocked(_rim_point(state, direction), yaw, state.get("obstacles")), 7),
+                yaw - 0.01 * float(direction @ away))
+
+    return min(RIM_CHOICES, key=cost)
+
+
+def grasp_point(state: dict, direction: np.ndarray) -> np.ndarray:
+    """Where the fingertips close: on the rim in `direction` for bowls, else centred below the top."""
     if is_rim_object(state["object"]):
-        radius = min(obj.half[0], obj.half[1])
-        side = 1.0 if state["object_pos"][1] <= state["target_pos"][1] else -1.0
-        # The rim on the far side from the target keeps the bowl body between gripper and target.
-        return np.array([obj.center[0], obj.center[1] - side * (radius - 0.012), obj.top - RIM_DEPTH])
-    z = max(obj.top - FINGER_DEPTH, obj.bottom + 0.5 * (obj.top - obj.bottom) * 0.6)
+        return _rim_point(state, direction)
+    obj = Geometry.of(state["object_aabb"])
+    z = max(obj.top - FINGER_DEPTH, obj.bottom + 0.3 * (obj.top - obj.bottom))
     return np.array([obj.center[0], obj.center[1], z])
 
 
