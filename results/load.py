@@ -32,6 +32,11 @@ class RunData:
         return self.config.get("bench") or (self.records[0].spec.bench if self.records else "?")
 
     @property
+    def protocol_group(self) -> str:
+        """Runs that must share one protocol hash: same bench, and both clean or both a perturbation sweep."""
+        return self.bench + (SWEEP if (self.config.get("bench_options") or {}).get("perturb") else "")
+
+    @property
     def protocol_hash(self) -> str:
         return str(self.manifest.get("protocol_hash", "?"))
 
@@ -67,14 +72,22 @@ class Column:
 LIBERO_SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10", "libero_90")
 
 
-def family(bench: str) -> str:
+SWEEP = " (perturbation sweep)"
+
+
+def bench_label(rec: EpisodeRecord) -> str:
+    """The bench as tables show it: a native perturbation sweep of a LIBERO suite is not the clean suite."""
+    return rec.spec.bench + (SWEEP if rec.spec.perturbation and rec.spec.bench != "libero_plus" else "")
+
+
+def family(label: str) -> str:
     """LIBERO's suites are separate benches (one run each) but belong in one table."""
-    return "libero" if bench in LIBERO_SUITES else bench
+    return "libero" if label in LIBERO_SUITES else label
 
 
 def scoped(columns: Sequence[Column], fam: str | None) -> list[tuple[str, list[EpisodeRecord]]]:
     """(label, records) of the columns with episodes in this benchmark family (all columns when fam is None)."""
-    pairs = [(c.label, [r for r in c.records if fam is None or family(r.spec.bench) == fam]) for c in columns]
+    pairs = [(c.label, [r for r in c.records if fam is None or family(bench_label(r)) == fam]) for c in columns]
     return [(label, recs) for label, recs in pairs if recs or fam is None]
 
 
@@ -123,10 +136,10 @@ def protocol_conflicts(runs: Sequence[RunData]) -> list[str]:
     first_by_bench: dict[str, RunData] = {}
     lines = []
     for run in runs:
-        ref = first_by_bench.setdefault(run.bench, run)
+        ref = first_by_bench.setdefault(run.protocol_group, run)
         if run.protocol_hash != ref.protocol_hash:
-            lines.append(f"{run.bench}: {ref.path} ({ref.protocol_hash}) vs {run.path} ({run.protocol_hash}) differ in "
-                         + "; ".join(protocol_diff(ref, run)))
+            lines.append(f"{run.protocol_group}: {ref.path} ({ref.protocol_hash}) vs {run.path} ({run.protocol_hash}) "
+                         "differ in " + "; ".join(protocol_diff(ref, run)))
     return lines
 
 

@@ -94,7 +94,8 @@ def _derive_libero_plus(row: dict[str, float]) -> dict[str, float]:
 LAYOUTS = (
     Layout("libero", "LIBERO: success rate (%)", (*LIBERO_SUITES, "average"),
            ("Spatial", "Object", "Goal", "Long (libero_10)", "Average"),
-           lambda r: r.spec.bench in LIBERO_SUITES and r.spec.bench == r.spec.suite, _measure_libero,
+           lambda r: r.spec.bench in LIBERO_SUITES and r.spec.bench == r.spec.suite and not r.spec.perturbation,
+           _measure_libero,
            _derive_mean(LIBERO_SUITES, "average")),
     Layout(LIBERO_PLUS, "LIBERO-Plus: success rate (%) by perturbation dimension, with both totals",
            (*LIBERO_PLUS_DIMENSIONS, "total_variant_weighted", "mean_of_dimensions"),

@@ -9,9 +9,9 @@ from typing import Sequence
 import numpy as np
 
 from results.aggregate import Cell, count, group, natural_key
-from results.load import Column, family, scoped
-from results.robustness import (bench_records, by_dimension, dimension_order, level, level_name, perturbed,
-                                robustness_benches)
+from results.load import Column, bench_label, family, scoped
+from results.robustness import (at_level, bench_records, by_dimension, dimension, dimension_order, level, level_name,
+                                perturbed, robustness_benches, swept)
 
 
 def _pyplot():
@@ -72,9 +72,9 @@ def plot_dimensions(columns: Sequence[Column], bench: str, path: Path) -> Path:
 
 def _severity_panel(ax, columns: Sequence[Column], bench: str, dim: str | None) -> None:
     for i, col in enumerate(columns):
-        recs = [r for r in perturbed(col.records)
-                if r.spec.bench == bench and (dim is None or r.spec.perturbation["dimension"] == dim)]
-        cells = {k: v for k, v in group(recs, level).items() if k is not None and v.n}
+        recs = [r for r in swept(col.records) if r.spec.bench == bench]
+        levels = {level(r) for r in recs} - {None}
+        cells = {lv: c for lv in levels if (c := count(at_level(recs, dim, lv))).n}
         if not cells:
             continue
         xs = sorted(cells, key=natural_key)
@@ -88,8 +88,7 @@ def _severity_panel(ax, columns: Sequence[Column], bench: str, dim: str | None) 
 
 def plot_severity(columns: Sequence[Column], bench: str, path: Path) -> Path:
     plt = _pyplot()
-    dims = dimension_order({str(r.spec.perturbation["dimension"]) for c in columns for r in perturbed(c.records)
-                            if r.spec.bench == bench})
+    dims = dimension_order({dimension(r) for c in columns for r in perturbed(c.records) if r.spec.bench == bench})
     panels = [None, *dims]
     ncols = min(4, len(panels))
     nrows = math.ceil(len(panels) / ncols)
@@ -112,7 +111,7 @@ def plot_severity(columns: Sequence[Column], bench: str, path: Path) -> Path:
 
 def plot_tasks(columns: Sequence[Column], path: Path, fam: str | None = None) -> Path:
     plt = _pyplot()
-    key = lambda r: (r.spec.bench, r.spec.suite, r.spec.task_id)  # noqa: E731
+    key = lambda r: (bench_label(r), r.spec.suite, r.spec.task_id)  # noqa: E731
     pairs = scoped(columns, fam)
     per = {label: group(recs, key) for label, recs in pairs}
     keys = sorted({k for cells in per.values() for k in cells}, key=natural_key)
@@ -130,7 +129,7 @@ def plot_tasks(columns: Sequence[Column], path: Path, fam: str | None = None) ->
 
 def make_plots(columns: Sequence[Column], out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    fams = sorted({family(r.spec.bench) for c in columns for r in c.records})
+    fams = sorted({family(bench_label(r)) for c in columns for r in c.records})
     paths = [plot_tasks(columns, out_dir / f"success_by_task_{fam}.png", fam) for fam in fams]
     for bench in robustness_benches(columns):
         paths.append(plot_dimensions(columns, bench, out_dir / f"{bench}_by_dimension.png"))

@@ -8,7 +8,7 @@ from typing import Sequence
 
 from harness.types import EpisodeRecord
 from results.aggregate import count, group, is_skipped, natural_key
-from results.load import Column, family, scoped
+from results.load import Column, bench_label, family, scoped
 from results.paper import paper_tables, read_published
 from results.robustness import robustness_tables
 from results.tables import Row, Table, latex_document, to_csv, to_text
@@ -37,7 +37,7 @@ def _cells(pairs, key) -> tuple[list, list[dict]]:
 
 def suite_table(columns: Sequence[Column], fam: str | None = None) -> Table:
     pairs = scoped(columns, fam)
-    keys, per_col = _cells(pairs, lambda r: (r.spec.bench, r.spec.suite))
+    keys, per_col = _cells(pairs, lambda r: (bench_label(r), r.spec.suite))
     empty = count([])
     rows = [Row([bench, suite], [cells.get((bench, suite), empty) for cells in per_col]) for bench, suite in keys]
     if len(keys) > 1:
@@ -49,8 +49,9 @@ def suite_table(columns: Sequence[Column], fam: str | None = None) -> Table:
 
 def task_table(columns: Sequence[Column], fam: str | None = None) -> Table:
     pairs = scoped(columns, fam)
-    keys, per_col = _cells(pairs, lambda r: (r.spec.bench, r.spec.suite, r.spec.task_id))
-    names = {(r.spec.bench, r.spec.suite, r.spec.task_id): r.spec.task_name for _, recs in pairs for r in recs}
+    key = lambda r: (bench_label(r), r.spec.suite, r.spec.task_id)  # noqa: E731
+    keys, per_col = _cells(pairs, key)
+    names = {key(r): r.spec.task_name for _, recs in pairs for r in recs}
     empty = count([])
     rows = [Row([b, s, f"{t}: {names[(b, s, t)][:50]}"], [cells.get((b, s, t), empty) for cells in per_col])
             for b, s, t in keys]
@@ -81,7 +82,7 @@ def build_tables(columns: Sequence[Column], published: Path | None = None,
     """Every table of the report, in reading order."""
     runs = runs_table(columns)
     runs.notes += list(extra_notes)
-    fams = sorted({family(r.spec.bench) for c in columns for r in c.records}, key=natural_key)
+    fams = sorted({family(bench_label(r)) for c in columns for r in c.records}, key=natural_key)
     if len(fams) < 2:
         fams = [None]
     tables = [runs, *(suite_table(columns, f) for f in fams), *(task_table(columns, f) for f in fams),

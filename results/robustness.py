@@ -17,6 +17,7 @@ from results.tables import Mean, Row, Table
 LIBERO_PLUS = "libero_plus"
 LIBERO_PLUS_DIMENSIONS = ("camera", "robot_init", "language", "light", "background", "noise", "layout")
 UNPERTURBED = "(unperturbed)"
+BASELINE_DIMENSION = "none"  # a native sweep's shared level-0 episode
 
 
 def dimension(rec: EpisodeRecord) -> str:
@@ -36,8 +37,33 @@ def level_name(bench: str) -> str:
     return "difficulty" if bench == LIBERO_PLUS else "level"
 
 
+def is_baseline(rec: EpisodeRecord) -> bool:
+    """No perturbation applied: none at all, a sweep's shared "none" episode, or a native level 0 draw."""
+    p = rec.spec.perturbation
+    if not p or p.get("dimension") in (None, BASELINE_DIMENSION):
+        return True
+    return rec.spec.bench != LIBERO_PLUS and p.get("difficulty") is None and p.get("level") == 0
+
+
 def perturbed(records: Sequence[EpisodeRecord]) -> list[EpisodeRecord]:
+    return [r for r in records if not is_baseline(r)]
+
+
+def swept(records: Sequence[EpisodeRecord]) -> list[EpisodeRecord]:
+    """Episodes of a robustness run: everything with a perturbation entry, level 0 included."""
     return [r for r in records if r.spec.perturbation]
+
+
+def at_level(records: Sequence[EpisodeRecord], dim: str | None, lv) -> list[EpisodeRecord]:
+    """One dimension (None: all) at one level; native level 0 is the unperturbed draw, shared or per dimension."""
+    if lv == 0:
+        dims = (dim, BASELINE_DIMENSION)
+        return [r for r in swept(records) if level(r) == 0 and (dim is None or dimension(r) in dims)]
+    return [r for r in swept(records) if level(r) == lv and (dim is None or dimension(r) == dim)]
+
+
+def level_label(name: str, lv) -> str:
+    return f"{name} {'n/a' if lv is None else lv}" + (" (unperturbed)" if lv == 0 else "")
 
 
 def dimension_order(names) -> list[str]:
@@ -72,8 +98,8 @@ def total_label(bench: str) -> str:
 
 
 def bench_records(columns: Sequence[Column], bench: str) -> dict[str, list[EpisodeRecord]]:
-    """Records of this bench per column label, for the columns that have any."""
-    recs = {c.label: [r for r in c.records if r.spec.bench == bench] for c in columns}
+    """Perturbation-run records of this bench per column label, for the columns that have any."""
+    recs = {c.label: [r for r in swept(c.records) if r.spec.bench == bench] for c in columns}
     return {label: rs for label, rs in recs.items() if rs}
 
 
@@ -82,8 +108,8 @@ def dimension_table(columns: Sequence[Column], bench: str) -> Table:
     cells = {label: by_dimension(rs) for label, rs in recs.items()}
     dims = dimension_order({d for cs in cells.values() for d in cs})
     rows = []
-    if any(not r.spec.perturbation for rs in recs.values() for r in rs):
-        rows.append(Row([UNPERTURBED], [count(r for r in rs if not r.spec.perturbation) for rs in recs.values()]))
+    if any(is_baseline(r) for rs in recs.values() for r in rs):
+        rows.append(Row([UNPERTURBED], [count(r for r in rs if is_baseline(r)) for rs in recs.values()]))
     rows += [Row([d], [cells[label].get(d, Cell(0, 0, 0)) for label in recs]) for d in dims]
     rows.append(Row([total_label(bench)], [count(perturbed(rs)) for rs in recs.values()], rule=True))
     rows.append(Row([mean_label(bench, set(dims))], [dimension_mean(cells[label]) for label in recs]))
@@ -95,42 +121,40 @@ def dimension_table(columns: Sequence[Column], bench: str) -> Table:
 
 
 def level_table(columns: Sequence[Column], bench: str) -> Table:
-    recs = {label: perturbed(rs) for label, rs in bench_records(columns, bench).items()}
+    recs = bench_records(columns, bench)
     levels = sorted({level(r) for rs in recs.values() for r in rs}, key=natural_key)
     name = level_name(bench)
-    rows = [Row([f"{name} {'n/a' if lv is None else lv}"],
-                [count(r for r in rs if level(r) == lv) for rs in recs.values()]) for lv in levels]
+    rows = [Row([level_label(name, lv)], [count(at_level(rs, None, lv)) for rs in recs.values()]) for lv in levels]
     notes = ["LIBERO-Plus difficulty 1-5 comes from its task_classification.json (n/a: variants without one)."
-             if bench == LIBERO_PLUS else "Native severity level 0-5 (0 = unperturbed draw)."]
+             if bench == LIBERO_PLUS else "Native severity level 0-5; level 0 is the unperturbed draw (shared by all dimensions when the sweep shares it)."]
     return Table(f"robustness_{bench}_level", f"Robustness ({bench}): success by {name}", [name],
                  list(recs), rows, notes)
 
 
 def matrix_table(column: Column, bench: str) -> Table:
     """Dimension x level for one policy: compact cells (success [CI] n)."""
-    recs = perturbed([r for r in column.records if r.spec.bench == bench])
+    recs = [r for r in swept(column.records) if r.spec.bench == bench]
     levels = sorted({level(r) for r in recs}, key=natural_key)
-    dims = dimension_order({dimension(r) for r in recs})
+    dims = dimension_order({dimension(r) for r in perturbed(recs)})
     name = level_name(bench)
-    rows = []
-    for d in dims:
-        in_dim = [r for r in recs if dimension(r) == d]
-        rows.append(Row([d], [count(r for r in in_dim if level(r) == lv) for lv in levels] + [count(in_dim)]))
-    rows.append(Row(["all dimensions"], [count(r for r in recs if level(r) == lv) for lv in levels] + [count(recs)],
+    rows = [Row([d], [count(at_level(recs, d, lv)) for lv in levels]
+                + [count(r for r in perturbed(recs) if dimension(r) == d)]) for d in dims]
+    rows.append(Row(["all dimensions"], [count(at_level(recs, None, lv)) for lv in levels] + [count(perturbed(recs))],
                     rule=True))
-    cols = [f"{name} {'n/a' if lv is None else lv}" for lv in levels] + ["all"]
+    cols = [level_label(name, lv) for lv in levels] + ["all perturbed"]
     slug = "".join(ch if ch.isalnum() else "_" for ch in column.label)
     return Table(f"robustness_{bench}_matrix_{slug}", f"Robustness ({bench}, {column.label}): dimension × {name}",
                  ["dimension"], cols, rows, ["Cells: success % [95% Wilson CI] n (errors excluded)."], wide=False)
 
 
 def robustness_benches(columns: Sequence[Column]) -> list[str]:
-    return sorted({r.spec.bench for c in columns for r in c.records if r.spec.perturbation})
+    return sorted({r.spec.bench for c in columns for r in swept(c.records)})
 
 
 def robustness_tables(columns: Sequence[Column]) -> list[Table]:
     tables = []
     for bench in robustness_benches(columns):
         tables += [dimension_table(columns, bench), level_table(columns, bench)]
-        tables += [matrix_table(c, bench) for c in columns if any(r.spec.bench == bench for r in c.records)]
+        tables += [matrix_table(c, bench) for c in columns
+                   if any(r.spec.bench == bench for r in swept(c.records))]
     return tables

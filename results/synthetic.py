@@ -43,12 +43,14 @@ def protocol_of(bench: str, max_steps: int = 100) -> BenchProtocol:
 
 
 def write_run(parent: Path, name: str, records: Iterable[EpisodeRecord], *, bench: str, policy: str = "random",
-              checkpoint: str | None = None, max_steps: int | None = None) -> Path:
+              checkpoint: str | None = None, max_steps: int | None = None, bench_options: dict | None = None) -> Path:
     """A run directory (manifest + episodes.jsonl) as `vla-harness eval` would leave it."""
     options = {"checkpoint": checkpoint} if checkpoint else {}
-    cfg = RunConfig(bench=bench, policy=policy, max_steps=max_steps, policy_options=options, out=str(parent), name=name)
+    bench_options = bench_options or {}
+    cfg = RunConfig(bench=bench, policy=policy, max_steps=max_steps, policy_options=options, out=str(parent), name=name,
+                    bench_options=bench_options)
     protocol = protocol_of(bench, max_steps or 100)
-    phash = protocol_hash(protocol, {"bench": bench, "max_steps": max_steps, "bench_options": {}})
+    phash = protocol_hash(protocol, {"bench": bench, "max_steps": max_steps, "bench_options": bench_options})
     records = list(records)
     store = RunStore(Path(parent) / name)
     store.create(build_manifest(name, cfg.to_dict(), protocol, phash, len(records)))

@@ -64,7 +64,6 @@ def _plus_run(tmp_path, name="plus", policy="policyA"):
                 ("language", 2, True), ("language", None, False)]
     recs = [record(name, "libero_plus", "libero_spatial", i % 3, 0, ok, perturbation=p(d, lv, i))
             for i, (d, lv, ok) in enumerate(outcomes)]
-    recs.append(record(name, "libero_plus", "libero_spatial", 0, 0, True))  # unperturbed: not in the totals
     return write_run(tmp_path, name, recs, bench="libero_plus", policy=policy)
 
 
@@ -73,7 +72,6 @@ def test_robustness_breakdowns_and_both_libero_plus_totals(tmp_path, capsys):
     out = capsys.readouterr().out
     assert _row(out, "| camera ")[1:3] == ["50.0", "[15.0, 85.0]"]
     assert _row(out, "| language ")[1] == "83.3"
-    assert _row(out, "(unperturbed)")[1] == "100.0"
     # both totals, labelled: 7 of 10 perturbed episodes; mean of the two dimension rates (50 + 83.3) / 2
     assert _row(out, "Total, variant-weighted (official leaderboard)")[1:4] == ["70.0", "[39.7, 89.2]", "10"]
     mean = _row(out, "Mean of 2 of 7 dimensions (unweighted; missing: robot_init, light, background, noise, layout)")
@@ -82,6 +80,31 @@ def test_robustness_breakdowns_and_both_libero_plus_totals(tmp_path, capsys):
     assert _row(out, "difficulty 2 ")[1] == "50.0" and _row(out, "difficulty n/a")[1] == "0.0"
     cam = _row(out, "| camera         |")  # dimension x difficulty matrix (compact cells)
     assert cam[1].startswith("100.0 [34.2, 100.0] n=2") and cam[2].startswith("0.0 [0.0, 65.8] n=2")
+
+
+def test_native_sweep_level0_is_unperturbed_and_clean_runs_stay_apart(tmp_path, capsys):
+    def rec(trial, dim, lv, ok):
+        pert = {"dimension": dim, "level": lv, "params": {}, "difficulty": None, "variant_id": None}
+        return record("sw", "libero_spatial", "libero_spatial", 0, trial, ok, perturbation=pert)
+    sweep = [rec(0, "none", 0, True), rec(1, "none", 0, True), rec(0, "camera", 1, True), rec(1, "camera", 1, False),
+             rec(0, "camera", 2, False), rec(1, "camera", 2, False), rec(0, "light", 1, True), rec(1, "light", 1, True)]
+    sw = write_run(tmp_path, "sw", sweep, bench="libero_spatial", policy="policyA",
+                   bench_options={"perturb": "camera,light", "levels": "0-2"})
+    clean = [record("c", "libero_spatial", "libero_spatial", 0, t, t < 3) for t in range(4)]
+    clean = write_run(tmp_path, "clean", clean, bench="libero_spatial", policy="policyB")
+    assert main(["report", str(sw), str(clean)]) == 0  # a sweep and a clean run of one suite: not one protocol group
+    out = capsys.readouterr().out
+    assert _row(out, "| libero_spatial (perturbation sweep) ")[2:4] == ["62.5", "[30.6, 86.3]"]  # 5 of 8
+    assert _row(out, "| libero_spatial | libero_spatial |")[2:4] == ["75.0", "[30.1, 95.4]"]  # the clean run
+    assert _row(out, "(unperturbed)")[1] == "100.0"
+    assert _row(out, "| camera ")[1] == "25.0" and _row(out, "| light ")[1] == "100.0"
+    assert _row(out, "All perturbed episodes (episode-weighted)")[1:4] == ["50.0", "[18.8, 81.2]", "6"]
+    assert _row(out, "Mean of 2 dimensions (unweighted)")[1] == "62.5"
+    assert _row(out, "level 0 (unperturbed)")[1] == "100.0" and _row(out, "| level 1 ")[1] == "75.0"
+    camera = _row(out, "| camera         |")  # matrix: the shared level-0 episodes count for every dimension
+    assert camera[1].startswith("100.0") and camera[2].startswith("50.0") and camera[4].startswith("25.0")
+    paper = _row(out, "measured here")  # the LIBERO paper table measures clean episodes only
+    assert paper[:2] == ["policyB", "measured here (n=4)"] and out.count("measured here (n=") == 1
 
 
 def test_side_by_side_and_paper_table_with_cited_published_rows(tmp_path):
