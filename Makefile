@@ -22,7 +22,7 @@ SAMPLE ?= 1
 LP_SUITES ?= libero_spatial
 LP_ARGS := $(if $(filter libero_plus,$(BENCH)),--suites $(LP_SUITES) $(if $(SAMPLE),--sample $(SAMPLE)))
 
-.PHONY: install install-system install-python eval resume test test-fast bench bench-ray report check-regression list clean train-jepa
+.PHONY: install install-system install-python eval resume test test-fast bench bench-ray bench-serve report check-regression list clean train-jepa
 
 install: install-system install-python
 
@@ -63,6 +63,10 @@ train-jepa: install-python
 
 bench: install
 	$(PY) scripts/bench_loop.py $(ARGS)
+
+# Policy server throughput: 1/2/4/8 clients, batching off/on (docs/remote.md has the figures).
+bench-serve: install-python
+	$(PY) scripts/bench_serve.py $(ARGS)
 
 # Local runner vs Ray runner on the same LIBERO episodes: episodes/hour, scaling, start-up, memory (docs/ray.md).
 bench-ray: install
