@@ -16,6 +16,7 @@ from tabulate import tabulate
 from harness.types import EpisodeRecord
 from results.aggregate import count, dedupe, natural_key
 from results.stats import PairedCounts, mcnemar_exact, newcombe_paired, newcombe_unpaired, z_of
+from results.tables import pct
 
 
 class NoEpisodes(RuntimeError):
@@ -129,8 +130,9 @@ def _pairing_notes(baseline, candidate, base: dict, cand: dict, n_shared: int) -
     return notes
 
 
-def _pts(x: float, sign: str = "+") -> str:
-    return "-" if math.isnan(x) else f"{100 * x:{sign}.1f}"
+def _pts(x: float) -> str:
+    """A signed difference in percentage points."""
+    return "-" if math.isnan(x) else f"{100 * x:+.1f}"
 
 
 def _row(s: Scope) -> list[str]:
@@ -139,7 +141,7 @@ def _row(s: Scope) -> list[str]:
     disc = f"{s.pairs.only1} / {s.pairs.only2}" if s.pairs else "-"
     p = "-" if s.p_value is None else f"{s.p_value:.4g}"
     ci = "-" if math.isnan(lo) else f"[{_pts(lo)}, {_pts(hi)}]"
-    return [s.name, n, _pts(s.p1, ""), _pts(s.p2, ""), _pts(s.diff), ci, disc, p]
+    return [s.name, n, pct(s.p1), pct(s.p2), _pts(s.diff), ci, disc, p]
 
 
 def render(comp: Comparison, baseline: str = "baseline", candidate: str = "candidate") -> str:

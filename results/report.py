@@ -24,8 +24,9 @@ def runs_table(columns: Sequence[Column]) -> Table:
             ckpt = (run.config.get("policy_options") or {}).get("checkpoint") or "-"
             rows.append(Row([col.label, str(run.path), run.bench, run.protocol_hash, str(run.config.get("policy", "?")),
                              str(ckpt), str(len({r.key for r in run.records}))], []))
-    notes = [f"{c.label}: {c.overlapping_keys()} episode keys appear in more than one of its runs; the latest "
-             "non-error attempt is used" for c in columns if c.overlapping_keys()]
+    overlaps = {c.label: c.overlapping_keys() for c in columns}
+    notes = [f"{label}: {n} episode keys appear in more than one of its runs; the latest non-error attempt is used"
+             for label, n in overlaps.items() if n]
     return Table("runs", "Runs in this report", ["column", "run", "bench", "protocol hash", "policy", "checkpoint",
                                                  "episode keys"], [], rows, notes)
 
