@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
+import warnings
 
 import numpy as np
 
@@ -22,7 +24,11 @@ def make_maniskill_env(task: BridgeTask, assets: AssetDir):
     import gymnasium as gym
     import mani_skill.envs  # noqa: F401 - registers the Bridge envs
 
-    with no_download_prompt(), contextlib.redirect_stdout(io.StringIO()):
+    from mani_skill import logger
+
+    logger.setLevel(logging.ERROR)  # its per-env warnings (no CUDA, default actor poses) are expected on CPU
+    with no_download_prompt(), contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
         env = gym.make(task.env_id, obs_mode="rgb+segmentation", num_envs=1, sim_backend="cpu",
                        control_mode=CONTROL_MODE, sensor_configs={"shader_pack": "default"})
     return env
