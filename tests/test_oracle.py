@@ -90,3 +90,15 @@ def test_goal_without_pick_and_place_is_refused():
         pick_and_place_goal(env)
     env = SimpleNamespace(parsed_problem={"goal_state": [["on", "bowl_1", "plate_1"]]}, objects_dict={"bowl_1": 0})
     assert pick_and_place_goal(env) == ("on", "bowl_1", "plate_1")
+
+
+def test_rim_grasp_avoids_a_blocked_side():
+    state = _state()
+    free = plan.choose_grasp(state)
+    assert free[1] == 0.0  # nothing in the way: no turn
+    # A wall right where the fingers would go down on that side: the oracle picks another rim point.
+    wall_center = np.array([0.0, 0.2 + free[0][1] * 0.075, 1.0])
+    state["obstacles"] = {"center": wall_center[None], "rot": np.eye(3)[None], "half": np.array([[0.1, 0.01, 0.1]])}
+    other = plan.choose_grasp(state)
+    assert not np.array_equal(other[0], free[0])
+    assert plan._blocked(plan._rim_point(state, other[0]), other[1], state["obstacles"]) < 0.01

@@ -68,15 +68,19 @@ def body_aabb(sim, body_id: int, boxes: np.ndarray | None = None) -> np.ndarray:
     return np.stack([sel[:, 0].min(axis=0), sel[:, 1].max(axis=0)])
 
 
-def obstacle_boxes(sim, obj_body: int, boxes: np.ndarray) -> np.ndarray:
-    """Boxes of the collision geoms of everything but the robot and the object to grasp (the table included)."""
-    model = sim.model
+def obstacle_boxes(sim, obj_body: int) -> dict[str, np.ndarray]:
+    """Oriented boxes (centre, rotation, half sizes) of the collision geoms of everything but the robot and the
+    object to grasp, table included: what a descending hand can hit."""
+    model, data = sim.model, sim.data
     skip = _subtree(model, obj_body)
     for body in range(model.nbody):
         if (model.body_id2name(body) or "").startswith(ROBOT_PREFIXES):
             skip |= _subtree(model, body)
     keep = ~np.isin(model.geom_bodyid, list(skip)) & ((model.geom_contype != 0) | (model.geom_conaffinity != 0))
-    return boxes[keep]
+    aabb = np.asarray(model.geom_aabb).reshape(-1, 6)[keep]
+    rot = np.asarray(data.geom_xmat).reshape(-1, 3, 3)[keep]
+    center = np.asarray(data.geom_xpos)[keep] + np.einsum("gij,gj->gi", rot, aabb[:, :3])
+    return {"center": center, "rot": rot, "half": aabb[:, 3:]}
 
 
 def _target_body(problem_env, target: str) -> tuple[int, np.ndarray]:
@@ -106,7 +110,7 @@ def privileged_state(problem_env, robot_obs: dict[str, np.ndarray]) -> dict[str,
         "object_aabb": body_aabb(sim, obj_body, boxes),
         "target_pos": target_pos,
         "target_aabb": body_aabb(sim, target_body, boxes),
-        "obstacles": obstacle_boxes(sim, obj_body, boxes),
+        "obstacles": obstacle_boxes(sim, obj_body),
         "eef_pos": np.array(robot_obs["robot0_eef_pos"]),
         "eef_quat": np.array(robot_obs["robot0_eef_quat"]),
         "gripper_qpos": np.array(robot_obs["robot0_gripper_qpos"]),

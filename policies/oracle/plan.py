@@ -48,16 +48,18 @@ def _rim_point(state: dict, direction: np.ndarray) -> np.ndarray:
     return np.array([xy[0], xy[1], obj.top - RIM_DEPTH])
 
 
-def _blocked(point: np.ndarray, yaw: float, obstacles: np.ndarray) -> float:
-    """Volume of obstacle boxes inside the space the open fingers and hand sweep while descending to `point`."""
-    along, across, height = FINGER_BOX
-    half = np.array([across, along]) if yaw == 0.0 else np.array([along, across])
-    lo = np.array([point[0] - half[0], point[1] - half[1], point[2] - 0.005])
-    hi = np.array([point[0] + half[0], point[1] + half[1], point[2] + height])
-    if obstacles is None or not len(obstacles):
+def _blocked(point: np.ndarray, yaw: float, obstacles: dict | None) -> float:
+    """Fraction of the space the open fingers sweep while descending to `point` that lies inside obstacles."""
+    if not obstacles or not len(obstacles["center"]):
         return 0.0
-    overlap = np.clip(np.minimum(hi, obstacles[:, 1]) - np.maximum(lo, obstacles[:, 0]), 0.0, None)
-    return float(overlap.prod(axis=1).sum())
+    along, across, height = FINGER_BOX
+    a, c, z = np.meshgrid(np.linspace(-along, along, 9), np.linspace(-across, across, 3),
+                          np.linspace(-0.005, height, 10), indexing="ij")
+    dx, dy = (c, a) if yaw == 0.0 else (a, c)
+    pts = np.stack([point[0] + dx.ravel(), point[1] + dy.ravel(), point[2] + z.ravel()], axis=1)
+    local = np.einsum("gji,gpj->gpi", obstacles["rot"], pts[None] - obstacles["center"][:, None])
+    inside = np.all(np.abs(local) <= obstacles["half"][:, None], axis=2).any(axis=0)
+    return float(inside.mean())
 
 
 def choose_grasp(state: dict) -> tuple[np.ndarray, float]:
@@ -69,7 +71,7 @@ def choose_grasp(state: dict) -> tuple[np.ndarray, float]:
     def cost(choice) -> tuple[float, float]:
         direction, yaw = choice
         # Ties go to yaw 0 (no turn) on the side away from the target (the bowl leads the hand there).
-        return (round(_blocked(_rim_point(state, direction), yaw, state.get("obstacles")), 7),
+        return (round(_blocked(_rim_point(state, direction), yaw, state.get("obstacles")), 2),
                 yaw - 0.01 * float(direction @ away))
 
     return min(RIM_CHOICES, key=cost)

@@ -114,5 +114,5 @@ class OraclePolicy(PolicyBase):
         if p == "carry":
             return Motion(np.array([place[0], place[1], carry_z]), 1.0, 0.01, 80, self.speed)
         if p == "lower":
-            return Motion(place, 1.0, 0.01, STALL_STEPS, 0.5 * self.speed)
+            return Motion(place, 1.0, 0.01, 40, self.speed)
         return Motion(eef + [0, 0, 0.1], -1.0, -1.0, 10_000, self.speed)
