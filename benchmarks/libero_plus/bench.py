@@ -133,8 +133,8 @@ class LiberoPlusBenchmark:
         root, _ = assets.assets_source(self.assets_option)
         missing = assets.missing_files(v, root)
         if missing:
-            raise assets.MissingAssets(f"{v.dimension} variant {v.suite}/{v.variant_id} needs assets not installed in "
-                                       f"{root}: {', '.join(missing)}")
+            raise assets.MissingAssets(f"LIBERO-Plus assets not installed for this {v.dimension} variant: "
+                                       f"{', '.join(missing)} (looked in {root}; set {assets.ASSETS_ENV})")
         assets.link_assets(root)
         init_states = np.asarray(_official_suite(v.suite).get_task_init_states(v.index))
         bddl = str(assets.package_dir() / "bddl_files" / v.suite / f"{v.name}.bddl")
