@@ -11,9 +11,10 @@ from harness.commands.eval_cmd import _int_list, _kv
 def run(args: argparse.Namespace) -> int:
     from harness.recording.record import RecordConfig, record
 
-    cfg = RecordConfig(bench=args.bench, policy=args.policy, out=args.out, tasks=tuple(args.tasks) if args.tasks else None,
-                       trials=args.trials, size=args.size, keep=args.keep, seed=args.seed, max_steps=args.max_steps,
-                       policy_options=_kv(args.policy_opt), bench_options=_kv(args.bench_opt))
+    cfg = RecordConfig(bench=args.bench, policy=args.policy, out=args.out,
+                       tasks=tuple(args.tasks) if args.tasks else None, trials=args.trials,
+                       first_trial=args.first_trial, size=args.size, keep=args.keep, seed=args.seed,
+                       max_steps=args.max_steps, policy_options=_kv(args.policy_opt), bench_options=_kv(args.bench_opt))
 
     def show(rec, kept: bool) -> None:
         outcome = "error " + rec.error.kind if rec.error else ("success" if rec.success else "failure")
@@ -34,6 +35,7 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="dataset folder (one <task>_demo.hdf5 per task; appended to)")
     p.add_argument("--tasks", type=_int_list, help="task ids, e.g. 0,1 or 0-9 (default: all)")
     p.add_argument("--trials", type=int, default=1, help="episodes (init states) per task")
+    p.add_argument("--first-trial", type=int, default=0, help="first init state (extend a dataset with new ones)")
     p.add_argument("--size", type=int, default=128, help="frame size in pixels (square)")
     p.add_argument("--keep", default="success", help="success (default) or all (keeps failures: unlabelled video)")
     p.add_argument("--seed", type=int, default=7)

@@ -24,6 +24,7 @@ class RecordConfig:
     out: str
     tasks: tuple[int, ...] | None = None
     trials: int = 1
+    first_trial: int = 0  # start at this init state: a later call extends a dataset with new init states
     size: int = 128
     keep: str = "success"  # "all" keeps failures too (e.g. random-policy video for pre-training)
     seed: int = 7
@@ -36,8 +37,8 @@ class RecordConfig:
             raise ConfigError(f"--keep must be one of {', '.join(KEEP_MODES)}, got '{self.keep}'")
         if not 8 <= self.size <= 512:
             raise ConfigError(f"--size must be between 8 and 512 pixels, got {self.size}")
-        if self.trials < 1:
-            raise ConfigError(f"--trials must be >= 1, got {self.trials}")
+        if self.trials < 1 or self.first_trial < 0:
+            raise ConfigError(f"--trials must be >= 1 and --first-trial >= 0, got {self.trials}, {self.first_trial}")
         return self
 
 
@@ -81,7 +82,8 @@ def record(cfg: RecordConfig, on_episode: Callable[[EpisodeRecord, bool], None] 
     cfg.validate()
     check_names(cfg)
     bench = build_benchmark(cfg.bench, cfg.bench_options)
-    specs = bench.episodes(BenchSelection(tasks=cfg.tasks, trials=cfg.trials, max_steps=cfg.max_steps), cfg.seed)
+    selection = BenchSelection(tasks=cfg.tasks, trials=cfg.first_trial + cfg.trials, max_steps=cfg.max_steps)
+    specs = [s for s in bench.episodes(selection, cfg.seed) if s.trial >= cfg.first_trial]
     out = Path(cfg.out)
     job = RunJob(run_id=out.name, run_dir=str(out), bench=cfg.bench, policy=cfg.policy,
                  bench_options=cfg.bench_options, policy_options=cfg.policy_options)
