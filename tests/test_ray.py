@@ -17,7 +17,7 @@ from harness.cli import main
 from harness.config import RunConfig
 from harness.evaluate import execute, start_run
 from harness.runners.ray_queue import WorkQueue
-from harness.runners.ray_runner import RayOptions, cluster_address, connect
+from harness.runners.ray_runner import RayOptions, check_reachable, cluster_address, connect
 from harness.runners.ray_scheduler import WorkerStartError
 from harness.store import read_records
 from benchmarks.fake.bench import FakeBenchmark
@@ -137,6 +137,8 @@ def test_ray_address_from_option_or_environment(monkeypatch):
     monkeypatch.setenv("RAY_ADDRESS", "auto")
     assert cluster_address(RayOptions()) == "auto"
     assert cluster_address(RayOptions(address="10.0.0.1:6379")) == "10.0.0.1:6379"
+    with pytest.raises(ConnectionError, match="nothing answers"):  # fail fast, not Ray's minutes of retries
+        check_reachable("127.0.0.1:1")
 
 
 @pytest.mark.sim

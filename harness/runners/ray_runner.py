@@ -74,6 +74,7 @@ def connect(opts: RayOptions) -> bool:
     logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
     try:
         if address:
+            check_reachable(address)
             ray.init(address=address, **quiet)
         else:  # "local": never attach to some other Ray instance found on this machine
             ray.init(address="local", num_cpus=opts.workers, object_store_memory=OBJECT_STORE_BYTES, **quiet)
@@ -81,6 +82,17 @@ def connect(opts: RayOptions) -> bool:
         raise ConfigError(f"cannot join the Ray cluster at '{address}' ({exc}); start it with `ray start --head` "
                           "or drop --ray-address/RAY_ADDRESS to run locally") from exc
     return True
+
+
+def check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Ray retries an unreachable host:port for minutes with a warning every few seconds: fail fast instead."""
+    if address == "auto" or "://" in address:
+        return
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host or address, int(port) if port.isdigit() else 6379), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ConnectionError(f"nothing answers at {address}: {exc}") from exc
 
 
 def worker_env(opts: RayOptions) -> dict[str, str]:
