@@ -44,6 +44,8 @@ def test_expansion_is_paired_and_keys_name_dimension_and_level():
                                      "variant_id": None}
     assert first[0].key == "libero_spatial/libero_spatial/0/none-0/0"
     assert first[2].perturbation["params"]["yaw_deg"] == 2 * first[1].perturbation["params"]["yaw_deg"]
+    single = PerturbSweep(_Base(), perturb="light", levels="0-1").episodes(BenchSelection(), 7)
+    assert [s.perturbation_id for s in single[:2]] == ["light-0", "light-1"]  # one dimension: its own level 0
     per_dim = PerturbSweep(_Base(), perturb="camera,noise", levels="0,1", share_level0=False)
     ids = [s.perturbation_id for s in per_dim.episodes(BenchSelection(), 7)[:4]]
     assert ids == ["camera-0", "camera-1", "noise-0", "noise-1"]

@@ -10,6 +10,7 @@ import pytest
 
 from benchmarks.libero.bench import LiberoBenchmark
 from benchmarks.perturb import DIMENSIONS
+from benchmarks.perturb.distractors import added_bodies
 from benchmarks.perturb.scene import movable_objects, penetrating
 from benchmarks.perturb.sweep import PerturbSweep
 from harness.protocols import BenchSelection
@@ -94,9 +95,12 @@ def test_layout_moves_objects_collision_free_and_keeps_the_task_unsolved(world):
     env = world[2]
     _at(world, "layout", 5)
     moved = env.realised["moved_m"]
-    print(f"layout-5: moved {({k: round(float(np.hypot(*v)), 3) for k, v in moved.items()})}")
+    print(f"layout-5: moved {({k: round(float(np.hypot(*v)), 3) for k, v in moved.items()})}, added {env.realised['added']}")
     assert sum(np.hypot(*v) > 0.04 for v in moved.values()) >= 2
-    assert not any(penetrating(env, bid) for bid in movable_objects(env, all_objects=True).values())
+    added = env.realised["added"]
+    assert len(added) == 2 and all(xy is not None for xy in added.values())  # level 5: two LIBERO objects added
+    bodies = {**movable_objects(env, all_objects=True), **added_bodies(env.env.sim.model._model)}
+    assert not any(penetrating(env, bid) for bid in bodies.values())
     assert env.check_success() == world[3]["success"] is False
 
 

@@ -32,6 +32,10 @@ class Dimension:
         """JSON-able parameters of this level for this seed; {} at level 0."""
         raise NotImplementedError
 
+    def xml_processor(self, params: dict[str, Any]):
+        """A function over the scene XML, run by robosuite when the reset rebuilds the model; None: no change."""
+        return None
+
     def apply_model(self, env, params: dict[str, Any]) -> dict[str, Any]:
         """Change sim.model / sim.data after reset + init state; returns what was realised (for the record)."""
         return {}

@@ -32,12 +32,15 @@ class PerturbedLiberoEnv(LiberoEnv):
         self.realised: dict[str, Any] = {}
 
     def reset(self, spec: EpisodeSpec) -> None:
-        super().reset(spec)
         self._dim, self._params, self._frames, self._video_frames, self.realised = None, {}, 0, 0, {}
         p = spec.perturbation
-        if not p or p.get("dimension") == BASELINE or not p.get("level"):
+        active = bool(p and p.get("dimension") != BASELINE and p.get("level"))
+        dim = dimension(p["dimension"]) if active else None
+        inner(self).set_xml_processor(dim.xml_processor(p["params"]) if dim else None)
+        super().reset(spec)
+        if dim is None:
             return
-        self._dim, self._params = dimension(p["dimension"]), p["params"]
+        self._dim, self._params = dim, p["params"]
         self.realised = self._dim.apply_model(self, self._params)
         if type(self._dim).apply_model is not Dimension.apply_model:
             # lights and cameras are computed in forward; joint/object moves also refresh the observation dict

@@ -7,6 +7,8 @@ was), free of penetration with anything but the table, and no closer to any othe
 footprint radii + 1 cm (or their original distance, if that was smaller). Otherwise the next of 8 directions, 45 deg
 apart, is tried; an object with none left stays put. Objects on or inside other objects or fixtures never move.
 Joint positions are set after the init state; the success predicates are LIBERO's own and unchanged.
+From level 2 on, distractor objects from LIBERO's object set are added (level 2-3: one, level 4-5: two) as static
+bodies on free spots of the same area (see distractors.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import mujoco
 import numpy as np
 
+from benchmarks.perturb import distractors
 from benchmarks.perturb.base import Dimension, dimension_rng, rounded
 from benchmarks.perturb.scene import (inner, movable_objects, object_bodies, penetrating, robot_base_xy,
                                       xy_radius)
@@ -31,8 +34,16 @@ class LayoutDimension(Dimension):
         if level == 0:
             return {}
         rng = dimension_rng(seed, self.name)
-        return {"radius_m": STEP_M * level, "angles_deg": rounded(rng.uniform(0, 360, SLOTS), 2),
-                "factors": rounded(rng.uniform(0.5, 1.0, SLOTS), 4)}
+        out = {"radius_m": STEP_M * level, "angles_deg": rounded(rng.uniform(0, 360, SLOTS), 2),
+               "factors": rounded(rng.uniform(0.5, 1.0, SLOTS), 4)}
+        # drawn at every level, so levels 2-5 add the same objects
+        return {**out, "distractors": level // 2, "distractor_order": distractors.order(rng),
+                "distractor_seed": int(rng.integers(2**31))}
+
+    def xml_processor(self, params: dict[str, Any]):
+        if not params.get("distractors"):
+            return None
+        return distractors.xml_processor(params["distractor_order"], params["distractors"])
 
     def apply_model(self, env, params: dict[str, Any]) -> dict[str, Any]:
         sim = env.env.sim
@@ -44,8 +55,10 @@ class LayoutDimension(Dimension):
             dist = params["radius_m"] * params["factors"][slot % SLOTS]
             angle = params["angles_deg"][slot % SLOTS]
             moved[name] = rounded(_move(env, scene, bid, dist, angle))
+        added = distractors.place(env, scene, params["angles_deg"],
+                                  params.get("distractor_seed", 0))
         mujoco.mj_forward(model, data)
-        return {"moved_m": moved}
+        return {"moved_m": moved, "added": added}
 
 
 class _Scene:
@@ -53,6 +66,7 @@ class _Scene:
 
     def __init__(self, start: dict[int, np.ndarray], radius: dict[int, float], lo, hi, base) -> None:
         self.start, self.radius, self.lo, self.hi, self.base = start, radius, lo, hi, base
+        self.fixed: list[tuple[np.ndarray, float]] = []  # fixtures and placed distractors: (xy, footprint radius)
 
     @staticmethod
     def of(env) -> "_Scene":
@@ -61,8 +75,21 @@ class _Scene:
         start = {b: data.xpos[b][:2].copy() for b in bodies}
         fixtures = [data.xpos[b][:2] for b in _fixture_bodies(env)]
         pts = np.array(list(start.values()) + fixtures)
-        return _Scene(start, {b: xy_radius(env, b) for b in bodies}, pts.min(0) - MARGIN_M,
-                      pts.max(0) + MARGIN_M, robot_base_xy(env))
+        scene = _Scene(start, {b: xy_radius(env, b) for b in bodies}, pts.min(0) - MARGIN_M,
+                       pts.max(0) + MARGIN_M, robot_base_xy(env))
+        scene.fixed = [(data.xpos[b][:2].copy(), xy_radius(env, b)) for b in _fixture_bodies(env)]
+        return scene
+
+    def clear(self, env, bid: int, xy: np.ndarray, radius: float) -> bool:
+        """A new static body at xy: in reach, clear of every object, fixture and earlier distractor footprint."""
+        data = env.env.sim.data._data
+        if np.linalg.norm(xy - self.base) > REACH_M or penetrating(env, bid):
+            return False
+        others = [(data.xpos[b][:2], r) for b, r in self.radius.items()] + self.fixed
+        if any(np.linalg.norm(xy - p) < radius + r + GAP_M for p, r in others):
+            return False
+        self.fixed.append((xy.copy(), radius))
+        return True
 
     def allowed(self, env, bid: int, xy: np.ndarray) -> bool:
         if np.any(xy < self.lo) or np.any(xy > self.hi):

@@ -1,8 +1,9 @@
 """The sweep benchmark: every base episode of a LIBERO suite at every requested level of every requested dimension.
 
 Each base episode (task, init state, seed) keeps its seed at every level, so level comparisons are paired. Level 0
-is the unperturbed episode; by default it runs once per base episode as dimension "none" (key .../none-0/...), the
-shared level-0 point of every curve (`share_level0=false` runs it once per dimension instead).
+is the unperturbed episode. With one dimension it is that dimension's level 0 (key .../light-0/...); with several it
+runs once per base episode as dimension "none" (key .../none-0/...), the shared level-0 point of every curve, rather
+than once per dimension (`share_level0=true/false` forces either).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def parse_levels(value: Any) -> list[int]:
 class PerturbSweep:
     """Wraps a LiberoBenchmark; `options` are per-dimension settings (noise_kinds, noise_cameras, cameras)."""
 
-    def __init__(self, base, perturb: Any, levels: Any = None, share_level0: bool = True, **options: Any) -> None:
+    def __init__(self, base, perturb: Any, levels: Any = None, share_level0: bool | None = None,
+                 **options: Any) -> None:
         allowed = {"noise_kinds", "noise_cameras", "cameras"}
         unknown = sorted(set(options) - allowed)
         if unknown:
@@ -59,7 +61,8 @@ class PerturbSweep:
                               f"share_level0, {', '.join(sorted(allowed))}")
         self.base, self.name, self.suite = base, base.name, base.suite
         self.dimensions, self.levels = parse_dimensions(perturb), parse_levels(levels)
-        self.share_level0, self.options = bool(share_level0), options
+        share = len(self.dimensions) > 1 if share_level0 is None else share_level0
+        self.share_level0, self.options = bool(share), options
 
     def protocol(self) -> BenchProtocol:
         p = self.base.protocol()
