@@ -21,6 +21,10 @@ POLICY_ARGS := $(if $(wildcard $(POLICY)),--policy vla_jepa --checkpoint $(POLIC
 SAMPLE ?= 1
 LP_SUITES ?= libero_spatial
 LP_ARGS := $(if $(filter libero_plus,$(BENCH)),--suites $(LP_SUITES) $(if $(SAMPLE),--sample $(SAMPLE)))
+# PERTURB=light LEVELS=0-5: native perturbation sweep of a LIBERO suite (docs/perturbations.md).
+PERTURB ?=
+LEVELS ?= 0-5
+PERTURB_ARGS := $(if $(PERTURB),--perturb $(PERTURB) --levels $(LEVELS))
 
 .PHONY: install install-system install-python eval resume test test-fast bench bench-ray bench-serve report check-regression list clean train-jepa
 
@@ -34,7 +38,7 @@ install-python:
 
 eval: install
 	$(CLI) eval --bench $(BENCH) $(POLICY_ARGS) --tasks $(TASKS) --trials $(TRIALS) \
-		--runner $(RUNNER) --workers $(WORKERS) --out $(OUT) $(LP_ARGS) $(ARGS)
+		--runner $(RUNNER) --workers $(WORKERS) --out $(OUT) $(PERTURB_ARGS) $(LP_ARGS) $(ARGS)
 
 resume: install
 	$(CLI) resume $(RUN) $(ARGS)
