@@ -97,3 +97,21 @@ def test_noise_changes_the_image_by_a_measured_amount(kind, min_change):
     assert np.array_equal(noise.image(img, "agentview", only_wrist, 0), img)
     with pytest.raises(ConfigError, match="noise_kinds"):
         noise.params(1, 3, {"noise_kinds": "snow"})
+
+
+def test_cli_flags_map_to_bench_options():
+    from harness.cli import build_parser
+    from harness.commands.eval_cmd import config_from_args
+
+    args = build_parser().parse_args(["eval", "--bench", "libero_spatial", "--perturb", "camera,light",
+                                      "--levels", "0-2,5"])
+    cfg = config_from_args(args)
+    assert cfg.bench_options == {"perturb": ["camera", "light"], "levels": [0, 1, 2, 5]}
+
+
+def test_libero_suites_take_only_sweep_options():
+    from benchmarks.libero.bench import with_options
+
+    assert isinstance(with_options("libero_goal", {"perturb": "light", "levels": [0, 1]}), PerturbSweep)
+    with pytest.raises(ConfigError, match="perturb"):
+        with_options("libero_goal", {"levels": [0, 1]})
