@@ -66,3 +66,17 @@ def test_cli_path_records_metrics_and_show_env_png(tmp_path):
     assert rec.metrics["stage_stand_in"] is True and rec.metrics["consecutive_grasp"] is False
     image, instruction = render_task("simpler_bridge", 1, trial=5, size=48, options={})
     assert image.shape == (48, 48, 3) and image.std() > 10 and "spoon" in instruction
+
+
+def test_success_is_judged_on_the_last_step(carrot):
+    from mani_skill.utils.structs.pose import Pose
+
+    _, spec, env = carrot
+    env.reset(spec)
+    carrot_obj = env.sim.objs["bridge_carrot_generated_modified"]
+    above_plate = env.sim.objs["bridge_plate_objaverse_larger"].pose.p.clone()
+    above_plate[0, 2] += 0.03
+    carrot_obj.set_pose(Pose.create_from_pq(p=above_plate, q=carrot_obj.pose.q))
+    results = [env.step(np.array([0, 0, 0, 0, 0, 0, 1], np.float32)) for _ in range(spec.max_steps)]
+    assert [r.success for r in results] == [False] * (spec.max_steps - 1) + [True]
+    assert results[-1].info["src_on_target"] and results[0].info["success_any_step"]
