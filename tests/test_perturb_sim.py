@@ -50,7 +50,8 @@ def _at(world, name, level):
 
 def _same(a, b):
     return (all(np.array_equal(a["images"][c], b["images"][c]) for c in CAMS)
-            and all(np.array_equal(a["state"][k], b["state"][k]) for k in STATE) and a["instruction"] == b["instruction"])
+            and all(np.array_equal(a["state"][k], b["state"][k]) for k in STATE)
+            and a["instruction"] == b["instruction"])
 
 
 def _diff(a, b, cam="agentview"):
@@ -95,7 +96,8 @@ def test_layout_moves_objects_collision_free_and_keeps_the_task_unsolved(world):
     env = world[2]
     _at(world, "layout", 5)
     moved = env.realised["moved_m"]
-    print(f"layout-5: moved {({k: round(float(np.hypot(*v)), 3) for k, v in moved.items()})}, added {env.realised['added']}")
+    distances = {k: round(float(np.hypot(*v)), 3) for k, v in moved.items()}
+    print(f"layout-5: moved {distances}, added {env.realised['added']}")
     assert sum(np.hypot(*v) > 0.04 for v in moved.values()) >= 2
     added = env.realised["added"]
     assert len(added) == 2 and all(xy is not None for xy in added.values())  # level 5: two LIBERO objects added

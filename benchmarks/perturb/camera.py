@@ -1,7 +1,8 @@
 """Camera: the agentview pose orbits the point it looks at, shifts, and zooms.
 
-Per level: yaw 5 deg about the vertical axis through the look-at point on the table, pitch 3 deg about the horizontal
-axis, translation 1.5 cm along a random direction, field of view +-3 deg (vertical). Level 5: 25 deg, 15 deg, 7.5 cm, 15 deg.
+Per level: yaw 5 deg about the vertical axis through the look-at point on the table, pitch 3 deg about the
+horizontal axis, translation 1.5 cm along a random direction, field of view +-3 deg (vertical).
+Level 5: 25 deg, 15 deg, 7.5 cm, 15 deg. Signs and direction are drawn per base episode.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from scipy.spatial.transform import Rotation
 PREFIX = "perturb_distractor"
 HIDDEN_Z = -3.0
 TRIES = 100
-# Objects that stand upright with LIBERO's own default rotation (checked in the show-perturbations grid).
+# Tabletop objects of LIBERO's set, each in LIBERO's own default orientation for it (some bottles lie on their side).
 CANDIDATES = ("alphabet_soup", "tomato_sauce", "butter", "cream_cheese", "chocolate_pudding", "popcorn", "bbq_sauce",
               "white_bowl", "red_coffee_mug", "porcelain_mug", "moka_pot", "wine_bottle")
 
@@ -94,7 +94,8 @@ def place(env, scene, angles_deg: list[float], rng_seed: int) -> dict[str, Any]:
     model, data = env.env.sim.model._model, env.env.sim.data._data
     rng = np.random.default_rng(rng_seed)
     placed: dict[str, Any] = {}
-    for i, (key, bid) in enumerate(sorted(added_bodies(model).items(), key=lambda kv: int(kv[0].split("@")[1]))):
+    bodies = sorted(added_bodies(model).items(), key=lambda kv: int(kv[0].split("@")[1]))
+    for i, (key, bid) in enumerate(bodies):
         yaw = Rotation.from_euler("z", angles_deg[i % len(angles_deg)], degrees=True)
         model.body_quat[bid] = np.roll((yaw * Rotation.from_quat(np.roll(model.body_quat[bid], -1))).as_quat(), 1)
         placed[key] = None
