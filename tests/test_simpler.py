@@ -81,3 +81,13 @@ def test_simpler_google_says_why_in_one_line(capsys):
     assert main(["eval", "--bench", "simpler_google", "--policy", "zero", "--no-progress"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "GPU Vulkan" in err and "SimplerEnv" in err
+
+
+def test_show_env_is_generic_one_frame_per_protocol_camera(tmp_path):
+    import imageio.v2 as imageio
+
+    out = tmp_path / "fake.png"
+    assert main(["show-env", "--bench", "fake", "--task", "1", "--size", "16", "--out", str(out)]) == 0
+    image = imageio.imread(out)
+    assert image.shape == (16, 32, 3) and image.std() > 0  # agentview | wrist, side by side
+    assert main(["show-env", "--bench", "fake", "--task", "1", "--size", "0"]) == 2
