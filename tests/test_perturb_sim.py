@@ -123,3 +123,14 @@ def test_plain_reset_after_perturbations_is_unperturbed_again(world):
     sweep, base, env, reference = world
     env.reset(base)  # no perturbation at all: every model change must be gone with the rebuilt model
     assert _same(_look(env), reference)
+
+
+def test_oracle_still_solves_the_task_at_top_layout_level(world):
+    from harness.episode import run_episode
+    from policies.oracle.policy import OraclePolicy
+
+    sweep, base, env, _ = world
+    spec = sweep.perturbed(base, "layout", 5)
+    out = run_episode(env, OraclePolicy(), spec, sweep.protocol())
+    print(f"oracle at layout-5: success {out.success} in {out.steps} steps, {out.time.wall_s:.1f} s")
+    assert out.error is None and out.success is True
