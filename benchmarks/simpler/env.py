@@ -31,7 +31,15 @@ def make_maniskill_env(task: BridgeTask, assets: AssetDir):
         warnings.simplefilter("ignore", UserWarning)
         env = gym.make(task.env_id, obs_mode="rgb+segmentation", num_envs=1, sim_backend="cpu",
                        control_mode=CONTROL_MODE, sensor_configs={"shader_pack": "default"})
+    _own_greenscreen_state(env.unwrapped)
     return env
+
+
+def _own_greenscreen_state(sim) -> None:
+    """ManiSkill keeps the overlay images and the objects kept out of the greenscreen in class-level containers, shared
+    by every env of the process: give this env its own overlay and start the next env with an empty object list."""
+    sim._rgb_overlay_images = dict(sim._rgb_overlay_images)
+    type(sim)._objects_to_remove_from_greenscreen.clear()
 
 
 class SimplerBridgeEnv:
