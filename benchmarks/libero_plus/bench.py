@@ -143,8 +143,12 @@ class LiberoPlusBenchmark:
 
 
 def variant_of(spec: EpisodeSpec) -> Variant:
-    index = int(str((spec.perturbation or {}).get("variant_id", "")).lstrip("v") or -1)
-    for v in catalog():
-        if v.suite == spec.suite and v.index == index:
-            return v
-    raise ConfigError(f"no LIBERO-Plus variant {spec.suite}/{spec.perturbation_id}")
+    found = _by_id().get((spec.suite, spec.perturbation_id))
+    if found is None:
+        raise ConfigError(f"no LIBERO-Plus variant {spec.suite}/{spec.perturbation_id}")
+    return found
+
+
+@lru_cache(maxsize=1)
+def _by_id() -> dict[tuple[str, str], Variant]:
+    return {(v.suite, v.variant_id): v for v in catalog()}
