@@ -6,6 +6,7 @@ directory, so frames never travel through the driver or Ray.
 
 from __future__ import annotations
 
+import inspect
 import os
 import socket
 import time
@@ -35,13 +36,29 @@ class RunJob:
 def build_benchmark(name: str, options: dict[str, Any]) -> Benchmark:
     from benchmarks import BENCHMARKS
 
-    return BENCHMARKS.get(name)(**options)
+    return _construct("benchmark", name, BENCHMARKS.get(name), options)
 
 
 def build_policy(name: str, options: dict[str, Any]) -> Policy:
     from policies import POLICIES
 
-    return POLICIES.get(name)(**options)
+    return _construct("policy", name, POLICIES.get(name), options)
+
+
+def _construct(kind: str, name: str, factory, options: dict[str, Any]):
+    """Call a registry factory; options it does not take are a one-line ConfigError naming the allowed ones."""
+    from harness.config import ConfigError
+
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return factory(**options)
+    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        unknown = sorted(set(options) - set(params))
+        if unknown:
+            allowed = ", ".join(params) or "none"
+            raise ConfigError(f"{kind} '{name}' takes no option(s) {', '.join(unknown)}; allowed: {allowed}")
+    return factory(**options)
 
 
 class EpisodeWorker:

@@ -45,3 +45,11 @@ def test_bad_values_are_one_line_errors(tmp_path, capsys):
     assert "unknown config field(s) colour" in capsys.readouterr().err
     assert main(["resume", str(tmp_path / "nope")]) == 2
     assert "not a run directory" in capsys.readouterr().err
+
+
+def test_unknown_constructor_options_name_the_allowed_ones(tmp_path, capsys):
+    assert main(["eval", "--bench", "fake", "--policy", "zero", "-P", "colour=1", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "policy 'zero' takes no option(s) colour; allowed: chunk, cameras, image_size" in err
+    assert main(["eval", "--bench", "fake", "--policy", "zero", "-B", "sample=2", "--out", str(tmp_path)]) == 2
+    assert "benchmark 'fake' takes no option(s) sample" in capsys.readouterr().err
