@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -28,6 +29,7 @@ import psutil  # noqa: E402 - installed with ray
 
 from harness.config import RunConfig  # noqa: E402
 from harness.evaluate import execute, start_run  # noqa: E402
+from harness.store import read_records  # noqa: E402
 from harness.runners.ray_runner import RayOptions, connect, worker_env  # noqa: E402
 
 MiB = 1024**2
@@ -68,13 +70,39 @@ class MemorySampler:
             self._stop.wait(self.period_s)
 
 
-def timed_run(cfg: RunConfig) -> tuple[float, list, dict]:
+def run_phase(args: argparse.Namespace) -> None:
+    """One runner in this (fresh) process: its wall time, Ray's start-up and peak memory go to --phase-json."""
+    cfg = RunConfig(bench=args.bench, policy=args.policy, tasks=[int(t) for t in args.tasks.split(",")],
+                    trials=args.trials, max_steps=args.max_steps, out=args.out, name=f"{args.phase}-{args.stamp}",
+                    runner=args.phase, workers=args.workers if args.phase == "ray" else 1)
     run_dir = start_run(cfg)
+    startup = 0.0
     with MemorySampler() as mem:
-        t0 = time.perf_counter()
-        summary = execute(run_dir, progress=True)
-        wall = time.perf_counter() - t0
-    return wall, summary.records, mem.peak
+        if args.phase == "ray":
+            t0 = time.perf_counter()
+            connect(RayOptions(workers=args.workers))  # timed apart; run_ray finds Ray up and leaves it to us
+            startup = time.perf_counter() - t0
+        try:
+            t0 = time.perf_counter()
+            execute(run_dir, progress=True)
+            wall = time.perf_counter() - t0
+        finally:
+            if args.phase == "ray":
+                import ray
+
+                ray.shutdown()
+    Path(args.phase_json).write_text(json.dumps({"wall_s": wall, "startup_s": startup, "mem": mem.peak,
+                                                 "run_dir": str(run_dir)}))
+
+
+def phase(args: argparse.Namespace, name: str) -> tuple[dict, list]:
+    """Each runner in its own process, so neither inherits the other's memory or warm caches."""
+    result = Path(args.out) / f"{name}-{args.stamp}.json"
+    cmd = [sys.executable, __file__, *sys.argv[1:], "--phase", name, "--phase-json", str(result), "--out", args.out,
+           "--stamp", args.stamp]
+    subprocess.run(cmd, check=True)
+    data = json.loads(result.read_text())
+    return data, read_records(Path(data["run_dir"]))
 
 
 def outcome(records: list) -> dict:
@@ -93,40 +121,35 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--json", default=None, help="also write the figures here")
     p.add_argument("--no-pin-local", action="store_true",
                    help="let the local runner use its default thread pools (Mesa llvmpipe: one thread per core)")
+    p.add_argument("--phase", choices=["local", "ray"], help=argparse.SUPPRESS)
+    p.add_argument("--phase-json", help=argparse.SUPPRESS)
+    p.add_argument("--stamp", default=time.strftime("%Y%m%d-%H%M%S"), help=argparse.SUPPRESS)
     return p.parse_args()
 
 
 def main() -> int:
     args = parse_args()
-    out = args.out or tempfile.mkdtemp(prefix="bench-ray-")
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    base = dict(bench=args.bench, policy=args.policy, tasks=[int(t) for t in args.tasks.split(",")],
-                trials=args.trials, max_steps=args.max_steps, out=out)
-    load_before = os.getloadavg()
-    local_wall, local_records, local_mem = timed_run(RunConfig(**base, runner="local", name=f"local-{stamp}"))
-    t0 = time.perf_counter()
-    connect(RayOptions(workers=args.workers))  # timed apart, so run_ray finds Ray up and leaves it to us
-    startup = time.perf_counter() - t0
-    try:
-        ray_wall, ray_records, ray_mem = timed_run(RunConfig(**base, runner="ray", workers=args.workers,
-                                                             name=f"ray-{stamp}"))
-    finally:
-        import ray
-
-        ray.shutdown()
-    n = len(local_records)
+    if args.phase:
+        run_phase(args)
+        return 0
+    args.out = args.out or tempfile.mkdtemp(prefix="bench-ray-")
+    before = {"load": os.getloadavg(), "available_gib": psutil.virtual_memory().available / 1024**3}
+    local, local_records = phase(args, "local")
+    remote, ray_records = phase(args, "ray")
+    n, lw, rw, st = len(local_records), local["wall_s"], remote["wall_s"], remote["startup_s"]
     figures = {
         "bench": args.bench, "policy": args.policy, "episodes": n, "workers": args.workers,
-        "max_steps": local_records[0].spec.max_steps, "cpus": os.cpu_count(),
-        "local_wall_s": local_wall, "ray_wall_s": ray_wall, "ray_startup_s": startup,
-        "local_eph": 3600 * n / local_wall, "ray_eph": 3600 * n / ray_wall,
-        "ray_eph_with_startup": 3600 * n / (ray_wall + startup),
-        "scaling": local_wall / ray_wall, "scaling_with_startup": local_wall / (ray_wall + startup),
+        "max_steps": local_records[0].spec.max_steps, "cpus": os.cpu_count(), "before": before,
+        "load_after": os.getloadavg(), "local_wall_s": lw, "ray_wall_s": rw, "ray_startup_s": st,
+        "local_eph": 3600 * n / lw, "ray_eph": 3600 * n / rw, "ray_eph_with_startup": 3600 * n / (rw + st),
+        "scaling": lw / rw, "scaling_with_startup": lw / (rw + st),
         "same_records": outcome(local_records) == outcome(ray_records),
-        "local_peak_rss_mib": local_mem["driver"] / MiB, "ray_driver_peak_rss_mib": ray_mem["driver"] / MiB,
-        "ray_infra_peak_rss_mib": ray_mem["ray_infra"] / MiB, "ray_infra_peak_uss_mib": ray_mem["ray_infra_uss"] / MiB, "ray_workers_peak_rss_mib": ray_mem["ray_workers"] / MiB,
-        "loadavg_before": load_before, "loadavg_after": os.getloadavg(), "runs": out,
-        "worker_env": worker_env(RayOptions(workers=args.workers)), "local_threads_pinned": PIN_LOCAL,
+        "ray_errors": sorted({r.error.kind for r in ray_records if r.error}),
+        "local_peak_rss_mib": local["mem"]["driver"] / MiB, "ray_driver_peak_rss_mib": remote["mem"]["driver"] / MiB,
+        "ray_infra_peak_rss_mib": remote["mem"]["ray_infra"] / MiB,
+        "ray_infra_peak_uss_mib": remote["mem"]["ray_infra_uss"] / MiB,
+        "ray_workers_peak_rss_mib": remote["mem"]["ray_workers"] / MiB,
+        "worker_env": worker_env(RayOptions(workers=args.workers)), "local_threads_pinned": PIN_LOCAL, "runs": args.out,
     }
     report(figures)
     if args.json:
@@ -135,8 +158,9 @@ def main() -> int:
 
 
 def report(f: dict) -> None:
-    print(f"\n{f['bench']} x {f['policy']}: {f['episodes']} episodes, max {f['max_steps']} steps, "
-          f"{f['cpus']} CPUs; load average before {f['loadavg_before'][0]:.1f}, after {f['loadavg_after'][0]:.1f}")
+    print(f"\n{f['bench']} x {f['policy']}: {f['episodes']} episodes, max {f['max_steps']} steps, {f['cpus']} CPUs; "
+          f"load average before {f['before']['load'][0]:.1f}, after {f['load_after'][0]:.1f}; "
+          f"{f['before']['available_gib']:.1f} GiB memory available before")
     pinned = "render/BLAS threads pinned to 1" if f["local_threads_pinned"] else "default thread pools"
     print(f"  local runner          {f['local_eph']:8.1f} episodes/hour  ({f['local_wall_s']:.1f} s, {pinned})")
     print(f"  ray runner, {f['workers']} workers  {f['ray_eph']:8.1f} episodes/hour  ({f['ray_wall_s']:.1f} s, "
@@ -147,7 +171,8 @@ def report(f: dict) -> None:
           f"{f['ray_driver_peak_rss_mib']:.0f} MiB, Ray's own processes {f['ray_infra_peak_rss_mib']:.0f} MiB "
           f"(USS {f['ray_infra_peak_uss_mib']:.0f} MiB), "
           f"workers {f['ray_workers_peak_rss_mib']:.0f} MiB")
-    print(f"  same records (success, steps) as the local runner: {'yes' if f['same_records'] else 'NO'}")
+    errors = f"; Ray run errors: {', '.join(f['ray_errors'])}" if f["ray_errors"] else ""
+    print(f"  same records (success, steps) as the local runner: {'yes' if f['same_records'] else 'NO'}{errors}")
     print(f"  runs in {f['runs']}")
 
 

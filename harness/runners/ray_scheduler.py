@@ -124,7 +124,8 @@ class RayScheduler:
 
         slot.env_key = None
         if item is not None:
-            self._fail(slot, item, "worker_died", f"Ray worker {slot.name} died during the episode: {_first_line(exc)}")
+            self._fail(slot, item, "worker_died", f"Ray worker {slot.name} died during the episode: "
+                       f"{_first_line(exc)}{_memory_hint()}")
         if not isinstance(exc, ActorDiedError):  # ActorUnavailableError: Ray is restarting it (max_restarts)
             slot.unavailable += item is None
             return self._backoff(slot) if slot.unavailable < MAX_UNAVAILABLE else self._retire(slot, exc)
@@ -204,6 +205,17 @@ class RayScheduler:
             self._last_note = now
             log.warning("no Ray worker is up after %.0fs (each needs 1 CPU plus the simulator resource, if any); "
                         "check `ray status`", now - self._t0)
+
+
+def _memory_hint() -> str:
+    """Ray's memory monitor kills workers when the node is nearly full and says so only in raylet.out."""
+    import psutil
+
+    used = psutil.virtual_memory().percent
+    if used < 85:
+        return ""
+    return (f" [the driver's machine is at {used:.0f}% memory: Ray's memory monitor kills workers above "
+            "RAY_memory_usage_threshold=0.95; see raylet.out in Ray's session logs]")
 
 
 def _first_line(exc: Exception) -> str:
