@@ -97,6 +97,10 @@ def test_noise_changes_the_image_by_a_measured_amount(kind, min_change):
     assert np.array_equal(noise.image(img, "agentview", only_wrist, 0), img)
     with pytest.raises(ConfigError, match="noise_kinds"):
         noise.params(1, 3, {"noise_kinds": "snow"})
+    with pytest.raises(ConfigError, match="noise_cameras"):
+        noise.params(1, 3, {"noise_cameras": "agentveiw"})
+    with pytest.raises(ConfigError, match="world-fixed"):
+        dimension("camera").params(1, 3, {"cameras": "robot0_eye_in_hand"})
 
 
 def test_cli_flags_map_to_bench_options():

@@ -14,8 +14,10 @@ from scipy.spatial.transform import Rotation
 
 from benchmarks.perturb.base import Dimension, dimension_rng, rounded, sign, unit_vector
 from benchmarks.perturb.scene import camera_id, movable_objects
+from harness.config import ConfigError
 
 YAW_DEG, PITCH_DEG, SHIFT_M, FOVY_DEG = 5.0, 3.0, 0.015, 3.0
+WORLD_CAMERAS = ("agentview", "frontview", "birdview", "sideview", "galleryview")  # LIBERO's cameras fixed in the world
 
 
 class CameraDimension(Dimension):
@@ -28,7 +30,7 @@ class CameraDimension(Dimension):
         rng = dimension_rng(seed, self.name)
         yaw, pitch, fov = sign(rng), sign(rng), sign(rng)
         shift = unit_vector(rng, 3)
-        return {"cameras": list(options.get("cameras", ["agentview"])), "yaw_deg": yaw * YAW_DEG * level,
+        return {"cameras": fixed_cameras(options.get("cameras", ["agentview"])), "yaw_deg": yaw * YAW_DEG * level,
                 "pitch_deg": pitch * PITCH_DEG * level, "shift_m": rounded(shift * SHIFT_M * level),
                 "fovy_delta_deg": fov * FOVY_DEG * level}
 
@@ -41,6 +43,15 @@ class CameraDimension(Dimension):
             model.cam_fovy[cid] = float(np.clip(model.cam_fovy[cid] + params["fovy_delta_deg"], 10.0, 120.0))
             realised[cam] = {"pos": rounded(pos), "quat": rounded(quat), "fovy": float(model.cam_fovy[cid])}
         return realised
+
+
+def fixed_cameras(value) -> list[str]:
+    names = [v.strip() for v in value.split(",")] if isinstance(value, str) else [str(v) for v in value]
+    bad = [n for n in names if n not in WORLD_CAMERAS]
+    if bad or not names:
+        raise ConfigError(f"camera option {bad or names} not allowed: the camera dimension moves world-fixed cameras "
+                          f"({', '.join(WORLD_CAMERAS)}); the wrist camera moves with robot_init")
+    return names
 
 
 def look_at_height(env) -> float:

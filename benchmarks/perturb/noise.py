@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
+from benchmarks.libero.protocol import CAMERAS
 from benchmarks.perturb.base import Dimension, dimension_rng
 from harness.config import ConfigError
 
@@ -34,8 +35,11 @@ class NoiseDimension(Dimension):
         rng = dimension_rng(seed, self.name)
         kind = kinds[int(rng.integers(len(kinds)))]
         strength = {"gaussian": SIGMA, "blur": BLUR_PX_AT_128, "fog": FOG}[kind] * level
-        cameras = options.get("noise_cameras")
-        return {"kind": kind, "strength": strength, "cameras": _as_list(cameras) if cameras else None,
+        cameras = _as_list(options["noise_cameras"]) if options.get("noise_cameras") else None
+        unknown = [c for c in cameras or [] if c not in CAMERAS]
+        if unknown:
+            raise ConfigError(f"noise_cameras {unknown} not allowed; LIBERO's policy cameras are {', '.join(CAMERAS)}")
+        return {"kind": kind, "strength": strength, "cameras": cameras,
                 "seed": int(seed)}
 
     def image(self, img: np.ndarray, camera: str, params: dict[str, Any], step: int) -> np.ndarray:
