@@ -55,10 +55,14 @@ def contacts_of(env, bid: int) -> list[tuple[int, float]]:
 
 
 def movable_objects(env, all_objects: bool = False) -> dict[str, int]:
-    """Objects standing on the table/floor (straight below them), not on or in another object or fixture."""
-    model = env.env.sim.model._model
-    return {name: bid for name, bid in object_bodies(env).items()
-            if all_objects or is_support(model, support_below(env, bid))}
+    """Objects standing on the table/floor (straight below them), not on or in another object or fixture, and
+    with nothing standing on them (moving a plate would leave what it carries hanging)."""
+    model, bodies = env.env.sim.model._model, object_bodies(env)
+    if all_objects:
+        return bodies
+    below = {name: support_below(env, bid) for name, bid in bodies.items()}
+    carrying = set(below.values())
+    return {name: bid for name, bid in bodies.items() if is_support(model, below[name]) and bid not in carrying}
 
 
 def support_below(env, bid: int) -> int:
