@@ -5,7 +5,8 @@ towards a per-object random direction. A move must keep the object on the table 
 box around its objects and fixtures, 3 cm margin), within 0.8 m of the robot base (or no farther than it already
 was), free of penetration with anything but the table, and no closer to any other object than the sum of their
 footprint radii + 1 cm (or their original distance, if that was smaller). Otherwise the next of 8 directions, 45 deg
-apart, is tried; an object with none left stays put. Objects on or inside other objects or fixtures never move.
+apart, is tried; an object with none left stays put. Objects on or inside other objects or fixtures, or carrying
+one, never move.
 Joint positions are set after the init state; the success predicates are LIBERO's own and unchanged.
 From level 2 on, distractor objects from LIBERO's object set are added (level 2-3: one, level 4-5: two) as static
 bodies on free spots of the same area (see distractors.py).
