@@ -61,6 +61,17 @@ def _choose(episodes: list, per_task: int, seed: int) -> list:
     return out
 
 
+def _cut(ep, max_frames: int):
+    if max_frames <= 0 or len(next(iter(ep.frames.values()))) <= max_frames:
+        return ep
+    ep.frames = {k: v[:max_frames] for k, v in ep.frames.items()}
+    for name in ("actions", "ee_states", "gripper_states", "joint_states"):
+        value = getattr(ep, name, None)
+        if value is not None:
+            setattr(ep, name, value[:max_frames])
+    return ep
+
+
 def _overrides(items: list[str]) -> dict:
     out = {}
     for item in items:

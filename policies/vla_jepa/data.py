@@ -75,24 +75,26 @@ def prepare(ep, cfg: ModelConfig, text: np.ndarray) -> Tensors:
 def split_episodes(episodes: list, cfg: ModelConfig, texts: dict[str, np.ndarray], fraction: float,
                    seed: int) -> Split:
     """Hold out whole episodes per task, demonstrations and unlabelled video separately (at least one of each kind
-    when a task has two or more)."""
-    by_task: dict[tuple[str, bool], list] = {}
+    when a task has two or more). With one demonstration per task, whole tasks' demonstrations are held out."""
+    groups: dict[tuple[str, bool], list] = {}
     for ep in sorted(episodes, key=lambda e: e.name):
-        by_task.setdefault((ep.task_name, ep.actions is not None), []).append(ep)
-    rng, split = np.random.default_rng(seed), Split()
-    for task in sorted(by_task):
-        eps = by_task[task]
-        order = rng.permutation(len(eps))
+        groups.setdefault((ep.task_name, ep.actions is not None), []).append(ep)
+    rng, held = np.random.default_rng(seed), set()
+    for key in sorted(groups):
+        eps = groups[key]
         n_out = max(1, int(round(fraction * len(eps)))) if len(eps) >= 2 else 0
-        for rank, i in enumerate(order):
-            held = rank < n_out
-            (split.held_out if held else split.train).append(prepare(eps[i], cfg, texts[eps[i].instruction]))
-            (split.held_out_names if held else split.train_names).append(eps[i].name)
+        held.update(eps[i].name for i in rng.permutation(len(eps))[:n_out])
+    demo_tasks = sorted(task for task, labelled in groups if labelled)
+    if demo_tasks and not any(e.name in held and e.actions is not None for e in episodes):
+        n_tasks = max(1, int(round(fraction * len(demo_tasks))))
+        for i in rng.permutation(len(demo_tasks))[:n_tasks]:
+            held.update(e.name for e in groups[(demo_tasks[i], True)])
+    split = Split()
+    for ep in sorted(episodes, key=lambda e: e.name):
+        out = ep.name in held
+        (split.held_out if out else split.train).append(prepare(ep, cfg, texts[ep.instruction]))
+        (split.held_out_names if out else split.train_names).append(ep.name)
     return split
-
-
-def _frames(ep: Tensors, t: torch.Tensor) -> torch.Tensor:
-    return ep.frames[t].float() / 255.0
 
 
 def stage1_batch(eps: list[Tensors], batch: int, hmin: int, hmax: int, gen: torch.Generator) -> dict:
