@@ -42,6 +42,7 @@ def load_episodes(paths: list[str], per_task: int, seed: int, max_frames: int, s
             raise FileNotFoundError(f"dataset '{path}' does not exist")
         for ep in _choose(read_dataset(path), per_task, seed):
             ep = _cut(ep, max_frames)
+            ep.name = f"{Path(path).name}/{ep.name}"  # demo names repeat across datasets
             frame_size = frame_size or int(next(iter(ep.frames.values())).shape[1])
             ep.frames = {k: resize_frames(v, size).permute(0, 2, 3, 1).numpy() for k, v in ep.frames.items()}
             ep.actions = ep.actions if ep.success else None

@@ -38,16 +38,18 @@ class Stage2Gates:
         return self.beats_mean
 
 
-def _other_instruction(text: torch.Tensor) -> torch.Tensor | None:
-    """Give each sample an instruction different from its own (rotate through the distinct ones)."""
-    uniq, inverse = torch.unique(text, dim=0, return_inverse=True)
+def _other_instruction(text: torch.Tensor, bank: torch.Tensor) -> torch.Tensor | None:
+    """Give each sample another task's instruction: the next distinct one in the bank (all training instructions)."""
+    uniq = torch.unique(torch.cat([bank, text]), dim=0)
     if uniq.shape[0] < 2:
         return None
-    return uniq[(inverse + 1) % uniq.shape[0]]
+    index = (text[:, None, :] == uniq[None]).all(-1).float().argmax(1)
+    return uniq[(index + 1) % uniq.shape[0]]
 
 
 @torch.no_grad()
-def stage1_gates(model: VlaJepa, held_out: list[Tensors], cfg: TrainConfig) -> Stage1Gates:
+def stage1_gates(model: VlaJepa, held_out: list[Tensors], cfg: TrainConfig, bank: torch.Tensor) -> Stage1Gates:
+    """`bank`: (n, text_dim) instruction embeddings to draw the shuffled (wrong) instructions from."""
     gen = torch.Generator().manual_seed(cfg.seed + 1000)
     sums = {"true": 0.0, "copy": 0.0, "shuf": 0.0, "spread": 0.0}
     shuffled_ok = True
@@ -58,7 +60,7 @@ def stage1_gates(model: VlaJepa, held_out: list[Tensors], cfg: TrainConfig) -> S
                                           target, cfg.loss).mean())
         sums["copy"] += float(latent_loss(model.encode_target(b["frames"]), target, cfg.loss).mean())
         sums["spread"] += feature_spread(target)
-        other = _other_instruction(b["text"])
+        other = _other_instruction(b["text"], bank)
         if other is None:
             shuffled_ok = False
         else:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import torch
 
 from policies.vla_jepa import gates as G
@@ -129,7 +130,8 @@ def run(episodes: list, cfg: TrainConfig, sources: list[str], out: str | Path | 
     t0 = time.time()
     curve1 = [] if cfg.skip_stage1 else train_stage1(model, data, cfg, log)
     t1 = time.time()
-    g1 = G.stage1_gates(model, data.held_out, cfg)
+    bank = torch.as_tensor(np.stack([texts.vectors[k] for k in sorted(texts.vectors)]))
+    g1 = G.stage1_gates(model, data.held_out, cfg, bank)
     curve2 = train_stage2(model, data, cfg, log)
     g2 = G.stage2_gates(model, data.held_out, cfg)
     t2 = time.time()
