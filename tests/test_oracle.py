@@ -8,7 +8,7 @@ import pytest
 from benchmarks.libero.privileged import NotPickAndPlace, pick_and_place_goal
 from harness.episode import run_episode
 from harness.types import Observation, TaskInfo
-from policies.oracle import plan
+from policies.oracle import grasp, plan
 from policies.oracle.motion import Motion, hold_orientation, move_toward
 from policies.oracle.policy import OraclePolicy, PrivilegedStateMissing
 
@@ -29,10 +29,11 @@ def test_spec_is_privileged_and_asks_for_no_camera():
 
 
 def test_bowl_is_grasped_by_the_rim_along_the_finger_axis():
-    grasp = plan.grasp_point(_state(), np.array([0.0, -1.0]))
-    assert grasp[0] == pytest.approx(0.0) and abs(grasp[1] - 0.2) == pytest.approx(0.05 - 0.012)
-    assert grasp[2] == pytest.approx(0.95 - plan.RIM_DEPTH)
-    box = plan.grasp_point(_state(obj="butter_1"), np.zeros(2))
+    g = plan.choose_grasp(_state())
+    assert g.rim and g.yaw == 0.0 and g.offset[1] == pytest.approx(-(0.05 - grasp.RIM_INSET))
+    point = plan.grasp_point(_state(), g)
+    assert point[:2] == pytest.approx([0.0, 0.2 - 0.038]) and point[2] == pytest.approx(0.95 - plan.RIM_DEPTH)
+    box = plan.grasp_point(_state(obj="butter_1"), grasp.Grasp(np.zeros(2), 0.0))
     assert box[:2] == pytest.approx([0.0, 0.2]) and 0.9 < box[2] < 0.95
 
 
@@ -95,10 +96,26 @@ def test_goal_without_pick_and_place_is_refused():
 def test_rim_grasp_avoids_a_blocked_side():
     state = _state()
     free = plan.choose_grasp(state)
-    assert free[1] == 0.0  # nothing in the way: no turn
     # A wall right where the fingers would go down on that side: the oracle picks another rim point.
-    wall_center = np.array([0.0, 0.2 + free[0][1] * 0.075, 1.0])
+    wall_center = np.array([0.0, 0.2 + np.sign(free.offset[1]) * 0.075, 1.0])
     state["obstacles"] = {"center": wall_center[None], "rot": np.eye(3)[None], "half": np.array([[0.1, 0.01, 0.1]])}
+    assert grasp.blocked(plan.grasp_point(state, free), free.yaw, state["obstacles"]) > 0.05
     other = plan.choose_grasp(state)
-    assert not np.array_equal(other[0], free[0])
-    assert plan._blocked(plan._rim_point(state, other[0]), other[1], state["obstacles"]) < 0.01
+    assert not np.array_equal(other.offset, free.offset)
+    assert grasp.blocked(plan.grasp_point(state, other), other.yaw, state["obstacles"]) < 0.01
+
+
+def test_fingers_close_across_the_narrow_side_and_slide_away_from_a_neighbour():
+    box = np.array([[x, y, z] for x in (-0.05, 0.05) for y in (-0.02, 0.02) for z in (0.9, 0.94)])
+    state = {**_state(obj="cream_cheese_1"), "object_corners": box, "object_pos": np.array([0.0, 0.0, 0.9]),
+             "object_aabb": np.array([box.min(0), box.max(0)])}
+    g = plan.choose_grasp(state)
+    assert g.yaw == 0.0 and np.allclose(g.offset, 0.0)  # narrow along y, where the fingers close at yaw 0
+    turned = {**state, "object_corners": box[:, [1, 0, 2]], "object_aabb": np.array([box[:, [1, 0, 2]].min(0),
+                                                                                      box[:, [1, 0, 2]].max(0)])}
+    assert abs(plan.choose_grasp(turned).yaw) == pytest.approx(np.pi / 2, abs=0.14)
+    # A tall neighbour under the palm's +x end: the grasp slides along the object towards -x.
+    state["obstacles"] = {"center": np.array([[0.045, 0.0, 1.05]]), "rot": np.eye(3)[None],
+                          "half": np.array([[0.02, 0.2, 0.1]])}
+    slid = plan.choose_grasp(state)
+    assert slid.offset[0] < 0 and grasp.blocked(plan.grasp_point(state, slid), slid.yaw, state["obstacles"]) < 0.01

@@ -40,32 +40,32 @@ def _subtree(model, root: int) -> set[int]:
     return bodies
 
 
-def geom_boxes(sim) -> np.ndarray:
-    """World-frame boxes (ngeom, 2, 3) = (min xyz, max xyz) of every geom, from MuJoCo's local geom_aabb."""
+def geom_corners(sim) -> np.ndarray:
+    """World-frame corners (ngeom, 8, 3) of every geom's box, from MuJoCo's local geom_aabb."""
     model, data = sim.model, sim.data
     signs = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)], dtype=float)
     aabb = np.asarray(model.geom_aabb).reshape(-1, 6)
-    local = aabb[:, None, :3] + signs[None] * aabb[:, None, 3:]  # (ngeom, 8, 3)
+    local = aabb[:, None, :3] + signs[None] * aabb[:, None, 3:]
     xmat = np.asarray(data.geom_xmat).reshape(-1, 3, 3)
-    world = np.asarray(data.geom_xpos)[:, None, :] + np.einsum("gkj,gij->gki", local, xmat)
-    return np.stack([world.min(axis=1), world.max(axis=1)], axis=1)
+    return np.asarray(data.geom_xpos)[:, None, :] + np.einsum("gkj,gij->gki", local, xmat)
 
 
-def _solid(model, geoms: np.ndarray) -> np.ndarray:
+def body_geoms(model, body_id: int) -> np.ndarray:
+    """Collision geoms of a body and its children (all its geoms if none collide)."""
+    geoms = np.flatnonzero(np.isin(model.geom_bodyid, list(_subtree(model, body_id))))
     solid = geoms[(model.geom_contype[geoms] != 0) | (model.geom_conaffinity[geoms] != 0)]
     return solid if len(solid) else geoms
 
 
-def body_aabb(sim, body_id: int, boxes: np.ndarray | None = None) -> np.ndarray:
+def body_aabb(sim, body_id: int, corners: np.ndarray | None = None) -> np.ndarray:
     """World-frame box (min xyz, max xyz) around the collision geoms of a body and its children."""
-    model = sim.model
-    boxes = geom_boxes(sim) if boxes is None else boxes
-    geoms = np.flatnonzero(np.isin(model.geom_bodyid, list(_subtree(model, body_id))))
+    corners = geom_corners(sim) if corners is None else corners
+    geoms = body_geoms(sim.model, body_id)
     if not len(geoms):
         pos = np.array(sim.data.body_xpos[body_id])
         return np.stack([pos, pos])
-    sel = boxes[_solid(model, geoms)]
-    return np.stack([sel[:, 0].min(axis=0), sel[:, 1].max(axis=0)])
+    pts = corners[geoms].reshape(-1, 3)
+    return np.stack([pts.min(axis=0), pts.max(axis=0)])
 
 
 def obstacle_boxes(sim, obj_body: int) -> dict[str, np.ndarray]:
@@ -102,14 +102,15 @@ def privileged_state(problem_env, robot_obs: dict[str, np.ndarray]) -> dict[str,
     sim = problem_env.sim
     obj_body = problem_env.obj_body_id[obj]
     target_body, target_pos = _target_body(problem_env, target)
-    boxes = geom_boxes(sim)
+    corners = geom_corners(sim)
     return {
         "relation": relation, "object": obj, "target": target,
         "object_pos": np.array(sim.data.body_xpos[obj_body]),
         "object_quat": np.array(sim.data.body_xquat[obj_body])[[1, 2, 3, 0]],
-        "object_aabb": body_aabb(sim, obj_body, boxes),
+        "object_aabb": body_aabb(sim, obj_body, corners),
+        "object_corners": corners[body_geoms(sim.model, obj_body)].reshape(-1, 3),
         "target_pos": target_pos,
-        "target_aabb": body_aabb(sim, target_body, boxes),
+        "target_aabb": body_aabb(sim, target_body, corners),
         "obstacles": obstacle_boxes(sim, obj_body),
         "eef_pos": np.array(robot_obs["robot0_eef_pos"]),
         "eef_quat": np.array(robot_obs["robot0_eef_quat"]),

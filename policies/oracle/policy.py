@@ -41,7 +41,7 @@ class OraclePolicy(PolicyBase):
         super().reset(task)
         self.phase, self.phase_steps, self.tries = PHASES[0], 0, 1
         self.ref_quat: np.ndarray | None = None
-        self.direction, self.yaw = np.zeros(2), 0.0
+        self.grasp: plan.grasp.Grasp | None = None
         self.hang, self.start_bottom, self.hold = 0.0, 0.0, np.zeros(3)
         self.phase_log: list[tuple[str, int]] = []  # (phase, step entered): why an episode failed
 
@@ -60,10 +60,10 @@ class OraclePolicy(PolicyBase):
 
     def _plan_grasp(self, state: dict) -> None:
         """Choose the grasp once per try; the hand turns about the vertical by the grasp's yaw, from its start pose."""
-        self.direction, self.yaw = plan.choose_grasp(state)
+        self.grasp = plan.choose_grasp(state)
         start = Rotation.from_quat(state["eef_quat"]) if self.ref_quat is None else Rotation.from_quat(self.base_quat)
         self.base_quat = start.as_quat()
-        self.ref_quat = (Rotation.from_euler("z", self.yaw) * start).as_quat()
+        self.ref_quat = (Rotation.from_euler("z", self.grasp.yaw) * start).as_quat()
 
     def _enter(self, phase: str, step: int) -> None:
         self.phase, self.phase_steps = phase, 0
@@ -100,7 +100,7 @@ class OraclePolicy(PolicyBase):
         eef = np.asarray(state["eef_pos"], dtype=float)
         p = self.phase
         if p in ("above", "descend"):
-            grasp = plan.grasp_point(state, self.direction)
+            grasp = plan.grasp_point(state, self.grasp)
             if p == "above":
                 return Motion(grasp + [0, 0, plan.CLEARANCE], -1.0, 0.012, 60, self.speed, keep_height=True)
             return Motion(grasp, -1.0, 0.008, STALL_STEPS, 0.5 * self.speed)
