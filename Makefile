@@ -26,7 +26,7 @@ PERTURB ?=
 LEVELS ?= 0-5
 PERTURB_ARGS := $(if $(PERTURB),--perturb $(PERTURB) --levels $(LEVELS))
 
-.PHONY: install install-system install-python eval resume test test-fast bench bench-ray bench-serve report check-regression list clean train-jepa
+.PHONY: install install-system install-python eval resume test test-fast bench bench-ray bench-serve report check-regression list clean train-jepa jepa-data
 
 install: install-system install-python
 
@@ -60,10 +60,20 @@ test: install
 test-fast: install-python
 	$(PY) -m pytest tests -m "not sim" $(ARGS)
 
-# Reproduces the shipped checkpoint (both stages, CPU, nice'd); JEPA_ARGS e.g. --preset small_no_stage1 --out DIR
+# VLA-JEPA: record its training data (oracle demos at init states 20-21, random-policy video), then train both stages
+# on CPU. JEPA_ARGS e.g. --preset small_no_stage1 --out checkpoints/vla_jepa_no_stage1
+JEPA_DATA := data/jepa_oracle_spatial data/jepa_oracle_object data/jepa_random_spatial
 JEPA_ARGS ?=
-train-jepa: install-python
-	nice -n 10 $(CLI) train --preset small --out checkpoints/vla_jepa_small $(JEPA_ARGS)
+jepa-data: install
+	@[ -d data/jepa_oracle_spatial ] || nice -n 10 $(CLI) record --bench libero_spatial --policy oracle --tasks 0-9 \
+		--trials 2 --first-trial 20 --size 64 --seed 21 --out data/jepa_oracle_spatial
+	@[ -d data/jepa_oracle_object ] || nice -n 10 $(CLI) record --bench libero_object --policy oracle --tasks 0-9 \
+		--trials 2 --first-trial 20 --size 64 --seed 22 --out data/jepa_oracle_object
+	@[ -d data/jepa_random_spatial ] || nice -n 10 $(CLI) record --bench libero_spatial --policy random -P scale=0.5 \
+		--tasks 0-9 --trials 1 --max-steps 60 --keep all --seed 11 --out data/jepa_random_spatial
+
+train-jepa: jepa-data
+	nice -n 10 $(CLI) train --preset small --data $(JEPA_DATA) --out checkpoints/vla_jepa_small $(JEPA_ARGS)
 
 bench: install
 	$(PY) scripts/bench_loop.py $(ARGS)
