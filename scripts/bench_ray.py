@@ -37,20 +37,28 @@ WORKER_TAG = "ray::RayEpisodeActor"
 
 
 class MemorySampler:
-    """Peak summed RSS of this process (the local runner) or of Ray's processes, split infra / workers."""
+    """Peak summed RSS and CPU seconds of this process (the local runner) and of Ray's processes (infra / workers)."""
 
     def __init__(self, period_s: float = 0.5) -> None:
         self.period_s, self.peak = period_s, {"driver": 0, "ray_infra": 0, "ray_infra_uss": 0, "ray_workers": 0}
+        self._cpu: dict[int, tuple[str, float]] = {}  # pid -> (part, CPU seconds last seen)
+        self.cpu_s: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def __enter__(self) -> "MemorySampler":
+        me = psutil.Process().cpu_times()
+        self._driver_cpu0 = me.user + me.system
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        me = psutil.Process().cpu_times()
+        self.cpu_s = {"driver": me.user + me.system - self._driver_cpu0, "ray_infra": 0.0, "ray_workers": 0.0}
+        for part, seconds in self._cpu.values():
+            self.cpu_s[part] += seconds
 
     def _loop(self) -> None:
         me = psutil.Process()
@@ -58,12 +66,15 @@ class MemorySampler:
             now = {"driver": me.memory_info().rss, "ray_infra": 0, "ray_infra_uss": 0, "ray_workers": 0}
             for proc in me.children(recursive=True):
                 try:
-                    if WORKER_TAG in " ".join(proc.cmdline()):
+                    part = "ray_workers" if WORKER_TAG in " ".join(proc.cmdline()) else "ray_infra"
+                    if part == "ray_workers":
                         now["ray_workers"] += proc.memory_info().rss
                     else:  # RSS counts shared pages (libraries, the object store) again in each process; USS does not
                         mem = proc.memory_full_info()
                         now["ray_infra"] += mem.rss
                         now["ray_infra_uss"] += mem.uss
+                    times = proc.cpu_times()
+                    self._cpu[proc.pid] = (part, times.user + times.system)
                 except psutil.Error:
                     pass
             self.peak = {k: max(v, now[k]) for k, v in self.peak.items()}
@@ -92,7 +103,7 @@ def run_phase(args: argparse.Namespace) -> None:
 
                 ray.shutdown()
     Path(args.phase_json).write_text(json.dumps({"wall_s": wall, "startup_s": startup, "mem": mem.peak,
-                                                 "run_dir": str(run_dir)}))
+                                                 "cpu_s": mem.cpu_s, "run_dir": str(run_dir)}))
 
 
 def phase(args: argparse.Namespace, name: str) -> tuple[dict, list]:
@@ -149,6 +160,7 @@ def main() -> int:
         "ray_infra_peak_rss_mib": remote["mem"]["ray_infra"] / MiB,
         "ray_infra_peak_uss_mib": remote["mem"]["ray_infra_uss"] / MiB,
         "ray_workers_peak_rss_mib": remote["mem"]["ray_workers"] / MiB,
+        "local_cpu_s": local["cpu_s"]["driver"], "ray_cpu_s": remote["cpu_s"],
         "worker_env": worker_env(RayOptions(workers=args.workers)), "local_threads_pinned": PIN_LOCAL, "runs": args.out,
     }
     report(figures)
@@ -171,6 +183,10 @@ def report(f: dict) -> None:
           f"{f['ray_driver_peak_rss_mib']:.0f} MiB, Ray's own processes {f['ray_infra_peak_rss_mib']:.0f} MiB "
           f"(USS {f['ray_infra_peak_uss_mib']:.0f} MiB), "
           f"workers {f['ray_workers_peak_rss_mib']:.0f} MiB")
+    c = f["ray_cpu_s"]
+    print(f"  CPU seconds           local runner {f['local_cpu_s']:.0f} ({f['local_cpu_s'] / f['local_wall_s']:.2f} cores "
+          f"on average); Ray run: workers {c['ray_workers']:.0f} ({c['ray_workers'] / f['ray_wall_s']:.2f} cores), "
+          f"Ray's own processes {c['ray_infra']:.0f}, driver {c['driver']:.0f}")
     errors = f"; Ray run errors: {', '.join(f['ray_errors'])}" if f["ray_errors"] else ""
     print(f"  same records (success, steps) as the local runner: {'yes' if f['same_records'] else 'NO'}{errors}")
     print(f"  runs in {f['runs']}")
