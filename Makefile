@@ -60,7 +60,7 @@ test: install
 test-fast: install-python
 	$(PY) -m pytest tests -m "not sim" $(ARGS)
 
-# VLA-JEPA: record its training data (oracle demos at init states 20-21, random-policy video), then train both stages
+# VLA-JEPA: record its training data (oracle demos from init states 20+, random-policy video), then train both stages
 # on CPU. JEPA_ARGS e.g. --preset small_no_stage1 --out checkpoints/vla_jepa_no_stage1
 JEPA_DATA := data/jepa_oracle_spatial data/jepa_oracle_object data/jepa_random_spatial
 JEPA_ARGS ?=
@@ -68,7 +68,7 @@ jepa-data: install
 	@[ -d data/jepa_oracle_spatial ] || nice -n 10 $(CLI) record --bench libero_spatial --policy oracle --tasks 0-9 \
 		--trials 2 --first-trial 20 --size 64 --seed 21 --out data/jepa_oracle_spatial
 	@[ -d data/jepa_oracle_object ] || nice -n 10 $(CLI) record --bench libero_object --policy oracle --tasks 0-9 \
-		--trials 2 --first-trial 20 --size 64 --seed 22 --out data/jepa_oracle_object
+		--trials 1 --first-trial 20 --size 64 --seed 22 --out data/jepa_oracle_object
 	@[ -d data/jepa_random_spatial ] || nice -n 10 $(CLI) record --bench libero_spatial --policy random -P scale=0.5 \
 		--tasks 0-9 --trials 1 --max-steps 60 --keep all --seed 11 --out data/jepa_random_spatial
 
