@@ -119,3 +119,15 @@ def test_fingers_close_across_the_narrow_side_and_slide_away_from_a_neighbour():
                           "half": np.array([[0.02, 0.2, 0.1]])}
     slid = plan.choose_grasp(state)
     assert slid.offset[0] < 0 and grasp.blocked(plan.grasp_point(state, slid), slid.yaw, state["obstacles"]) < 0.01
+
+
+def test_several_goals_are_served_in_order():
+    goals = [["in", "soup_1", "basket_1_contain_region"], ["in", "sauce_1", "basket_1_contain_region"]]
+    done: set[str] = set()
+    env = SimpleNamespace(parsed_problem={"goal_state": goals}, objects_dict={"soup_1": 0, "sauce_1": 1},
+                          _eval_predicate=lambda g: g[1] in done)
+    assert pick_and_place_goal(env)[1] == "soup_1"
+    done.add("soup_1")
+    assert pick_and_place_goal(env)[1] == "sauce_1"
+    done.add("sauce_1")
+    assert pick_and_place_goal(env)[1] == "sauce_1"

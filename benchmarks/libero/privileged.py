@@ -18,12 +18,16 @@ class NotPickAndPlace(ValueError):
 
 
 def pick_and_place_goal(problem_env) -> tuple[str, str, str]:
-    """(relation, object, target) of the task's first `On`/`In` goal whose object is movable."""
-    for predicate in problem_env.parsed_problem["goal_state"]:
-        if len(predicate) == 3 and predicate[0].lower() in PLACE_PREDICATES and predicate[1] in problem_env.objects_dict:
-            return predicate[0].lower(), predicate[1], predicate[2]
+    """(relation, object, target) of the first `On`/`In` goal on a movable object that does not hold yet (the last
+    one when all hold): a task with several such goals is served one object after the other."""
     goals = problem_env.parsed_problem["goal_state"]
-    raise NotPickAndPlace(f"task goal {goals} has no On/In predicate on a movable object: not a pick-and-place task")
+    places = [g for g in goals if len(g) == 3 and g[0].lower() in PLACE_PREDICATES and g[1] in problem_env.objects_dict]
+    if not places:
+        raise NotPickAndPlace(f"task goal {goals} has no On/In predicate on a movable object: not a pick-and-place task")
+    check = getattr(problem_env, "_eval_predicate", None)
+    pending = [g for g in places if check is None or not check(g)]
+    relation, obj, target = (pending or places)[-1 if not pending else 0]
+    return relation.lower(), obj, target
 
 
 ROBOT_PREFIXES = ("robot0_", "gripper0_", "mount0_")  # the arm itself is no obstacle

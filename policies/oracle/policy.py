@@ -21,6 +21,7 @@ STALL_STEPS = 25  # a move that has not converged after this many steps is consi
 LIFTED = 0.02  # the object's bottom must rise this much for the grasp to count
 LOST = 0.08  # the object is lost when it moved this far from where the hand holds it
 MAX_TRIES = 3
+RETREAT_STEPS = 12  # rise this long after letting go before going for the next object
 
 
 class PrivilegedStateMissing(RuntimeError):
@@ -42,6 +43,7 @@ class OraclePolicy(PolicyBase):
         self.phase, self.phase_steps, self.tries = PHASES[0], 0, 1
         self.ref_quat: np.ndarray | None = None
         self.grasp: plan.grasp.Grasp | None = None
+        self.current: str | None = None  # the object being placed (tasks with several goals change it)
         self.hang, self.start_bottom, self.hold = 0.0, 0.0, np.zeros(3)
         self.phase_log: list[tuple[str, int]] = []  # (phase, step entered): why an episode failed
 
@@ -49,8 +51,11 @@ class OraclePolicy(PolicyBase):
         state = obs.privileged
         if state is None:
             raise PrivilegedStateMissing("the oracle needs privileged state; run it through the harness episode loop")
-        if self.ref_quat is None:
+        if self.current is None:
+            self.current = state["object"]
             self._plan_grasp(state)
+        elif state["object"] != self.current:
+            self._next_goal(state, obs.step)
         self._advance(state, obs.step)
         motion = self._motion(state)
         rot = hold_orientation(state["eef_quat"], self.ref_quat)
@@ -88,6 +93,16 @@ class OraclePolicy(PolicyBase):
         nxt = PHASES.index(self.phase) + 1
         if nxt < len(PHASES):
             self._enter(PHASES[nxt], step)
+
+    def _next_goal(self, state: dict, step: int) -> None:
+        """The object in hand now satisfies its goal and another object is due: let go, rise, then go for it."""
+        if self.phase in ("lift", "carry", "lower"):
+            self._enter("open", step)
+        elif self.phase in ("above", "descend", "close") or (
+                self.phase == "retreat" and self.phase_steps >= RETREAT_STEPS):
+            self.current, self.tries = state["object"], 1
+            self._plan_grasp(state)
+            self._enter("above", step)
 
     def _retry(self, state: dict, step: int) -> None:
         if self.tries >= MAX_TRIES:
