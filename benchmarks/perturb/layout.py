@@ -25,6 +25,7 @@ from benchmarks.perturb.scene import (inner, movable_objects, object_bodies, pen
                                       xy_radius)
 
 STEP_M, REACH_M, MARGIN_M, GAP_M, SLOTS = 0.02, 0.8, 0.03, 0.01, 16
+HAND_M = 0.06  # extra room a distractor leaves around the task's objects of interest: the open gripper's fingers
 
 
 class LayoutDimension(Dimension):
@@ -67,7 +68,8 @@ class _Scene:
 
     def __init__(self, start: dict[int, np.ndarray], radius: dict[int, float], lo, hi, base) -> None:
         self.start, self.radius, self.lo, self.hi, self.base = start, radius, lo, hi, base
-        self.fixed: list[tuple[np.ndarray, float]] = []  # fixtures and placed distractors: (xy, footprint radius)
+        self.fixed: list[tuple[np.ndarray, float, int]] = []  # fixtures and placed distractors: (xy, radius, body)
+        self.interest: set[int] = set()  # the bodies LIBERO names as the task's objects of interest
 
     @staticmethod
     def of(env) -> "_Scene":
@@ -78,18 +80,20 @@ class _Scene:
         pts = np.array(list(start.values()) + fixtures)
         scene = _Scene(start, {b: xy_radius(env, b) for b in bodies}, pts.min(0) - MARGIN_M,
                        pts.max(0) + MARGIN_M, robot_base_xy(env))
-        scene.fixed = [(data.xpos[b][:2].copy(), xy_radius(env, b)) for b in _fixture_bodies(env)]
+        scene.fixed = [(data.xpos[b][:2].copy(), xy_radius(env, b), b) for b in _fixture_bodies(env)]
+        scene.interest = _interest_bodies(env)
         return scene
 
     def clear(self, env, bid: int, xy: np.ndarray, radius: float) -> bool:
-        """A new static body at xy: in reach, clear of every object, fixture and earlier distractor footprint."""
+        """A new static body at xy: in reach, clear of every object, fixture and earlier distractor footprint,
+        with room for the gripper around the task's objects of interest."""
         data = env.env.sim.data._data
         if np.linalg.norm(xy - self.base) > REACH_M or penetrating(env, bid):
             return False
-        others = [(data.xpos[b][:2], r) for b, r in self.radius.items()] + self.fixed
-        if any(np.linalg.norm(xy - p) < radius + r + GAP_M for p, r in others):
+        others = [(data.xpos[b][:2], r, b) for b, r in self.radius.items()] + self.fixed
+        if any(np.linalg.norm(xy - p) < radius + r + GAP_M + HAND_M * (b in self.interest) for p, r, b in others):
             return False
-        self.fixed.append((xy.copy(), radius))
+        self.fixed.append((xy.copy(), radius, bid))
         return True
 
     def allowed(self, env, bid: int, xy: np.ndarray) -> bool:
@@ -121,6 +125,13 @@ def _move(env, scene: _Scene, bid: int, dist: float, angle_deg: float) -> np.nda
     data.qpos[adr:adr + 2] = start
     mujoco.mj_forward(model, data)
     return np.zeros(2)
+
+
+def _interest_bodies(env) -> set[int]:
+    model, task = env.env.sim.model._model, inner(env)
+    things = {**task.fixtures_dict, **task.objects_dict}
+    names = [things[n].root_body for n in getattr(task, "obj_of_interest", []) if n in things]
+    return {b for b in (mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, n) for n in names) if b >= 0}
 
 
 def _fixture_bodies(env) -> list[int]:
