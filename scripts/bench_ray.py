@@ -43,6 +43,7 @@ class MemorySampler:
         self.period_s, self.peak = period_s, {"driver": 0, "ray_infra": 0, "ray_infra_uss": 0, "ray_workers": 0}
         self._cpu: dict[int, tuple[str, float]] = {}  # pid -> (part, CPU seconds last seen)
         self.cpu_s: dict[str, float] = {}
+        self.names: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -60,13 +61,20 @@ class MemorySampler:
         for part, seconds in self._cpu.values():
             self.cpu_s[part] += seconds
 
+    def processes(self) -> list[tuple[str, str, float]]:
+        """(command, part, CPU seconds) of every child process seen, busiest first: to audit the totals."""
+        rows = [(self.names.get(pid, "?"), part, round(sec, 2)) for pid, (part, sec) in self._cpu.items()]
+        return sorted(rows, key=lambda r: -r[2])
+
     def _loop(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
             now = {"driver": me.memory_info().rss, "ray_infra": 0, "ray_infra_uss": 0, "ray_workers": 0}
             for proc in me.children(recursive=True):
                 try:
-                    part = "ray_workers" if WORKER_TAG in " ".join(proc.cmdline()) else "ray_infra"
+                    cmd = " ".join(proc.cmdline())
+                    part = "ray_workers" if WORKER_TAG in cmd else "ray_infra"
+                    self.names[proc.pid] = cmd[:80]
                     if part == "ray_workers":
                         now["ray_workers"] += proc.memory_info().rss
                     else:  # RSS counts shared pages (libraries, the object store) again in each process; USS does not
@@ -103,7 +111,8 @@ def run_phase(args: argparse.Namespace) -> None:
 
                 ray.shutdown()
     Path(args.phase_json).write_text(json.dumps({"wall_s": wall, "startup_s": startup, "mem": mem.peak,
-                                                 "cpu_s": mem.cpu_s, "run_dir": str(run_dir)}))
+                                                 "cpu_s": mem.cpu_s, "run_dir": str(run_dir),
+                                                 "processes": mem.processes()}))
 
 
 def phase(args: argparse.Namespace, name: str) -> tuple[dict, list]:

@@ -23,6 +23,8 @@ OBJECT_STORE_BYTES = 256 * 1024**2  # records are a few KB; the store only needs
 # Software rendering (Mesa llvmpipe), BLAS and torch each start a thread per core by default: N workers on N cores
 # would then fight over N² threads. One thread each, unless the user says otherwise.
 THREAD_VARS = ("LP_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+# Ray starts one idle Python worker per CPU for plain tasks; our actors never use them (~80 MiB and a CPU-second each).
+NO_PRESTART = {"prestart_worker_first_driver": False, "enable_worker_prestart": False}
 PASSED_VARS = ("MUJOCO_GL", "PYOPENGL_PLATFORM", "MUJOCO_EGL_DEVICE_ID")  # the driver's rendering choice, on every node
 
 
@@ -77,7 +79,8 @@ def connect(opts: RayOptions) -> bool:
             check_reachable(address)
             ray.init(address=address, **quiet)
         else:  # "local": never attach to some other Ray instance found on this machine
-            ray.init(address="local", num_cpus=opts.workers, object_store_memory=OBJECT_STORE_BYTES, **quiet)
+            ray.init(address="local", num_cpus=opts.workers, object_store_memory=OBJECT_STORE_BYTES,
+                     _system_config=NO_PRESTART, **quiet)
     except ConnectionError as exc:
         raise ConfigError(f"cannot join the Ray cluster at '{address}' ({exc}); start it with `ray start --head` "
                           "or drop --ray-address/RAY_ADDRESS to run locally") from exc
