@@ -65,8 +65,10 @@ test-fast: install-python
 JEPA_DATA := data/jepa_oracle_spatial data/jepa_oracle_object data/jepa_random_spatial
 JEPA_ARGS ?=
 jepa-data: install
-	@[ -d data/jepa_oracle_spatial ] || nice -n 10 $(CLI) record --bench libero_spatial --policy oracle --tasks 0-9 \
-		--trials 2 --first-trial 20 --size 64 --seed 21 --out data/jepa_oracle_spatial
+	@[ -d data/jepa_oracle_spatial ] || { nice -n 10 $(CLI) record --bench libero_spatial --policy oracle --tasks 0-3 \
+		--trials 2 --first-trial 20 --size 64 --seed 21 --out data/jepa_oracle_spatial && nice -n 10 $(CLI) record \
+		--bench libero_spatial --policy oracle --tasks 4-9 --trials 1 --first-trial 20 --size 64 --seed 21 \
+		--out data/jepa_oracle_spatial; }
 	@[ -d data/jepa_oracle_object ] || nice -n 10 $(CLI) record --bench libero_object --policy oracle --tasks 0-9 \
 		--trials 1 --first-trial 20 --size 64 --seed 22 --out data/jepa_oracle_object
 	@[ -d data/jepa_random_spatial ] || nice -n 10 $(CLI) record --bench libero_spatial --policy random -P scale=0.5 \
