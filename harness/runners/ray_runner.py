@@ -42,9 +42,15 @@ class RayEpisodeActor:
     """Body of each Ray worker actor: built once, keeps its policy and warm env across episodes."""
 
     def __init__(self, job: RunJob, index: int) -> None:
-        self.worker = EpisodeWorker(job, worker_id=f"ray{index}:{socket.gethostname()}:{os.getpid()}")
+        self.worker, self.error = None, None
+        try:
+            self.worker = EpisodeWorker(job, worker_id=f"ray{index}:{socket.gethostname()}:{os.getpid()}")
+        except Exception as exc:  # noqa: BLE001 - ready() hands it to the driver, which raises it like the local runner
+            self.error = exc
 
     def ready(self) -> str:
+        if self.error is not None:
+            raise self.error
         return self.worker.worker_id
 
     def run(self, spec: EpisodeSpec, attempt: int) -> EpisodeRecord:

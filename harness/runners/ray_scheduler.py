@@ -105,10 +105,11 @@ class RayScheduler:
         except RayActorError as exc:
             self._worker_lost(slot, item, exc)
             return
-        except RayTaskError as exc:  # raised inside EpisodeWorker.run: the worker lives, the attempt is lost
-            slot.state, slot.env_key = IDLE, None
-            if item is not None:
-                self._fail(slot, item, "worker_died", f"worker {slot.name} raised: {exc}")
+        except RayTaskError as exc:
+            if item is None:  # the worker's constructor raised (bad option, missing checkpoint...)
+                return self._start_failed(slot, exc)
+            slot.state, slot.env_key = IDLE, None  # raised inside EpisodeWorker.run: the worker lives, the attempt is lost
+            self._fail(slot, item, "worker_died", f"worker {slot.name} raised: {exc}")
             return
         except RayError as exc:  # out of memory, worker crashed, node died...: probe the actor before reusing it
             self._worker_lost(slot, item, exc)
@@ -131,10 +132,20 @@ class RayScheduler:
             return self._backoff(slot) if slot.unavailable < MAX_UNAVAILABLE else self._retire(slot, exc)
         if getattr(exc, "actor_init_failed", False) and not self.any_ready:
             raise WorkerStartError(f"Ray worker could not start: {exc}")
-        slot.replacements += 1  # permanently dead (its constructor failed, or Ray gave up): a fresh actor
+        self._replace(slot, exc)  # permanently dead (Ray gave up on it): a fresh actor
+
+    def _start_failed(self, slot: Slot, exc: Exception) -> None:
+        """Before any worker is up this is the run's error, raised as the local runner would raise it."""
+        if not self.any_ready:
+            cause = getattr(exc, "cause", None)
+            raise cause if isinstance(cause, Exception) else WorkerStartError(f"Ray worker could not start: {exc}")
+        self._replace(slot, exc)
+
+    def _replace(self, slot: Slot, exc: Exception) -> None:
+        slot.replacements += 1
         if slot.replacements > MAX_REPLACEMENTS:
             return self._retire(slot, exc)
-        log.warning("Ray worker %s is dead (%s); starting a replacement", slot.name, _first_line(exc))
+        log.warning("Ray worker %s cannot go on (%s); starting a replacement", slot.name, _first_line(exc))
         self._kill(slot)
         slot.actor = self.new_actor(slot.index)
         self._probe(slot)
