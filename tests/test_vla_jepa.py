@@ -148,3 +148,18 @@ def test_bad_checkpoints_give_one_line_errors(trained, tmp_path):
     (shapes / "config.json").write_text(json.dumps(config))
     with pytest.raises(CheckpointError, match="unknown ModelConfig field"):
         load(shapes)
+
+
+def test_train_command_writes_a_checkpoint_and_rejects_bad_options(tmp_path, capsys):
+    from harness.cli import main
+
+    out = tmp_path / "ck"
+    args = ["train", "--preset", "tiny", "--synthetic", "6", "--out", str(out), "--set", "stage1_steps=4",
+            "--set", "stage2_steps=4", "--set", "threads=1"]
+    assert main(args) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["config.json", "instructions.json", "manifest.json",
+                                                     "model.safetensors"]
+    assert main(["train", "--preset", "huge", "--synthetic", "6"]) == 2
+    assert main(["train", "--preset", "tiny", "--synthetic", "6", "--set", "target=moving"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown preset 'huge'" in err and "target 'moving' not allowed; choose from ema, frozen" in err
