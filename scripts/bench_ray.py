@@ -73,8 +73,9 @@ class MemorySampler:
             for proc in me.children(recursive=True):
                 try:
                     cmd = " ".join(proc.cmdline())
-                    part = "ray_workers" if WORKER_TAG in cmd else "ray_infra"
-                    self.names[proc.pid] = cmd[:80]
+                    seen = self._cpu.get(proc.pid, ("", 0.0))[0] == "ray_workers"  # a dying worker loses its title
+                    part = "ray_workers" if WORKER_TAG in cmd or seen else "ray_infra"
+                    self.names[proc.pid] = cmd[:80] if cmd.strip() else self.names.get(proc.pid, "?")
                     if part == "ray_workers":
                         now["ray_workers"] += proc.memory_info().rss
                     else:  # RSS counts shared pages (libraries, the object store) again in each process; USS does not
