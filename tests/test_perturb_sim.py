@@ -134,3 +134,18 @@ def test_oracle_still_solves_the_task_at_top_layout_level(world):
     out = run_episode(env, OraclePolicy(), spec, sweep.protocol())
     print(f"oracle at layout-5: success {out.success} in {out.steps} steps, {out.time.wall_s:.1f} s")
     assert out.error is None and out.success is True
+
+
+def test_show_perturbations_writes_a_grid(tmp_path, capsys):
+    from PIL import Image
+
+    from harness.cli import main
+
+    out = tmp_path / "grid.png"
+    args = ["show-perturbations", "--bench", "libero_spatial", "--task", "0", "--perturb", "noise,language",
+            "--levels", "0,5", "--size", "64", "--out", str(out)]
+    assert main(args) == 0
+    width, height = Image.open(out).size
+    assert width > 300 and height > 300
+    assert main(["show-perturbations", "--bench", "fake", "--out", str(out)]) == 2
+    assert "LIBERO suites" in capsys.readouterr().err
