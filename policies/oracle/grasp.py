@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_WIDTH = 0.06  # widest object the open fingers straddle with some margin (pads 6.3 cm apart)
-# (half span along the finger axis, half thickness across it, z from, z to) relative to the eef site
-SWEEP = ((0.055, 0.015, -0.013, 0.025), (0.105, 0.035, 0.025, 0.15))
+# (half span along the finger axis, half thickness across it, z from, z to) relative to the eef site at the grasp;
+# the palm's column reaches above the approach point, so it covers the whole way down.
+SWEEP = ((0.055, 0.015, -0.013, 0.025), (0.105, 0.035, 0.025, 0.26))
 OFFSETS = (0.0, -0.01, 0.01, -0.02, 0.02, -0.03, 0.03)  # along the object, across the fingers
 RIM_INSET = 0.012  # the rim point sits this far inside the bowl's outer edge
 
@@ -30,24 +31,34 @@ def _axes(yaw: float) -> tuple[np.ndarray, np.ndarray]:
     return np.array([-np.sin(yaw), np.cos(yaw)]), np.array([np.cos(yaw), np.sin(yaw)])
 
 
-def _sweep_points(point: np.ndarray, yaw: float) -> np.ndarray:
+def _hand_boxes(point: np.ndarray, yaw: float) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(centre, axes as rows, half sizes) of the open fingers' and the palm's boxes with the eef site at `point`."""
     finger, across = _axes(yaw)
-    pts = []
-    for along, thick, z0, z1 in SWEEP:
-        a, c, z = np.meshgrid(np.linspace(-along, along, 9), np.linspace(-thick, thick, 3), np.linspace(z0, z1, 5),
-                              indexing="ij")
-        xy = point[:2] + a.reshape(-1, 1) * finger + c.reshape(-1, 1) * across
-        pts.append(np.column_stack([xy, point[2] + z.ravel()]))
-    return np.concatenate(pts)
+    axes = np.array([[across[0], across[1], 0.0], [finger[0], finger[1], 0.0], [0.0, 0.0, 1.0]])
+    return [(np.asarray(point, dtype=float) + [0.0, 0.0, (z0 + z1) / 2], axes, np.array([thick, along, (z1 - z0) / 2]))
+            for along, thick, z0, z1 in SWEEP]
+
+
+def overlapping(center: np.ndarray, axes: np.ndarray, half: np.ndarray, obstacles: dict) -> np.ndarray:
+    """Which obstacle boxes intersect the box (separating-axis test on the 15 axes of two oriented boxes)."""
+    b_axes = np.transpose(obstacles["rot"], (0, 2, 1))  # rows: each box's local axes in the world frame
+    a_axes = np.broadcast_to(axes, b_axes.shape)
+    cross = np.cross(a_axes[:, :, None, :], b_axes[:, None, :, :]).reshape(-1, 9, 3)
+    axis = np.concatenate([a_axes, b_axes, cross], axis=1)
+    norm = np.linalg.norm(axis, axis=2, keepdims=True)
+    axis = axis / np.where(norm > 1e-9, norm, 1.0)
+    dist = np.abs(np.einsum("nlj,nj->nl", axis, obstacles["center"] - center))
+    r_a = np.abs(np.einsum("nlj,nkj->nlk", axis, a_axes)) @ half
+    r_b = np.einsum("nlk,nk->nl", np.abs(np.einsum("nlj,nkj->nlk", axis, b_axes)), obstacles["half"])
+    separated = (dist > r_a + r_b) & (norm[..., 0] > 1e-9)
+    return ~separated.any(axis=1)
 
 
 def blocked(point: np.ndarray, yaw: float, obstacles: dict | None) -> float:
-    """Fraction of the space the open hand occupies at `point` that lies inside obstacle boxes."""
+    """How many obstacle boxes the open fingers and palm would intersect, the eef site at `point`."""
     if not obstacles or not len(obstacles["center"]):
         return 0.0
-    pts = _sweep_points(np.asarray(point, dtype=float), yaw)
-    local = np.einsum("gji,gpj->gpi", obstacles["rot"], pts[None] - obstacles["center"][:, None])
-    return float(np.all(np.abs(local) <= obstacles["half"][:, None], axis=2).any(axis=0).mean())
+    return float(sum(overlapping(c, a, h, obstacles).sum() for c, a, h in _hand_boxes(point, yaw)))
 
 
 def widths(corners: np.ndarray, yaws: np.ndarray) -> np.ndarray:
@@ -79,9 +90,9 @@ def body_candidates(corners: np.ndarray | None, half: np.ndarray) -> list[Grasp]
 
 
 def choose(candidates: list[Grasp], point_of, obstacles: dict | None, away: np.ndarray) -> Grasp:
-    """Least blocked; ties go to small turns and offsets, then to the side away from `away` (the target)."""
+    """Fewest obstacles in the way; ties go to small turns and offsets, then to the side away from `away` (the target)."""
     def cost(g: Grasp) -> tuple[float, float]:
-        return (round(blocked(point_of(g), g.yaw, obstacles), 2),
+        return (blocked(point_of(g), g.yaw, obstacles),
                 abs(g.yaw) + 2.0 * float(np.linalg.norm(g.offset) if not g.rim else 0.0) - 0.01 * float(g.offset @ away))
 
     return min(candidates, key=cost)
