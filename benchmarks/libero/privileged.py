@@ -87,17 +87,22 @@ def obstacle_boxes(sim, obj_body: int) -> dict[str, np.ndarray]:
     return {"center": center, "rot": rot, "half": aabb[:, 3:]}
 
 
-def _target_body(problem_env, target: str) -> tuple[int, np.ndarray]:
-    """Body id and reference point of a goal target: an object/fixture body, or a region site on one."""
+def _target(problem_env, target: str, corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reference point and box of a goal target: an object/fixture body, a region site on one, or a region of
+    the table surface (a flat box of the site's size)."""
     sim = problem_env.sim
     if target in problem_env.obj_body_id:
         body = problem_env.obj_body_id[target]
-        return body, np.array(sim.data.body_xpos[body])
+        return np.array(sim.data.body_xpos[body]), body_aabb(sim, body, corners)
     site = problem_env.object_sites_dict.get(target)
     if site is None:
         raise NotPickAndPlace(f"goal target '{target}' is neither an object, a fixture nor a region site")
-    body = problem_env.obj_body_id[site.parent_name]
-    return body, np.array(sim.data.site_xpos[sim.model.site_name2id(target)])
+    pos = np.array(sim.data.site_xpos[sim.model.site_name2id(target)])
+    body = problem_env.obj_body_id.get(site.parent_name)
+    if body is not None:
+        return pos, body_aabb(sim, body, corners)
+    half = np.array([*np.asarray(site.size, dtype=float)[:2], 0.0])
+    return pos, np.stack([pos - half, pos + half])
 
 
 def privileged_state(problem_env, robot_obs: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -105,8 +110,8 @@ def privileged_state(problem_env, robot_obs: dict[str, np.ndarray]) -> dict[str,
     relation, obj, target = pick_and_place_goal(problem_env)
     sim = problem_env.sim
     obj_body = problem_env.obj_body_id[obj]
-    target_body, target_pos = _target_body(problem_env, target)
     corners = geom_corners(sim)
+    target_pos, target_aabb = _target(problem_env, target, corners)
     return {
         "relation": relation, "object": obj, "target": target,
         "object_pos": np.array(sim.data.body_xpos[obj_body]),
@@ -114,7 +119,7 @@ def privileged_state(problem_env, robot_obs: dict[str, np.ndarray]) -> dict[str,
         "object_aabb": body_aabb(sim, obj_body, corners),
         "object_corners": corners[body_geoms(sim.model, obj_body)].reshape(-1, 3),
         "target_pos": target_pos,
-        "target_aabb": body_aabb(sim, target_body, corners),
+        "target_aabb": target_aabb,
         "obstacles": obstacle_boxes(sim, obj_body),
         "eef_pos": np.array(robot_obs["robot0_eef_pos"]),
         "eef_quat": np.array(robot_obs["robot0_eef_quat"]),
