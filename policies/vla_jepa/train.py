@@ -117,13 +117,7 @@ def run(episodes: list, cfg: TrainConfig, sources: list[str], out: str | Path | 
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
-    frame_size = frame_size or int(next(iter(episodes[0].frames.values())).shape[1])
-    mcfg = dataclasses.replace(model_config(cfg.size), render_size=frame_size)
-    texts = TextCache()
-    texts.add([e.instruction for e in episodes])
-    data = split_episodes(episodes, mcfg, texts.vectors, cfg.holdout_fraction, cfg.seed)
-    if not any(e.actions is not None for e in data.held_out):
-        raise ConfigError("no held-out demonstrations: the gates need at least two successful episodes of some task")
+    mcfg, texts, data = _prepare(episodes, cfg, frame_size)
     model = VlaJepa(mcfg)
     for key, value in norm_stats(data.train).items():
         getattr(model, key).copy_(value)
@@ -151,6 +145,17 @@ def run(episodes: list, cfg: TrainConfig, sources: list[str], out: str | Path | 
     if out is not None:
         save(out, model, to_dict(cfg), manifest, texts)
     return TrainResult(model, manifest, texts, report)
+
+
+def _prepare(episodes: list, cfg: TrainConfig, frame_size: int):
+    frame_size = frame_size or int(next(iter(episodes[0].frames.values())).shape[1])
+    mcfg = dataclasses.replace(model_config(cfg.size), render_size=frame_size)
+    texts = TextCache()
+    texts.add([e.instruction for e in episodes])
+    data = split_episodes(episodes, mcfg, texts.vectors, cfg.holdout_fraction, cfg.seed)
+    if not any(e.actions is not None for e in data.held_out):
+        raise ConfigError("no held-out demonstrations: the gates need at least two successful episodes of some task")
+    return mcfg, texts, data
 
 
 def _report(cfg: TrainConfig, g1: G.Stage1Gates, g2: G.Stage2Gates) -> list[str]:
