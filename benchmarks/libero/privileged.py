@@ -23,7 +23,8 @@ def pick_and_place_goal(problem_env) -> tuple[str, str, str]:
     goals = problem_env.parsed_problem["goal_state"]
     places = [g for g in goals if len(g) == 3 and g[0].lower() in PLACE_PREDICATES and g[1] in problem_env.objects_dict]
     if not places:
-        raise NotPickAndPlace(f"task goal {goals} has no On/In predicate on a movable object: not a pick-and-place task")
+        raise NotPickAndPlace(f"task goal {goals} has no On/In predicate on a movable object: "
+                              "not a pick-and-place task")
     check = getattr(problem_env, "_eval_predicate", None)
     pending = [g for g in places if check is None or not check(g)]
     relation, obj, target = (pending or places)[-1 if not pending else 0]

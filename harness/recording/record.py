@@ -93,7 +93,8 @@ def record(cfg: RecordConfig, on_episode: Callable[[EpisodeRecord, bool], None] 
         for spec in specs:
             rec = worker.run(spec)
             buffer = worker.take_buffer()
-            keep = rec.error is None and buffer is not None and len(buffer) > 0 and (cfg.keep == "all" or bool(rec.success))
+            recorded = rec.error is None and buffer is not None and len(buffer) > 0
+            keep = recorded and (cfg.keep == "all" or bool(rec.success))
             demo = write_demo(out, spec, buffer, bool(rec.success), fps, cfg.policy)[1] if keep else None
             append_log(out, {**rec.to_dict(), "kept": keep, "demo": demo})
             _count(summary, rec, keep, buffer)

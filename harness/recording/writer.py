@@ -2,7 +2,7 @@
 
     data/                      attrs: problem_info (JSON: problem_name, language_instruction), num_demos, total,
                                       image_convention ("upright"), fps, bench, suite, task_id, task_name
-    data/demo_i/               attrs: num_samples, instruction, task_name, success, init_state_index, trial, seed, policy
+    data/demo_i/          attrs: num_samples, instruction, task_name, success, init_state_index, trial, seed, policy
     data/demo_i/actions        (T, 7) float32
     data/demo_i/rewards, dones (T,)
     data/demo_i/obs/agentview_rgb, eye_in_hand_rgb   (T, H, W, 3) uint8, upright

@@ -90,9 +90,9 @@ def body_candidates(corners: np.ndarray | None, half: np.ndarray) -> list[Grasp]
 
 
 def choose(candidates: list[Grasp], point_of, obstacles: dict | None, away: np.ndarray) -> Grasp:
-    """Fewest obstacles in the way; ties go to small turns and offsets, then to the side away from `away` (the target)."""
+    """Fewest obstacles in the way; ties go to small turns and offsets, then to the side away from `away`."""
     def cost(g: Grasp) -> tuple[float, float]:
-        return (blocked(point_of(g), g.yaw, obstacles),
-                abs(g.yaw) + 2.0 * float(np.linalg.norm(g.offset) if not g.rim else 0.0) - 0.01 * float(g.offset @ away))
+        slide = 0.0 if g.rim else float(np.linalg.norm(g.offset))
+        return (blocked(point_of(g), g.yaw, obstacles), abs(g.yaw) + 2.0 * slide - 0.01 * float(g.offset @ away))
 
     return min(candidates, key=cost)
