@@ -76,7 +76,7 @@ def run_episode(env: Env, policy: Policy, spec: EpisodeSpec, protocol: BenchProt
             chunk = clock.timed("policy", _ask, policy, obs, pspec)
             for action in chunk:
                 if video_camera:
-                    frames.append(clock.timed("render", _video_frame, env, video_camera, video_size))
+                    frames.append(clock.timed("render", upright_frame, env, video_camera, video_size))
                 result = clock.timed("sim", env.step, action)
                 steps += 1
                 metrics.update(result.info)
@@ -106,7 +106,7 @@ def _ask(policy: Policy, obs, pspec: PolicySpec) -> np.ndarray:
     return check_chunk(chunk, pspec)
 
 
-def _video_frame(env: Env, camera: str, size: int) -> np.ndarray:
+def upright_frame(env: Env, camera: str, size: int) -> np.ndarray:
     """Upright frame for videos: envs with a non-upright image convention provide `video_frame`."""
     if hasattr(env, "video_frame"):
         return env.video_frame(camera, size)

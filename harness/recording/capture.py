@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from harness.episode import _video_frame
+from harness.episode import upright_frame
 from harness.protocols import Env
 from harness.types import EpisodeSpec, Observation, StepResult
 
@@ -81,7 +81,7 @@ class RecordingEnv:
 
     def _capture(self, action: np.ndarray) -> None:
         for key, camera in self.cameras.items():
-            self.buffer.frames[key].append(_video_frame(self.env, camera, self.size))
+            self.buffer.frames[key].append(upright_frame(self.env, camera, self.size))
         state = self.env.observe((), self.size, STATE_KEYS).state
         self.buffer.ee_states.append(_state_part(state, "robot0_eef_pos", "robot0_eef_quat"))
         self.buffer.gripper_states.append(_state_part(state, "robot0_gripper_qpos"))
