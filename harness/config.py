@@ -76,6 +76,17 @@ def parse_value(text: str) -> Any:
     return None if value in ("none", "None") else value
 
 
+def parse_kv(items: list[str], flag: str) -> dict[str, Any]:
+    """`key=value` flags (values parsed like --set) into a dict; a missing '=' is a one-line error."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"{flag} expects key=value, got '{item}'")
+        out[key.strip()] = parse_value(value)
+    return out
+
+
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     for item in overrides:
         if "=" not in item:

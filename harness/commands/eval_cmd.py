@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.config import RunConfig, apply_overrides, load_yaml, parse_value
+from harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
 from harness.evaluate import execute, start_run
 
 
@@ -18,16 +18,6 @@ def _int_list(text: str) -> list[int]:
     for part in _csv(text):
         lo, _, hi = part.partition("-")
         out.extend(range(int(lo), int(hi) + 1) if hi else [int(lo)])
-    return out
-
-
-def _kv(items: list[str]) -> dict:
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"error: expected key=value, got '{item}'")
-        out[key] = parse_value(value)
     return out
 
 
@@ -67,13 +57,14 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
              "workers": args.workers, "ray_address": args.ray_address, "video": args.video, "out": args.out,
              "name": args.name}
     data.update({k: v for k, v in flags.items() if v is not None})
-    policy_opts = {**data.get("policy_options", {}), **_kv(args.policy_opt)}
+    policy_opts = {**data.get("policy_options", {}), **parse_kv(args.policy_opt, "-P/--policy-opt")}
     if args.checkpoint:
         policy_opts["checkpoint"] = args.checkpoint
     if args.policy_url:
         policy_opts["url"] = args.policy_url
     data["policy_options"] = policy_opts
-    data["bench_options"] = {**data.get("bench_options", {}), **_kv(args.bench_opt), **_bench_flags(args)}
+    data["bench_options"] = {**data.get("bench_options", {}), **parse_kv(args.bench_opt, "-B/--bench-opt"),
+                              **_bench_flags(args)}
     return RunConfig.from_dict(apply_overrides(data, args.set)).validate()
 
 

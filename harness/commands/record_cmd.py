@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.commands.eval_cmd import _int_list, _kv
+from harness.commands.eval_cmd import _int_list
+from harness.config import parse_kv
 
 
 def run(args: argparse.Namespace) -> int:
@@ -14,7 +15,8 @@ def run(args: argparse.Namespace) -> int:
     cfg = RecordConfig(bench=args.bench, policy=args.policy, out=args.out,
                        tasks=tuple(args.tasks) if args.tasks else None, trials=args.trials,
                        first_trial=args.first_trial, size=args.size, keep=args.keep, seed=args.seed,
-                       max_steps=args.max_steps, policy_options=_kv(args.policy_opt), bench_options=_kv(args.bench_opt))
+                       max_steps=args.max_steps, policy_options=parse_kv(args.policy_opt, "-P/--policy-opt"),
+                       bench_options=parse_kv(args.bench_opt, "-B/--bench-opt"))
 
     def show(rec, kept: bool) -> None:
         outcome = "error " + rec.error.kind if rec.error else ("success" if rec.success else "failure")

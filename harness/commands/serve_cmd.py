@@ -15,7 +15,7 @@ import signal
 import sys
 from functools import partial
 
-from harness.commands.eval_cmd import _kv
+from harness.config import parse_kv
 
 
 class ServeError(RuntimeError):
@@ -43,7 +43,7 @@ def policy_factory(name: str, options: dict):
 def run(args: argparse.Namespace) -> int:
     from policies.server import PolicyServer, ServerConfig
 
-    options = _kv(args.policy_opt)
+    options = parse_kv(args.policy_opt, "-P/--policy-opt")
     if args.checkpoint:
         options["checkpoint"] = args.checkpoint
     token = args.token or os.environ.get("VLA_HARNESS_TOKEN") or None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.commands.eval_cmd import _kv
+from harness.config import parse_kv
 from harness.config import ConfigError
 from harness.protocols import BenchSelection
 
@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     import imageio.v2 as imageio
 
     cameras = [c.strip() for c in args.cameras.split(",") if c.strip()] if args.cameras else None
-    image, instruction = render_task(args.bench, args.task, args.trial, args.size, _kv(args.bench_opt), cameras)
+    bench_options = parse_kv(args.bench_opt, "-B/--bench-opt")
+    image, instruction = render_task(args.bench, args.task, args.trial, args.size, bench_options, cameras)
     out = Path(args.out or f"{args.bench}_task{args.task}.png")
     out.parent.mkdir(parents=True, exist_ok=True)
     imageio.imwrite(out, image)

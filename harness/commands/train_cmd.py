@@ -7,7 +7,7 @@ import random
 import sys
 from pathlib import Path
 
-from harness.config import ConfigError, parse_value
+from harness.config import ConfigError, parse_kv
 
 READY = Path("data/READY")
 
@@ -73,14 +73,6 @@ def _cut(ep, max_frames: int):
     return ep
 
 
-def _overrides(items: list[str]) -> dict:
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ConfigError(f"--set expects key=value, got '{item}'")
-        out[key.strip()] = parse_value(value)
-    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     from policies.vla_jepa.data import synthetic_episodes
     from policies.vla_jepa.train import run as train
 
-    cfg = train_config(args.preset, _overrides(args.set))
+    cfg = train_config(args.preset, parse_kv(args.set, "--set"))
     if args.synthetic:
         episodes, sources = synthetic_episodes(args.synthetic, seed=cfg.seed), [f"synthetic:{args.synthetic}"]
         frame_size = 0
