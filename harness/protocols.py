@@ -10,6 +10,11 @@ import numpy as np
 from harness.types import EpisodeSpec, Observation, PolicySpec, StepResult, TaskInfo
 
 
+class StopRun(RuntimeError):
+    """Raised by a policy or benchmark to end the whole run: every runner stops scheduling, records what is in flight,
+    and re-raises it (e.g. a remote policy with on_unreachable=stop). The episodes not started stay for `resume`."""
+
+
 @runtime_checkable
 class Policy(Protocol):
     def spec(self) -> PolicySpec: ...

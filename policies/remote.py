@@ -29,6 +29,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.sync.client import ClientConnection, connect
 
 from harness.config import ConfigError
+from harness.protocols import StopRun
 from harness.types import Observation, PolicySpec, TaskInfo
 from policies.server import codec
 
@@ -56,7 +57,7 @@ class _Lost(Exception):
         self.final = final
 
 
-class RunStopped(RuntimeError):
+class RunStopped(StopRun):
     """on_unreachable=stop: the run ends after recording the episode that met the unreachable server."""
 
 

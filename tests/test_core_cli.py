@@ -53,3 +53,12 @@ def test_unknown_constructor_options_name_the_allowed_ones(tmp_path, capsys):
     assert "policy 'zero' takes no option(s) colour; allowed: chunk, cameras, image_size" in err
     assert main(["eval", "--bench", "fake", "--policy", "zero", "-B", "sample=2", "--out", str(tmp_path)]) == 2
     assert "benchmark 'fake' takes no option(s) sample" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # a run that failed before its first episode leaves no directory
+
+
+def test_missing_checkpoint_is_one_line_and_leaves_no_run_dir(tmp_path, capsys):
+    code = main(["eval", "--bench", "fake", "--policy", "vla_jepa", "--checkpoint", str(tmp_path / "nope"),
+                 "--out", str(tmp_path / "runs"), "--name", "bad", "--no-progress"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err[-1].startswith("error:") and "nope" in err[-1]
+    assert not (tmp_path / "runs" / "bad").exists()

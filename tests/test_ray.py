@@ -1,4 +1,5 @@
-"""Ray runner: same records as the local runner, a worker killed mid-run, a stuck worker, a real LIBERO episode.
+"""Ray runner: same records as the local runner, a worker killed mid-run, a stuck worker, a remote policy that
+stops the run, a real LIBERO episode.
 
 One local Ray instance serves the whole module (its start-up is most of this file's time).
 """
@@ -151,3 +152,33 @@ def test_libero_episode_through_ray_cli(ray_session, tmp_path):
     assert rec.error is None and rec.success is False and rec.steps == 16
     assert rec.worker.startswith("ray0:") and rec.attempt == 1 and rec.time.render_s > 0
     assert (tmp_path / "ray" / rec.video).stat().st_size > 0  # written by the worker, beside the store
+
+
+def test_remote_policy_stop_ends_a_ray_run_without_worker_deaths(ray_session, tmp_path, capsys):
+    # on_unreachable=stop under Ray: the worker's RunStopped ends the run (in-flight episodes recorded), not a retry.
+    from test_remote_failures import FAST, _start_server, _stop, _wait_for
+
+    marker = tmp_path / "in-flight"
+    proc, port = _start_server(0, "-P", "trip=5", "-P", f"marker={marker}")
+    killer = threading.Thread(target=lambda: (_wait_for(marker), proc.send_signal(signal.SIGKILL)), daemon=True)
+    killer.start()
+    try:
+        code = main(["eval", "--bench", "fake", "--tasks", "0,1", "--trials", "3", "--max-steps", "12", "--no-progress",
+                     "--policy", "remote", "--policy-url", f"ws://127.0.0.1:{port}", *FAST, "-P", "on_unreachable=stop",
+                     "--runner", "ray", "--workers", "2", "--out", str(tmp_path), "--name", "run"])
+        killer.join(10)
+    finally:
+        _stop(proc)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err[-1].startswith("error: policy server") and "on_unreachable=stop" in err[-1]
+    records = read_records(tmp_path / "run")
+    kinds = [r.error.kind for r in records if r.error]
+    assert "policy_unreachable" in kinds and "worker_died" not in kinds and len(records) < 6
+    assert len({r.key for r in records}) == len(records) and all(r.attempt == 1 for r in records)
+    proc, _ = _start_server(port)
+    try:
+        assert main(["resume", str(tmp_path / "run"), "--no-progress", "--runner", "ray", "--workers", "2"]) == 0
+    finally:
+        _stop(proc)
+    finished = [r for r in read_records(tmp_path / "run") if r.error is None]
+    assert len({r.key for r in finished}) == len(finished) == 6

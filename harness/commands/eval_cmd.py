@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+from pathlib import Path
 
 from harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
 from harness.evaluate import execute, start_run
@@ -85,8 +87,22 @@ def run(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
     run_dir = start_run(cfg)
     print(f"run directory: {run_dir}", file=sys.stderr)
-    print_summary(execute(run_dir, progress=not args.no_progress))
+    try:
+        summary = execute(run_dir, progress=not args.no_progress)
+    except Exception:
+        _remove_if_empty(run_dir)
+        raise
+    print_summary(summary)
     return 0
+
+
+def _remove_if_empty(run_dir: Path) -> None:
+    """A run that failed before its first record (bad checkpoint, bad option) leaves no directory behind."""
+    from harness.store import RunStore
+
+    if not RunStore(run_dir).records():
+        shutil.rmtree(run_dir, ignore_errors=True)
+        print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
 
 
 def register(sub) -> None:

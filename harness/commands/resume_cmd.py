@@ -9,7 +9,8 @@ from harness.evaluate import execute
 
 
 def run(args: argparse.Namespace) -> int:
-    overrides = {k: v for k, v in {"runner": args.runner, "workers": args.workers}.items() if v is not None}
+    overrides = {k: v for k, v in {"runner": args.runner, "workers": args.workers,
+                                               "ray_address": args.ray_address}.items() if v is not None}
     print_summary(execute(args.run_dir, progress=not args.no_progress, runner_overrides=overrides))
     return 0
 
@@ -19,5 +20,6 @@ def register(sub) -> None:
     p.add_argument("run_dir")
     p.add_argument("--runner", choices=["local", "ray"])
     p.add_argument("--workers", type=int)
+    p.add_argument("--ray-address", help="join an existing Ray cluster ('auto' or host:port) instead of the run's")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from harness.protocols import StopRun
 from harness.runners.ray_queue import WorkItem, WorkQueue, failed_record
 from harness.types import EpisodeRecord
 
@@ -55,6 +56,7 @@ class RayScheduler:
         self.run_id, self.queue, self.on_record, self.new_actor = run_id, queue, on_record, new_actor
         self.timeout_s = float(episode_timeout_s)
         self.any_ready = False
+        self.stopping: StopRun | None = None  # a worker asked to end the run: finish what is in flight, then raise
         self.slots = [Slot(i, new_actor(i), f"ray{i}") for i in range(workers)]
         for slot in self.slots:
             self._probe(slot)
@@ -67,6 +69,8 @@ class RayScheduler:
         while True:
             self._assign()
             busy = [s for s in self.slots if s.state == BUSY]
+            if not busy and self.stopping is not None:
+                raise self.stopping
             if not busy and not len(self.queue):
                 return
             if all(s.state == RETIRED for s in self.slots):
@@ -108,6 +112,9 @@ class RayScheduler:
         except RayTaskError as exc:
             if item is None:  # the worker's constructor raised (bad option, missing checkpoint...)
                 return self._start_failed(slot, exc)
+            if isinstance(exc.cause, StopRun):  # the episode never started: it stays unrecorded, for `resume`
+                slot.state, self.stopping = IDLE, self.stopping or exc.cause
+                return
             slot.state, slot.env_key = IDLE, None  # raised inside EpisodeWorker.run: the worker lives, the attempt is lost
             self._fail(slot, item, "worker_died", f"worker {slot.name} raised: {exc}")
             return
@@ -161,6 +168,8 @@ class RayScheduler:
 
     # -- worker states -------------------------------------------------------------------------------------------
     def _assign(self) -> None:
+        if self.stopping is not None:
+            return
         for slot in self.slots:
             if slot.state != IDLE:
                 continue
