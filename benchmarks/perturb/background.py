@@ -14,7 +14,7 @@ from typing import Any
 import mujoco
 import numpy as np
 
-from benchmarks.perturb.base import Dimension, dimension_rng, rounded
+from benchmarks.perturb.base import Dimension, rounded
 
 TEXTURE_STEP, COLOUR_STEP = 0.2, 0.12
 SURFACES = ("table", "floor", "wall")
@@ -24,10 +24,7 @@ class BackgroundDimension(Dimension):
     name = "background"
     units = "texture blend fraction, colour mix fraction"
 
-    def params(self, level: int, seed: int, options: dict[str, Any]) -> dict[str, Any]:
-        if level == 0:
-            return {}
-        rng = dimension_rng(seed, self.name)
+    def draw(self, level: int, rng: np.random.Generator, options: dict[str, Any], seed: int) -> dict[str, Any]:
         names = libero_textures()
         surfaces = {s: {"texture": names[int(rng.integers(len(names)))], "colour": rounded(rng.uniform(0.1, 1.0, 3))}
                     for s in SURFACES}

@@ -29,7 +29,13 @@ class Dimension:
     units = ""
 
     def params(self, level: int, seed: int, options: dict[str, Any]) -> dict[str, Any]:
-        """JSON-able parameters of this level for this seed; {} at level 0."""
+        """JSON-able parameters of this level for this seed; {} at level 0 (nothing drawn, nothing changed)."""
+        if level == 0:
+            return {}
+        return self.draw(level, dimension_rng(seed, self.name), options, seed)
+
+    def draw(self, level: int, rng: np.random.Generator, options: dict[str, Any], seed: int) -> dict[str, Any]:
+        """The parameters of a level >= 1, drawn from `rng` (the same draws at every level of this seed)."""
         raise NotImplementedError
 
     def xml_processor(self, params: dict[str, Any]):

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from benchmarks.perturb.base import Dimension, dimension_rng, rounded, sign, unit_vector
+from benchmarks.perturb.base import Dimension, rounded, sign, unit_vector
 from benchmarks.perturb.scene import camera_id, movable_objects
 from harness.config import ConfigError
 
@@ -24,10 +24,7 @@ class CameraDimension(Dimension):
     name = "camera"
     units = "yaw/pitch deg about the look-at point, shift m, fovy deg"
 
-    def params(self, level: int, seed: int, options: dict[str, Any]) -> dict[str, Any]:
-        if level == 0:
-            return {}
-        rng = dimension_rng(seed, self.name)
+    def draw(self, level: int, rng: np.random.Generator, options: dict[str, Any], seed: int) -> dict[str, Any]:
         yaw, pitch, fov = sign(rng), sign(rng), sign(rng)
         shift = unit_vector(rng, 3)
         return {"cameras": fixed_cameras(options.get("cameras", ["agentview"])), "yaw_deg": yaw * YAW_DEG * level,

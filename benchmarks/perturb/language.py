@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from benchmarks.perturb.base import Dimension, dimension_rng
+import numpy as np
+
+from benchmarks.perturb.base import Dimension
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "pick up": ("grab", "lift", "take"),
@@ -42,10 +44,7 @@ class LanguageDimension(Dimension):
     name = "language"
     units = "edits: synonyms (1: one, 2+: all), template (3+), irrelevant clauses (4: one, 5: two)"
 
-    def params(self, level: int, seed: int, options: dict[str, Any]) -> dict[str, Any]:
-        if level == 0:
-            return {}
-        rng = dimension_rng(seed, self.name)
+    def draw(self, level: int, rng: np.random.Generator, options: dict[str, Any], seed: int) -> dict[str, Any]:
         order = [int(i) for i in rng.permutation(len(SYNONYMS))]
         picks = [int(i) for i in rng.integers(0, 1000, size=len(SYNONYMS))]
         return {"level": level, "order": order, "picks": picks, "template": int(rng.integers(len(TEMPLATES))),

@@ -20,7 +20,7 @@ import mujoco
 import numpy as np
 
 from benchmarks.perturb import distractors
-from benchmarks.perturb.base import Dimension, dimension_rng, rounded
+from benchmarks.perturb.base import Dimension, rounded
 from benchmarks.perturb.scene import (inner, movable_objects, object_bodies, penetrating, robot_base_xy,
                                       xy_radius)
 
@@ -32,10 +32,7 @@ class LayoutDimension(Dimension):
     name = "layout"
     units = "displacement m per object"
 
-    def params(self, level: int, seed: int, options: dict[str, Any]) -> dict[str, Any]:
-        if level == 0:
-            return {}
-        rng = dimension_rng(seed, self.name)
+    def draw(self, level: int, rng: np.random.Generator, options: dict[str, Any], seed: int) -> dict[str, Any]:
         out = {"radius_m": STEP_M * level, "angles_deg": rounded(rng.uniform(0, 360, SLOTS), 2),
                "factors": rounded(rng.uniform(0.5, 1.0, SLOTS), 4)}
         # drawn at every level, so levels 2-5 add the same objects

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from benchmarks.perturb.base import Dimension, dimension_rng, rounded, sign
+from benchmarks.perturb.base import Dimension, rounded, sign
 
 LOG_GAIN, TILT_DEG, TINT, AMBIENT = 0.25, 8.0, 0.08, 0.04
 
@@ -20,10 +20,7 @@ class LightDimension(Dimension):
     name = "light"
     units = "intensity factor, tilt deg, colour mix fraction, ambient (0-1 RGB)"
 
-    def params(self, level: int, seed: int, options: dict[str, Any]) -> dict[str, Any]:
-        if level == 0:
-            return {}
-        rng = dimension_rng(seed, self.name)
+    def draw(self, level: int, rng: np.random.Generator, options: dict[str, Any], seed: int) -> dict[str, Any]:
         colour = rng.uniform(0.0, 1.0, size=3)
         return {"intensity": float(np.exp(sign(rng) * LOG_GAIN * level)), "tilt_deg": TILT_DEG * level,
                 "tilt_azimuth_deg": float(rng.uniform(0, 360)), "tint": TINT * level,

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 
 from benchmarks.libero.protocol import CAMERAS
-from benchmarks.perturb.base import Dimension, dimension_rng
+from benchmarks.perturb.base import Dimension
 from harness.config import ConfigError
 
 KINDS = ("gaussian", "blur", "fog")
@@ -25,14 +25,11 @@ class NoiseDimension(Dimension):
     name = "noise"
     units = "gaussian sigma (0-255), blur sigma px at 128 px, fog fraction"
 
-    def params(self, level: int, seed: int, options: dict[str, Any]) -> dict[str, Any]:
-        if level == 0:
-            return {}
+    def draw(self, level: int, rng: np.random.Generator, options: dict[str, Any], seed: int) -> dict[str, Any]:
         kinds = _as_list(options.get("noise_kinds", KINDS))
         bad = [k for k in kinds if k not in KINDS]
         if bad or not kinds:
             raise ConfigError(f"noise_kinds {bad or kinds} not allowed; choose from {', '.join(KINDS)}")
-        rng = dimension_rng(seed, self.name)
         kind = kinds[int(rng.integers(len(kinds)))]
         strength = {"gaussian": SIGMA, "blur": BLUR_PX_AT_128, "fog": FOG}[kind] * level
         cameras = _as_list(options["noise_cameras"]) if options.get("noise_cameras") else None

@@ -12,7 +12,7 @@ from typing import Any
 import mujoco
 import numpy as np
 
-from benchmarks.perturb.base import Dimension, dimension_rng, rounded
+from benchmarks.perturb.base import Dimension, rounded
 from benchmarks.perturb.scene import inner
 
 RAD_PER_LEVEL = 0.04
@@ -22,10 +22,7 @@ class RobotInitDimension(Dimension):
     name = "robot_init"
     units = "rad per arm joint"
 
-    def params(self, level: int, seed: int, options: dict[str, Any]) -> dict[str, Any]:
-        if level == 0:
-            return {}
-        rng = dimension_rng(seed, self.name)
+    def draw(self, level: int, rng: np.random.Generator, options: dict[str, Any], seed: int) -> dict[str, Any]:
         return {"joint_offsets_rad": rounded(rng.uniform(-1.0, 1.0, size=7) * RAD_PER_LEVEL * level)}
 
     def apply_model(self, env, params: dict[str, Any]) -> dict[str, Any]:
