@@ -53,3 +53,15 @@ def test_real_run_through_cli_path_with_video(tmp_path):
     rec = summary.records[0]
     assert rec.error is None and rec.success is False and rec.steps == 4
     assert rec.video and (tmp_path / "r" / rec.video).stat().st_size > 0
+
+
+def test_robosuite_import_through_the_harness_prints_no_macro_warning():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import benchmarks, robosuite, robosuite.macros as m; print(m.SIMULATION_TIMESTEP)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "0.002"  # robosuite's defaults still apply
+    assert "macro" not in out.stderr + out.stdout
