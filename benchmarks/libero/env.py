@@ -51,11 +51,21 @@ class LiberoEnv:
         self.instruction = task.instruction
 
     def reset(self, spec: EpisodeSpec) -> None:
+        self._forget_earlier_resets()
         self.env.seed(spec.seed)
         self.env.reset()
         index = spec.init_state_index if spec.init_state_index is not None else spec.trial
         self._last_obs = self.env.set_init_state(self.init_states[index])
         self.instruction = spec.instruction
+
+    def _forget_earlier_resets(self) -> None:
+        """LIBERO appends the task's open/close samplers to `object_property_initializers` on every (hard) reset and
+        never drops them, so each reset draws more random numbers than the one before, and the fixtures (cabinet,
+        stove...), whose placement the init states do not cover, move by ~1 cm depending on how many episodes the env
+        has run. Trimming the list to its length after construction gives every episode what a fresh env gives."""
+        samplers = getattr(self.env.env, "object_property_initializers", None)
+        if isinstance(samplers, list):
+            del samplers[self.__dict__.setdefault("_samplers_after_build", len(samplers)):]
 
     def observe(self, cameras: tuple[str, ...], size: int, state_keys: tuple[str, ...] = ()) -> Observation:
         sim = self.env.sim

@@ -16,6 +16,9 @@ TRIALS_PER_TASK = 50
 CAMERAS = ("agentview", "robot0_eye_in_hand")
 RENDER_SIZE = 256  # what the published scripts render; our loop renders at the policy's declared size
 CONTROL_HZ = 20.0
+# LIBERO's own reuse of an env places fixtures from an RNG that drifts with each reset (benchmarks/libero/env.py):
+# the harness trims it, so an episode's scene depends only on its seed. Part of the protocol hash.
+ENV_REUSE = "every reset places fixtures as a fresh env would (LIBERO's sampler growth trimmed)"
 STATE_KEYS = ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "robot0_joint_pos")
 
 
@@ -24,4 +27,4 @@ def libero_protocol(suite: str) -> BenchProtocol:
                          control_hz=CONTROL_HZ, max_steps=MAX_STEPS[suite], trials_per_task=TRIALS_PER_TASK,
                          cameras=CAMERAS, source=SOURCE,
                          extra={"controller": "OSC_POSE", "image_convention": "opengl (upside down; policies "
-                                "usually flip with img[::-1, ::-1])", "published_render_size": RENDER_SIZE})
+                                "usually flip with img[::-1, ::-1])", "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE})
