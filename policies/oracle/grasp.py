@@ -17,6 +17,7 @@ MAX_WIDTH = 0.06  # widest object the open fingers straddle with some margin (pa
 SWEEP = ((0.055, 0.015, -0.013, 0.025), (0.105, 0.035, 0.025, 0.26))
 OFFSETS = (0.0, -0.01, 0.01, -0.02, 0.02, -0.03, 0.03)  # along the object, across the fingers
 RIM_INSET = 0.012  # the rim point sits this far inside the bowl's outer edge
+RIM_POINTS = 16
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,14 @@ def widths(corners: np.ndarray, yaws: np.ndarray) -> np.ndarray:
 
 
 def rim_candidates(half: np.ndarray) -> list[Grasp]:
+    """Points around the rim, the finger axis radial so the fingers straddle the wall (every 360/RIM_POINTS deg)."""
     radius = min(half[0], half[1]) - RIM_INSET
-    return [Grasp(np.array([0.0, -radius]), 0.0, True), Grasp(np.array([0.0, radius]), 0.0, True),
-            Grasp(np.array([-radius, 0.0]), np.pi / 2, True), Grasp(np.array([radius, 0.0]), np.pi / 2, True)]
+    out = []
+    for k in range(RIM_POINTS):
+        phi = -np.pi / 2 + 2 * np.pi * k / RIM_POINTS  # k = 0: the -y side, the hand in its start pose
+        yaw = float(np.pi / 2 - (-phi) % np.pi)  # finger axis along the radius, yaw in (-90, 90] deg
+        out.append(Grasp(radius * np.array([np.cos(phi), np.sin(phi)]), yaw, True))
+    return out
 
 
 def body_candidates(corners: np.ndarray | None, half: np.ndarray) -> list[Grasp]:

@@ -18,6 +18,12 @@ FLOOR_CLEARANCE = 0.013  # fingertips end this far below the eef site
 CLEARANCE = 0.08  # eef height above the grasp point before descending
 CARRY_MARGIN = 0.07  # object bottom above the highest of start/target during the carry
 PLACE_GAP = 0.015  # object bottom above the target's top when letting go (On)
+CEILING_REACH = 0.1  # an obstacle whose underside is this close above the object's top is in the lift's way
+PULL_MARGIN = 0.005
+PULL_MAX = 0.08
+PULL_DIRECTIONS = 16
+_C45 = np.sqrt(0.5)
+FOOTPRINT_AXES = (np.eye(3), np.array([[_C45, _C45, 0.0], [-_C45, _C45, 0.0], [0.0, 0.0, 1.0]]))
 
 
 @dataclass(frozen=True)
@@ -72,3 +78,34 @@ def place_point(state: dict, hang: float, offset_xy: np.ndarray) -> np.ndarray:
     else:
         bottom = target.top + PLACE_GAP
     return np.array([xy[0], xy[1], bottom + hang])
+
+
+def _ceilings(state: dict, obj: Geometry) -> dict | None:
+    """Obstacle boxes wholly above the object's top and less than REACH above it: what a straight lift would hit."""
+    obstacles = state.get("obstacles")
+    if not obstacles or not len(obstacles["center"]):
+        return None
+    rot, half, center = (np.asarray(obstacles[k]) for k in ("rot", "half", "center"))
+    low = center[:, 2] - np.einsum("nj,nj->n", np.abs(rot[:, 2, :]), half)
+    keep = (low > obj.top - 0.002) & (low < obj.top + CEILING_REACH)
+    return {"center": center[keep], "rot": rot[keep], "half": half[keep]} if keep.any() else None
+
+
+def pull_out(state: dict) -> np.ndarray:
+    """Horizontal move (x, y) that takes the grasped object from under an overhang (a cabinet's top over its open
+    drawer) before the lift: the shortest of PULL_DIRECTIONS x PULL_STEPS that clears it; zero when nothing is above
+    the object or nothing within reach clears it."""
+    obj = Geometry.of(state["object_aabb"])
+    ceilings = _ceilings(state, obj)
+    if ceilings is None:
+        return np.zeros(2)
+    r = float(min(obj.half[0], obj.half[1])) + PULL_MARGIN
+    half = np.array([r, r, CEILING_REACH / 2])
+    for dist in np.arange(0.0, PULL_MAX + 1e-9, 0.01):
+        for phi in np.linspace(0.0, 2 * np.pi, PULL_DIRECTIONS, endpoint=False) if dist else [0.0]:
+            shift = dist * np.array([np.cos(phi), np.sin(phi)])
+            centre = np.array([*(obj.center[:2] + shift), obj.top + CEILING_REACH / 2])
+            # The round footprint is inside both squares (turned 0 and 45 deg): free if either square is free.
+            if any(not grasp.overlapping(centre, axes, half, ceilings).any() for axes in FOOTPRINT_AXES):
+                return shift
+    return np.zeros(2)

@@ -15,13 +15,16 @@ from policies.base import PolicyBase
 from policies.oracle import plan
 from policies.oracle.motion import Motion, hold_orientation, move_toward, orientation_error
 
-PHASES = ("above", "descend", "close", "lift", "carry", "lower", "open", "retreat")
+PHASES = ("above", "descend", "close", "pull", "lift", "carry", "lower", "open", "retreat")
 GRIPPER_STEPS = 12  # steps for the Panda gripper to close or open fully
 STALL_STEPS = 25  # a move that has not converged after this many steps is considered done
 LIFTED = 0.02  # the object's bottom must rise this much for the grasp to count
 LOST = 0.08  # the object is lost when it moved this far from where the hand holds it
 MAX_TRIES = 3
 RETREAT_STEPS = 12  # rise this long after letting go before going for the next object
+PULL_RISE = 0.003  # the pull out from under an overhang drags the object with hardly any lift
+PULL_STEPS = 24
+PULL_SPEED = 0.5
 
 
 class PrivilegedStateMissing(RuntimeError):
@@ -35,7 +38,7 @@ class OraclePolicy(PolicyBase):
 
     def spec(self) -> PolicySpec:
         # Privileged: the loop hands it env.privileged_state(); it asks for no camera, so nothing is rendered.
-        return PolicySpec(name="oracle", version="2", cameras=(), image_size=0, chunk_len=self.chunk,
+        return PolicySpec(name="oracle", version="3", cameras=(), image_size=0, chunk_len=self.chunk,
                           privileged=True)
 
     def reset(self, task: TaskInfo) -> None:
@@ -45,6 +48,7 @@ class OraclePolicy(PolicyBase):
         self.grasp: plan.grasp.Grasp | None = None
         self.current: str | None = None  # the object being placed (tasks with several goals change it)
         self.hang, self.start_bottom, self.hold = 0.0, 0.0, np.zeros(3)
+        self.pull_to = np.zeros(3)  # eef target of the pull phase
         self.phase_log: list[tuple[str, int]] = []  # (phase, step entered): why an episode failed
 
     def act(self, obs: Observation) -> np.ndarray:
@@ -88,6 +92,10 @@ class OraclePolicy(PolicyBase):
             return
         if self.phase == "close":
             self.hang, self.start_bottom, self.hold = float(eef[2] - obj.bottom), obj.bottom, eef - obj.center
+            shift = plan.pull_out(state)
+            self.pull_to = eef + [shift[0], shift[1], PULL_RISE]
+            if not shift.any():  # nothing overhead: lift straight away
+                return self._enter("lift", step)
         if self.phase == "lift" and obj.bottom < self.start_bottom + LIFTED:
             return self._retry(state, step)
         nxt = PHASES.index(self.phase) + 1
@@ -96,7 +104,7 @@ class OraclePolicy(PolicyBase):
 
     def _next_goal(self, state: dict, step: int) -> None:
         """The object in hand now satisfies its goal and another object is due: let go, rise, then go for it."""
-        if self.phase in ("lift", "carry", "lower"):
+        if self.phase in ("pull", "lift", "carry", "lower"):
             self._enter("open", step)
         elif self.phase in ("above", "descend", "close") or (
                 self.phase == "retreat" and self.phase_steps >= RETREAT_STEPS):
@@ -119,6 +127,8 @@ class OraclePolicy(PolicyBase):
             if p == "above":
                 return Motion(grasp + [0, 0, plan.CLEARANCE], -1.0, 0.012, 60, self.speed, keep_height=True)
             return Motion(grasp, -1.0, 0.008, STALL_STEPS, 0.5 * self.speed)
+        if p == "pull":
+            return Motion(self.pull_to, 1.0, 0.008, PULL_STEPS, PULL_SPEED * self.speed)
         if p in ("close", "open"):
             return Motion(eef, 1.0 if p == "close" else -1.0, -1.0, GRIPPER_STEPS, 0.0)
         carry_z = plan.carry_height(state, self.hang, self.start_bottom)
