@@ -88,15 +88,12 @@ def parse_kv(items: list[str], flag: str) -> dict[str, Any]:
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    for item in overrides:
-        if "=" not in item:
-            raise ConfigError(f"--set expects key=value, got '{item}'")
-        dotted, text = item.split("=", 1)
+    for dotted, value in parse_kv(overrides, "--set").items():
         node = data
-        *parents, leaf = dotted.strip().split(".")
+        *parents, leaf = dotted.split(".")
         for part in parents:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 raise ConfigError(f"--set {dotted}: '{part}' is not a mapping")
-        node[leaf] = parse_value(text)
+        node[leaf] = value
     return data

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.config import parse_kv
-from harness.config import ConfigError
+from harness.config import ConfigError, parse_kv
 from harness.protocols import BenchSelection
 
 

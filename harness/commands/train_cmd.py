@@ -73,8 +73,6 @@ def _cut(ep, max_frames: int):
     return ep
 
 
-
-
 def run(args: argparse.Namespace) -> int:
     from policies.vla_jepa.config import model_config, train_config
     from policies.vla_jepa.data import synthetic_episodes

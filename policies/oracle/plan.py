@@ -93,8 +93,8 @@ def _ceilings(state: dict, obj: Geometry) -> dict | None:
 
 def pull_out(state: dict) -> np.ndarray:
     """Horizontal move (x, y) that takes the grasped object from under an overhang (a cabinet's top over its open
-    drawer) before the lift: the shortest of PULL_DIRECTIONS x PULL_STEPS that clears it; zero when nothing is above
-    the object or nothing within reach clears it."""
+    drawer) before the lift: the shortest move (1 cm steps up to PULL_MAX, PULL_DIRECTIONS directions) that clears
+    it; zero when nothing is above the object or nothing within reach clears it."""
     obj = Geometry.of(state["object_aabb"])
     ceilings = _ceilings(state, obj)
     if ceilings is None:
