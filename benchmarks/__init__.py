@@ -8,7 +8,7 @@ quiet_robosuite_import()
 BENCHMARKS: Registry = Registry("benchmark")
 BENCHMARKS.add("fake", "benchmarks.fake.bench:FakeBenchmark", "pure-numpy reaching task for fast tests")
 for _suite in ("libero_spatial", "libero_object", "libero_goal", "libero_10", "libero_90"):
-    BENCHMARKS.add(_suite, f"benchmarks.libero.bench:{_suite}", f"LIBERO {_suite} (published protocol)")
+    BENCHMARKS.add(_suite, f"benchmarks.libero.suites:{_suite}", f"LIBERO {_suite} (published protocol)")
 BENCHMARKS.add("simpler_bridge", "benchmarks.simpler.bench:SimplerBridgeBenchmark",
               "SimplerEnv WidowX Bridge visual matching via ManiSkill3 (CPU, lavapipe)")
 BENCHMARKS.add("simpler_google", "benchmarks.simpler.bench:simpler_google", "SimplerEnv Google robot (not runnable here)")

@@ -13,7 +13,8 @@ from harness.progress import RunProgress
 from harness.protocols import BenchSelection
 from harness.store import RunStore, finished_keys
 from harness.types import EpisodeRecord, EpisodeSpec
-from harness.worker import RunJob, build_benchmark
+from harness.targets import Targets, build
+from harness.worker import RunJob
 
 
 class ProtocolMismatch(RuntimeError):
@@ -34,8 +35,8 @@ def selection_of(cfg: RunConfig) -> BenchSelection:
                           trials=cfg.trials, max_steps=cfg.max_steps)
 
 
-def _plan(cfg: RunConfig) -> tuple[list[EpisodeSpec], str, object]:
-    bench = build_benchmark(cfg.bench, cfg.bench_options)
+def _plan(cfg: RunConfig, targets: Targets) -> tuple[list[EpisodeSpec], str, object]:
+    bench = build("benchmark", cfg.bench, targets.bench, cfg.bench_options)
     protocol = bench.protocol()
     specs = bench.episodes(selection_of(cfg), cfg.seed)
     if not specs:
@@ -44,31 +45,23 @@ def _plan(cfg: RunConfig) -> tuple[list[EpisodeSpec], str, object]:
     return specs, phash, protocol
 
 
-def check_names(cfg: RunConfig) -> None:
-    from benchmarks import BENCHMARKS
-    from policies import POLICIES
-
-    BENCHMARKS.check(cfg.bench)
-    POLICIES.check(cfg.policy)
-
-
-def start_run(cfg: RunConfig) -> Path:
+def start_run(cfg: RunConfig, targets: Targets) -> Path:
     """Create the run directory and manifest; nothing is executed yet."""
     cfg.validate()
-    check_names(cfg)
-    specs, phash, protocol = _plan(cfg)
+    specs, phash, protocol = _plan(cfg, targets)
     run_id = cfg.name or f"{cfg.bench}-{cfg.policy}-{time.strftime('%Y%m%d-%H%M%S')}"
     run_dir = Path(cfg.out) / run_id
     RunStore(run_dir).create(build_manifest(run_id, cfg.to_dict(), protocol, phash, len(specs)))
     return run_dir
 
 
-def execute(run_dir: Path, progress: bool = True, runner_overrides: dict | None = None) -> RunSummary:
+def execute(run_dir: Path, targets: Targets, progress: bool = True,
+            runner_overrides: dict | None = None) -> RunSummary:
     """Run every episode of the run that has no finished record yet (fresh start and resume alike)."""
     store = RunStore(run_dir)
     manifest = store.read_manifest()
     cfg = RunConfig.from_dict({**manifest["config"], **(runner_overrides or {})})
-    specs, phash, _ = _plan(cfg)
+    specs, phash, _ = _plan(cfg, targets)
     if phash != manifest["protocol_hash"]:
         raise ProtocolMismatch(f"protocol hash of {run_dir} is {manifest['protocol_hash']} but this code gives "
                                f"{phash} for the same config; the benchmark protocol changed, start a new run")
@@ -77,7 +70,8 @@ def execute(run_dir: Path, progress: bool = True, runner_overrides: dict | None 
     attempts = Counter(r.key for r in previous)
     work = [(s, attempts[s.key] + 1) for s in specs if s.key not in done]
     job = RunJob(run_id=manifest["run_id"], run_dir=str(run_dir), bench=cfg.bench, policy=cfg.policy,
-                 bench_options=cfg.bench_options, policy_options=cfg.policy_options, video=cfg.video)
+                 bench_target=targets.bench, policy_target=targets.policy, bench_options=cfg.bench_options,
+                 policy_options=cfg.policy_options, video=cfg.video)
     new_records: list[EpisodeRecord] = []
     label = f"{cfg.bench} × {cfg.policy}"
     try:

@@ -38,6 +38,10 @@ class Registry(Generic[T]):
         hint = f" Did you mean '{close[0]}'?" if close else ""
         raise UnknownNameError(f"unknown {self.kind} '{name}'.{hint} Allowed: {', '.join(self.names())}")
 
+    def target(self, name: str) -> str:
+        """The `module:attr` a name stands for (what the core builds from)."""
+        return self._entries[self.check(name)]
+
     def get(self, name: str) -> Callable[..., T]:
         module_name, attr = self._entries[self.check(name)].split(":")
         return getattr(importlib.import_module(module_name), attr)

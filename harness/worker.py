@@ -6,7 +6,6 @@ directory, so frames never travel through the driver or Ray.
 
 from __future__ import annotations
 
-import inspect
 import os
 import socket
 import time
@@ -17,6 +16,7 @@ from typing import Any
 import harness
 from harness.episode import EpisodeOutcome, run_episode
 from harness.protocols import Benchmark, BenchProtocol, Env, Policy
+from harness.targets import build
 from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, TimeSplit
 
 
@@ -28,46 +28,28 @@ class RunJob:
     run_dir: str
     bench: str
     policy: str
+    bench_target: str  # "module:attr", resolved from the registry name by the CLI
+    policy_target: str
     bench_options: dict[str, Any] = field(default_factory=dict)
     policy_options: dict[str, Any] = field(default_factory=dict)
     video: str = "none"
 
 
-def build_benchmark(name: str, options: dict[str, Any]) -> Benchmark:
-    from benchmarks import BENCHMARKS
-
-    return _construct("benchmark", name, BENCHMARKS.get(name), options)
+def build_benchmark(job: RunJob) -> Benchmark:
+    return build("benchmark", job.bench, job.bench_target, job.bench_options)
 
 
-def build_policy(name: str, options: dict[str, Any]) -> Policy:
-    from policies import POLICIES
-
-    return _construct("policy", name, POLICIES.get(name), options)
-
-
-def _construct(kind: str, name: str, factory, options: dict[str, Any]):
-    """Call a registry factory; options it does not take are a one-line ConfigError naming the allowed ones."""
-    from harness.config import ConfigError
-
-    try:
-        params = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        return factory(**options)
-    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        unknown = sorted(set(options) - set(params))
-        if unknown:
-            allowed = ", ".join(params) or "none"
-            raise ConfigError(f"{kind} '{name}' takes no option(s) {', '.join(unknown)}; allowed: {allowed}")
-    return factory(**options)
+def build_policy(job: RunJob) -> Policy:
+    return build("policy", job.policy, job.policy_target, job.policy_options)
 
 
 class EpisodeWorker:
     def __init__(self, job: RunJob, worker_id: str | None = None) -> None:
         self.job = job
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
-        self.benchmark = build_benchmark(job.bench, job.bench_options)
+        self.benchmark = build_benchmark(job)
         self.protocol: BenchProtocol = self.benchmark.protocol()
-        self.policy = build_policy(job.policy, job.policy_options)
+        self.policy = build_policy(job)
         self._env: Env | None = None
         self._env_key: str | None = None
 

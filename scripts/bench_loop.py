@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.libero.bench import init_states, libero_task  # noqa: E402
 from benchmarks.libero.protocol import SETTLE_ACTION, SETTLE_STEPS  # noqa: E402
 from harness.config import RunConfig  # noqa: E402
-from harness.evaluate import execute, start_run  # noqa: E402
+from cli.resolve import execute, start_run  # noqa: E402
 from policies.zero_policy import ZeroPolicy  # noqa: E402
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from harness.config import RunConfig
-from harness.evaluate import ProtocolMismatch, execute, start_run
+from cli.resolve import execute, start_run
+from harness.evaluate import ProtocolMismatch
 from harness.seeding import episode_seed
 from harness.store import RunStore, StoreError, read_records
 
@@ -94,7 +95,7 @@ def test_truncated_last_line_is_ignored_and_repaired(tmp_path):
 
 
 def test_kill_mid_run_then_resume_loses_and_repeats_nothing(tmp_path):
-    cmd = [sys.executable, "-m", "harness.cli", "eval", "--bench", "fake", "--policy", "random", "--tasks", "0-4",
+    cmd = [sys.executable, "-m", "cli.main", "eval", "--bench", "fake", "--policy", "random", "--tasks", "0-4",
            "--trials", "3", "-B", "step_delay_s=0.004", "--out", str(tmp_path), "--name", "k", "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     episodes = tmp_path / "k" / "episodes.jsonl"

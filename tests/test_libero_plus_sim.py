@@ -118,13 +118,14 @@ def test_background_variant_changes_floor_and_wall_textures(variant_env):
 
 
 def test_worker_records_a_real_episode_and_a_skipped_variant(tmp_path):
-    from harness.worker import EpisodeWorker, RunJob
+    from cli.resolve import run_job
+    from harness.worker import EpisodeWorker
 
     bench = LiberoPlusBenchmark()
     run = _spec(_variant("libero_spatial", B, "camera"))
     run = run.__class__(**{**run.__dict__, "max_steps": 3})
     skip = _spec(_variant("libero_spatial", B, "light"))
-    worker = EpisodeWorker(RunJob(run_id="t", run_dir=str(tmp_path), bench="libero_plus", policy="random"))
+    worker = EpisodeWorker(run_job("t", str(tmp_path), "libero_plus", "random"))
     try:
         ok, skipped = worker.run(run), worker.run(skip)
     finally:

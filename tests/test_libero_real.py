@@ -6,7 +6,7 @@ import pytest
 from benchmarks.libero.bench import LiberoBenchmark
 from benchmarks.libero.protocol import MAX_STEPS
 from harness.config import RunConfig
-from harness.evaluate import execute, start_run
+from cli.resolve import execute, start_run
 from harness.protocols import BenchSelection
 from tests.fixtures import ScriptedPolicy
 

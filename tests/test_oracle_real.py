@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from harness.config import RunConfig
-from harness.evaluate import execute, start_run
-from harness.recording.reader import read_dataset
-from harness.recording.record import RecordConfig, record
+from cli.resolve import execute, start_run
+from recording.reader import read_dataset
+from recording.record import RecordConfig, record
+from cli.resolve import targets_for
 
 pytestmark = pytest.mark.sim
 
@@ -27,7 +28,8 @@ def test_oracle_solves_a_real_task_through_eval(tmp_path):
 
 def test_recorded_oracle_demo_round_trips(tmp_path):
     out = tmp_path / "demos"
-    summary = record(RecordConfig(bench=SUITE, policy="oracle", out=str(out), tasks=(TASK,), trials=1, size=32))
+    summary = record(RecordConfig(bench=SUITE, policy="oracle", out=str(out), tasks=(TASK,), trials=1, size=32),
+                     targets_for(SUITE, "oracle"))
     assert summary.kept == summary.successes == 1
     (entry,) = [json.loads(line) for line in (out / "record_log.jsonl").read_text().splitlines()]
     (ep,) = read_dataset(out)

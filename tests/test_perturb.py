@@ -104,8 +104,8 @@ def test_noise_changes_the_image_by_a_measured_amount(kind, min_change):
 
 
 def test_cli_flags_map_to_bench_options():
-    from harness.cli import build_parser
-    from harness.commands.eval_cmd import config_from_args
+    from cli.main import build_parser
+    from cli.commands.eval_cmd import config_from_args
 
     args = build_parser().parse_args(["eval", "--bench", "libero_spatial", "--perturb", "camera,light",
                                       "--levels", "0-2,5"])
@@ -114,7 +114,7 @@ def test_cli_flags_map_to_bench_options():
 
 
 def test_libero_suites_take_only_sweep_options():
-    from benchmarks.libero.bench import with_options
+    from benchmarks.libero.suites import with_options
 
     assert isinstance(with_options("libero_goal", {"perturb": "light", "levels": [0, 1]}), PerturbSweep)
     with pytest.raises(ConfigError, match="perturb"):

@@ -139,7 +139,7 @@ def test_oracle_still_solves_the_task_at_top_layout_level(world):
 def test_show_perturbations_writes_a_grid(tmp_path, capsys):
     from PIL import Image
 
-    from harness.cli import main
+    from cli.main import main
 
     out = tmp_path / "grid.png"
     args = ["show-perturbations", "--bench", "libero_spatial", "--task", "0", "--perturb", "noise,language",

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli import main
+from cli.main import main
 from harness.config import ConfigError, RunConfig
-from harness.evaluate import execute, start_run
+from cli.resolve import execute, start_run
 from harness.runners.ray_queue import WorkQueue
 from harness.runners.ray_runner import RayOptions, check_reachable, cluster_address, connect
 from harness.store import read_records

@@ -6,9 +6,10 @@ import h5py
 import numpy as np
 import pytest
 
-from harness.cli import main
-from harness.recording.reader import DatasetError, read_dataset
-from harness.recording.record import RecordConfig, record
+from cli.main import main
+from recording.reader import DatasetError, read_dataset
+from recording.record import RecordConfig, record
+from cli.resolve import targets_for
 from policies.random_policy import RandomPolicy
 
 
@@ -24,7 +25,7 @@ def _expected_actions(spec_key_seed: int, n: int) -> np.ndarray:
 def test_round_trip_keeps_every_step_and_exact_actions(tmp_path):
     out = tmp_path / "ds"
     summary = record(RecordConfig(bench="fake", policy="random", out=str(out), tasks=(0, 1), trials=2, size=24,
-                                  keep="all", policy_options={"chunk": 1, "seed": 0}))
+                                  keep="all", policy_options={"chunk": 1, "seed": 0}), targets_for("fake", "random"))
     assert summary.attempted == summary.kept == 4 and summary.errors == 0
     log = [json.loads(line) for line in (out / "record_log.jsonl").read_text().splitlines()]
     episodes = read_dataset(out)
@@ -43,9 +44,9 @@ def test_round_trip_keeps_every_step_and_exact_actions(tmp_path):
 def test_keep_success_drops_failures_and_appends(tmp_path):
     out = tmp_path / "ds"
     cfg = RecordConfig(bench="fake", policy="random", out=str(out), tasks=(0,), trials=3, size=16)
-    first = record(cfg)
+    first = record(cfg, targets_for("fake", "random"))
     assert first.kept == first.successes
-    second = record(cfg)
+    second = record(cfg, targets_for("fake", "random"))
     episodes = read_dataset(out)
     assert len(episodes) == first.kept + second.kept and all(e.success for e in episodes)
     if episodes:

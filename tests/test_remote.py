@@ -15,10 +15,10 @@ from openpi_client import msgpack_numpy as openpi_msgpack
 from openpi_client.websocket_client_policy import WebsocketClientPolicy
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
-from harness.cli import main
+from cli.main import main
 from harness.store import read_records
 from harness.types import Observation, PolicySpec, TaskInfo
-from harness.worker import build_policy
+from cli.resolve import build_policy
 from policies.remote import PolicyUnreachable, RemotePolicy, RemotePolicyError
 from policies.server import PolicyServer, ServerConfig, ServerThread
 from policies.server import codec

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.cli import main
+from cli.main import main
 from harness.store import read_records
 from harness.types import Observation, PolicySpec, TaskInfo
 from policies.server import PolicyServer, ServerConfig, ServerThread
@@ -53,7 +53,7 @@ class TripwirePolicy:
 
 
 def _start_server(port: int, *options: str) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "serve", "--policy",
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--policy",
                              "tests.test_remote_failures:TripwirePolicy", "--port", str(port), *options],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline()

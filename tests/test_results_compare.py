@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.cli import main
+from cli.main import main
 from results.compare import compare
 from results.synthetic import record, write_run
 

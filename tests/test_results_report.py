@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from harness.cli import main
+from cli.main import main
 from results.load import ProtocolMismatch, check_protocols, load_columns
 from results.paper import LIBERO_PLUS_VARIANTS, PUBLISHED_CSV, read_published
 from results.plots import make_plots

@@ -6,7 +6,7 @@ from benchmarks.simpler import assets as simpler_assets
 from benchmarks.simpler.assets import MissingDependency, no_download_prompt
 from benchmarks.simpler.bench import SimplerBridgeBenchmark
 from benchmarks.simpler.protocol import TASKS
-from harness.cli import main
+from cli.main import main
 from harness.config import ConfigError
 from harness.protocols import BenchSelection
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from benchmarks.simpler.bench import SimplerBridgeBenchmark
-from harness.commands.show_env_cmd import render_task
+from cli.commands.show_env_cmd import render_task
 from harness.config import RunConfig
 from harness.episode import run_episode
-from harness.evaluate import execute, start_run
+from cli.resolve import execute, start_run
 from harness.protocols import BenchSelection
 from results.summary import summary_table
 from tests.fixtures import ScriptedPolicy

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from harness.cli import USER_ERRORS
+from cli.main import USER_ERRORS
 from harness.types import Observation, TaskInfo
 from policies.vla_jepa.checkpoint import CheckpointError, load
 from policies.vla_jepa.config import ConfigError, model_config, train_config
@@ -151,7 +151,7 @@ def test_bad_checkpoints_give_one_line_errors(trained, tmp_path):
 
 
 def test_train_command_writes_a_checkpoint_and_rejects_bad_options(tmp_path, capsys):
-    from harness.cli import main
+    from cli.main import main
 
     out = tmp_path / "ck"
     args = ["train", "--preset", "tiny", "--synthetic", "6", "--out", str(out), "--set", "stage1_steps=4",

@@ -71,35 +71,3 @@ class LiberoBenchmark:
 
     def make_env(self, spec: EpisodeSpec) -> LiberoEnv:
         return LiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
-
-
-def with_options(suite: str, options: dict) -> LiberoBenchmark:
-    """Bench options: none for the plain suite; `perturb` (+ levels, ...) wraps it in the native perturbation sweep."""
-    if "perturb" in options:
-        from benchmarks.perturb.sweep import PerturbSweep
-
-        return PerturbSweep(LiberoBenchmark(suite), **options)
-    if options:
-        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; it takes only a perturbation "
-                          "sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), see docs/perturbations.md")
-    return LiberoBenchmark(suite)
-
-
-def libero_spatial(**options) -> LiberoBenchmark:
-    return with_options("libero_spatial", options)
-
-
-def libero_object(**options) -> LiberoBenchmark:
-    return with_options("libero_object", options)
-
-
-def libero_goal(**options) -> LiberoBenchmark:
-    return with_options("libero_goal", options)
-
-
-def libero_10(**options) -> LiberoBenchmark:
-    return with_options("libero_10", options)
-
-
-def libero_90(**options) -> LiberoBenchmark:
-    return with_options("libero_90", options)

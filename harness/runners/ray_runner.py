@@ -142,7 +142,7 @@ def run_ray(job: RunJob, work: list[WorkItem], on_record: Callable[[EpisodeRecor
         return
     import ray
 
-    queue = WorkQueue(work, build_benchmark(job.bench, job.bench_options).env_key, opts.max_attempts)
+    queue = WorkQueue(work, build_benchmark(job).env_key, opts.max_attempts)
     started = connect(opts)
     scheduler = None
     try:

@@ -1,6 +1,6 @@
 """Episodes -> training tensors: resized frames, instruction embeddings, future offsets, action chunks, splits.
 
-Episodes are duck-typed like harness.recording.reader.DemoEpisode (name, task_name, instruction, frames dict of
+Episodes are duck-typed like recording.reader.DemoEpisode (name, task_name, instruction, frames dict of
 (T,H,W,3) uint8 upright, actions (T,7) or None, ee_states, gripper_states, success, fps)."""
 
 from __future__ import annotations

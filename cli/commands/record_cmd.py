@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.commands.eval_cmd import _int_list
+from cli.commands.eval_cmd import _int_list
+from cli.resolve import targets_for
 from harness.config import parse_kv
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.recording.record import RecordConfig, record
+    from recording.record import RecordConfig, record
 
     cfg = RecordConfig(bench=args.bench, policy=args.policy, out=args.out,
                        tasks=tuple(args.tasks) if args.tasks else None, trials=args.trials,
@@ -23,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{rec.key}: {outcome}, {rec.steps} steps, {rec.time.wall_s:.1f} s{', kept' if kept else ''}",
               file=sys.stderr, flush=True)
 
-    s = record(cfg, on_episode=None if args.quiet else show)
+    s = record(cfg, targets_for(cfg.bench, cfg.policy), on_episode=None if args.quiet else show)
     per_min = s.kept / (s.wall_s / 60) if s.wall_s > 0 else 0.0
     print(f"{args.out}: kept {s.kept} of {s.attempted} episodes ({s.successes} successes, {s.errors} errors), "
           f"{s.steps_kept} steps, {s.wall_s:.0f} s, {per_min:.2f} demos/min")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
-from harness.evaluate import execute, start_run
+from cli.resolve import execute, start_run
 
 
 def _csv(text: str) -> list[str]:

@@ -9,10 +9,11 @@ from typing import Callable
 
 from harness.config import ConfigError
 from harness.protocols import BenchSelection, Env
-from harness.recording.capture import RecordingEnv
-from harness.recording.writer import append_log, write_demo
+from recording.capture import RecordingEnv
+from recording.writer import append_log, write_demo
+from harness.targets import Targets
 from harness.types import EpisodeRecord, EpisodeSpec
-from harness.worker import EpisodeWorker, RunJob
+from harness.worker import EpisodeWorker, RunJob, build_benchmark
 
 KEEP_MODES = ("success", "all")
 
@@ -74,19 +75,17 @@ class RecordingWorker(EpisodeWorker):
         return self._recording.buffer if self._recording is not None else None
 
 
-def record(cfg: RecordConfig, on_episode: Callable[[EpisodeRecord, bool], None] | None = None) -> RecordSummary:
+def record(cfg: RecordConfig, targets: Targets,
+           on_episode: Callable[[EpisodeRecord, bool], None] | None = None) -> RecordSummary:
     """Run every selected episode once; append kept ones to `cfg.out` as they finish."""
-    from harness.evaluate import check_names
-    from harness.worker import build_benchmark
-
     cfg.validate()
-    check_names(cfg)
-    bench = build_benchmark(cfg.bench, cfg.bench_options)
+    job = RunJob(run_id=Path(cfg.out).name, run_dir=str(cfg.out), bench=cfg.bench, policy=cfg.policy,
+                 bench_target=targets.bench, policy_target=targets.policy, bench_options=cfg.bench_options,
+                 policy_options=cfg.policy_options)
+    bench = build_benchmark(job)
     selection = BenchSelection(tasks=cfg.tasks, trials=cfg.first_trial + cfg.trials, max_steps=cfg.max_steps)
     specs = [s for s in bench.episodes(selection, cfg.seed) if s.trial >= cfg.first_trial]
     out = Path(cfg.out)
-    job = RunJob(run_id=out.name, run_dir=str(out), bench=cfg.bench, policy=cfg.policy,
-                 bench_options=cfg.bench_options, policy_options=cfg.policy_options)
     worker, summary, t0 = RecordingWorker(job, cfg.size), RecordSummary(), time.perf_counter()
     fps = worker.protocol.control_hz
     try:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import os
 import signal
 import sys
 from functools import partial
 
-from harness.config import parse_kv
+from harness.config import ConfigError, parse_kv
+from harness.targets import load_target
 
 
 class ServeError(RuntimeError):
@@ -24,20 +24,17 @@ class ServeError(RuntimeError):
 
 def policy_factory(name: str, options: dict):
     """A zero-argument factory for the named policy (registry name or module:attr)."""
-    if ":" in name:
-        module_name, _, attr = name.partition(":")
-        try:
-            target = getattr(importlib.import_module(module_name), attr)
-        except (ImportError, AttributeError) as exc:
-            raise ServeError(f"cannot import policy '{name}': {exc}") from exc
-        return partial(target, **options)
-    from harness.worker import build_policy
-    from policies import POLICIES
+    from cli.resolve import policy_target
+    from harness.targets import build
 
-    POLICIES.check(name)
     if name == "remote":
         raise ServeError("serving 'remote' would only proxy another server; serve the policy itself")
-    return partial(build_policy, name, options)
+    target = policy_target(name)
+    try:
+        load_target(target)
+    except ConfigError as exc:
+        raise ServeError(f"cannot import policy '{name}': {exc}") from exc
+    return partial(build, "policy", name, target, options)
 
 
 def run(args: argparse.Namespace) -> int:

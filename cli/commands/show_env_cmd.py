@@ -22,7 +22,7 @@ def _frame(env, camera: str, size: int) -> np.ndarray:
 def render_task(bench_name: str, task: int, trial: int, size: int, options: dict,
                 cameras: list[str] | None = None) -> tuple[np.ndarray, str]:
     """One row of frames, one per camera (the protocol's cameras unless named), and the task's instruction."""
-    from harness.worker import build_benchmark
+    from cli.resolve import build_benchmark
 
     if size < 1 or trial < 0:
         raise ConfigError(f"--size must be >= 1 and --trial >= 0; got size {size}, trial {trial}")

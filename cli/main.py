@@ -7,18 +7,18 @@ import importlib
 import sys
 
 COMMANDS = [
-    "harness.commands.eval_cmd",
-    "harness.commands.resume_cmd",
-    "harness.commands.list_cmd",
-    "harness.commands.report_cmd",
-    "harness.commands.show_perturbations_cmd",
-    "harness.commands.export_cmd",
-    "harness.commands.compare_cmd",
-    "harness.commands.train_cmd",
-    "harness.commands.show_env_cmd",
-    "harness.commands.serve_cmd",
-    "harness.commands.record_cmd",
-    "harness.commands.dataset_cmd",
+    "cli.commands.eval_cmd",
+    "cli.commands.resume_cmd",
+    "cli.commands.list_cmd",
+    "cli.commands.report_cmd",
+    "benchmarks.perturb.show_cmd",
+    "cli.commands.export_cmd",
+    "cli.commands.compare_cmd",
+    "policies.vla_jepa.train_cmd",
+    "cli.commands.show_env_cmd",
+    "cli.commands.serve_cmd",
+    "cli.commands.record_cmd",
+    "cli.commands.dataset_cmd",
 ]
 
 # Errors a user can fix: shown as one line, no traceback.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from harness.commands.eval_cmd import print_summary
-from harness.evaluate import execute
+from cli.commands.eval_cmd import print_summary
+from cli.resolve import execute
 
 
 def run(args: argparse.Namespace) -> int:

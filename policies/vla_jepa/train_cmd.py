@@ -31,7 +31,7 @@ def load_episodes(paths: list[str], per_task: int, seed: int, max_frames: int, s
     (memory), and drop the actions of failed rollouts: they are video for stage 1, not demonstrations.
     Returns the episodes and the recorded frame size."""
     try:
-        from harness.recording.reader import read_dataset
+        from recording.reader import read_dataset
     except ImportError as exc:
         raise ConfigError(f"the episode recorder is not available ({exc}); cannot read {paths}") from exc
     from policies.vla_jepa.data import resize_frames

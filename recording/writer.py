@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.recording.capture import FRAME_KEYS, EpisodeBuffer
+from recording.capture import FRAME_KEYS, EpisodeBuffer
 from harness.types import EpisodeSpec
 
 IMAGE_CONVENTION = "upright"

@@ -6,7 +6,7 @@ import argparse
 import sys
 import traceback
 
-from harness.cli import USER_ERRORS
+from cli.main import USER_ERRORS
 from harness.config import ConfigError
 
 

@@ -1,0 +1,38 @@
+"""The registered LIBERO suites: the plain benchmark, or wrapped in the native perturbation sweep (bench option
+`perturb`). Apart from bench.py so that the sweep, which builds LIBERO envs, and the suite never import each other."""
+
+from __future__ import annotations
+
+from benchmarks.libero.bench import LiberoBenchmark
+from benchmarks.perturb.sweep import PerturbSweep
+from harness.config import ConfigError
+
+
+def with_options(suite: str, options: dict) -> LiberoBenchmark:
+    """Bench options: none for the plain suite; `perturb` (+ levels, ...) wraps it in the native perturbation sweep."""
+    if "perturb" in options:
+        return PerturbSweep(LiberoBenchmark(suite), **options)
+    if options:
+        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; it takes only a perturbation "
+                          "sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), see docs/perturbations.md")
+    return LiberoBenchmark(suite)
+
+
+def libero_spatial(**options) -> LiberoBenchmark:
+    return with_options("libero_spatial", options)
+
+
+def libero_object(**options) -> LiberoBenchmark:
+    return with_options("libero_object", options)
+
+
+def libero_goal(**options) -> LiberoBenchmark:
+    return with_options("libero_goal", options)
+
+
+def libero_10(**options) -> LiberoBenchmark:
+    return with_options("libero_10", options)
+
+
+def libero_90(**options) -> LiberoBenchmark:
+    return with_options("libero_90", options)

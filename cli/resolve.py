@@ -1,0 +1,54 @@
+"""Registry names to `module:attr` targets, and the run entry points that need them (the CLI's side of the core)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.config import RunConfig
+from harness.evaluate import RunSummary
+from harness.evaluate import execute as execute_targets
+from harness.evaluate import start_run as start_targets
+from harness.store import RunStore
+from harness.targets import Targets
+from harness.worker import RunJob
+
+
+def policy_target(name: str) -> str:
+    """A registered policy name, or `package.module:Factory` for a policy class that is not registered."""
+    from policies import POLICIES
+
+    return name if ":" in name else POLICIES.target(name)
+
+
+def targets_for(bench: str, policy: str) -> Targets:
+    from benchmarks import BENCHMARKS
+
+    return Targets(bench=BENCHMARKS.target(bench), policy=policy_target(policy))
+
+
+def start_run(cfg: RunConfig) -> Path:
+    return start_targets(cfg, targets_for(cfg.bench, cfg.policy))
+
+
+def execute(run_dir: Path, progress: bool = True, runner_overrides: dict | None = None) -> RunSummary:
+    config = RunStore(Path(run_dir)).read_manifest()["config"]
+    return execute_targets(run_dir, targets_for(config["bench"], config["policy"]), progress, runner_overrides)
+
+
+def build_policy(name: str, options: dict):
+    from harness.targets import build
+
+    return build("policy", name, policy_target(name), options)
+
+
+def build_benchmark(name: str, options: dict):
+    from benchmarks import BENCHMARKS
+    from harness.targets import build
+
+    return build("benchmark", name, BENCHMARKS.target(name), options)
+
+
+def run_job(run_id: str, run_dir: str, bench: str, policy: str, **fields) -> RunJob:
+    targets = targets_for(bench, policy)
+    return RunJob(run_id=run_id, run_dir=run_dir, bench=bench, policy=policy, bench_target=targets.bench,
+                  policy_target=targets.policy, **fields)
