@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.config import ConfigError, RunConfig
+from harness.errors import UserError
 from harness.manifest import build_manifest, protocol_hash
 from harness.progress import RunProgress
 from harness.protocols import BenchSelection
@@ -17,7 +18,7 @@ from harness.targets import Targets, build
 from harness.worker import RunJob
 
 
-class ProtocolMismatch(RuntimeError):
+class ProtocolMismatch(UserError, RuntimeError):
     pass
 
 
