@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from typing import Any, Sequence
 
+from harness.errors import blame_of
 from harness.types import EpisodeRecord
 from results.aggregate import Cell, dedupe
 from results.load import RunData
@@ -14,12 +15,8 @@ from results.tables import Mean, Pct, Table, Value, parts
 NOT_RECORDED = "not recorded"
 
 
-def blame(kind: str) -> str | None:
-    """Who an error kind blames (policy/env/infra/skip) where the harness has the error taxonomy, else None."""
-    try:
-        from harness.errors import blame_of
-    except ImportError:  # an older harness: kinds without blame
-        return None
+def blame(kind: str) -> str:
+    """Who an error kind blames: policy, env, infra or skip (harness/errors.py; unknown kinds are infra)."""
     return blame_of(kind).value
 
 
