@@ -92,7 +92,7 @@ def test_uninstalled_variants_are_listed_up_front_and_skipped(capsys):
     assert "1 of them cannot run here" in err and "light 1" in err and "scenes/lights/" in err
     with pytest.raises(assets.MissingAssets, match="scenes/lights/") as info:
         bench.make_env(specs[0])
-    assert info.value.error_kind == "skipped"
+    assert info.value.kind == "skipped"
 
 
 def test_offline_coverage_of_libero_assets():
