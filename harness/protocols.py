@@ -7,6 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from harness.conventions import BenchConventions
 from harness.types import EpisodeSpec, Observation, PolicySpec, StepResult, TaskInfo
 
 
@@ -57,6 +58,7 @@ class BenchProtocol:
     cameras: tuple[str, ...]
     source: str
     extra: dict[str, Any] = field(default_factory=dict)
+    conventions: BenchConventions | None = None  # what the env renders and offers (harness/conventions.py)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
+from harness.convert import conform
 from harness.episode import EpisodeOutcome, run_episode
 from harness.protocols import Benchmark, BenchProtocol, Env, Policy
 from harness.targets import build
@@ -49,7 +50,7 @@ class EpisodeWorker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.benchmark = build_benchmark(job)
         self.protocol: BenchProtocol = self.benchmark.protocol()
-        self.policy = build_policy(job)
+        self.policy = conform(build_policy(job), self.protocol)  # conventions checked here, before any episode
         self._env: Env | None = None
         self._env_key: str | None = None
 

@@ -29,6 +29,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.sync.client import ClientConnection, connect
 
 from harness.config import ConfigError
+from harness.conventions import PolicyConventions
 from harness.protocols import StopRun
 from harness.types import Observation, PolicySpec, TaskInfo
 from policies.server import codec
@@ -220,6 +221,7 @@ def _spec_from(metadata: Any) -> PolicySpec | None:
     raw = {k: v for k, v in (metadata.get("spec") or {}).items() if k in fields}
     for key in ("cameras", "state_keys"):
         raw[key] = tuple(raw.get(key, ()))
+    raw["conventions"] = PolicyConventions.from_dict(raw.get("conventions"))  # so this side's worker converts
     raw["name"] = f"remote:{raw.get('name', '?')}"
     return PolicySpec(**raw)
 

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from benchmarks.libero.env import LiberoTask
-from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, ENV_REUSE, MAX_STEPS, SETTLE_ACTION, SETTLE_STEPS
+from benchmarks.libero.protocol import (CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, MAX_STEPS, SETTLE_ACTION,
+                                       SETTLE_STEPS)
 from benchmarks.libero_plus import assets
 from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, Variant, catalog
 from benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
@@ -78,7 +79,8 @@ class LiberoPlusBenchmark:
                                     "variants": sum(PUBLISHED_COUNTS.values()), "dimensions": list(DIMENSIONS),
                                     "noise": "official corruption of the raw 256 px agentview render, then resized",
                                     "robot_init": "variant arm joints restored after the task's init state",
-                                    "env_reuse": ENV_REUSE})
+                                    "env_reuse": ENV_REUSE},
+                             conventions=CONVENTIONS)
 
     def variants(self, selection: BenchSelection) -> list[Variant]:
         f = Filters(suites=parse_suites(selection.suites), tasks=selection.tasks, dimensions=self.dimensions,
