@@ -132,6 +132,10 @@ class RemotePolicy:
                 request["task"] = dataclasses.asdict(self._task)
         return request
 
+    def _served_spec(self, metadata: Any) -> PolicySpec:
+        """The spec the loop runs with: a vla-harness server's own, else the one the options give."""
+        return _spec_from(metadata) or self._fallback
+
     def _exchange(self, obs: Observation | None) -> bytes | str | None:
         """Send one observation (None: just connect) and return the raw reply, reconnecting a bounded number
         of times when the connection is refused or dropped."""
@@ -187,7 +191,7 @@ class RemotePolicy:
         except (OSError, ConnectionClosed, codec.CodecError) as exc:
             ws.close()
             raise _Lost(f"no metadata from the server: {_describe(exc)}") from exc
-        spec = _spec_from(metadata) or self._fallback
+        spec = self._served_spec(metadata)
         if self._spec is not None and spec != self._spec:
             ws.close()
             raise RemotePolicyError(f"policy server {self.url} now serves {spec}, not {self._spec} as at the start "

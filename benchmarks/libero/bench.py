@@ -10,7 +10,7 @@ from functools import lru_cache
 import numpy as np
 
 from benchmarks.libero.env import LiberoEnv, LiberoTask, import_libero
-from benchmarks.libero.protocol import CAMERAS, MAX_STEPS, TRIALS_PER_TASK, libero_protocol
+from benchmarks.libero.protocol import CAMERAS, MAX_STEPS, TRIALS_PER_TASK, libero_protocol, with_env_seed
 from harness.config import ConfigError
 from harness.protocols import BenchProtocol, BenchSelection
 from harness.seeding import with_seed
@@ -37,11 +37,12 @@ def init_states(suite: str, task_id: int) -> np.ndarray:
 
 
 class LiberoBenchmark:
-    def __init__(self, suite: str) -> None:
+    def __init__(self, suite: str, env_seed: int | None = None) -> None:
         self.suite = self.name = suite
+        self.env_seed = None if env_seed is None else int(env_seed)
 
     def protocol(self) -> BenchProtocol:
-        return libero_protocol(self.suite)
+        return with_env_seed(libero_protocol(self.suite), self.env_seed)
 
     def n_tasks(self) -> int:
         return _suite(self.suite).get_num_tasks()
@@ -70,4 +71,5 @@ class LiberoBenchmark:
         return f"{spec.suite}/{spec.task_id}"
 
     def make_env(self, spec: EpisodeSpec) -> LiberoEnv:
-        return LiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
+        return LiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS,
+                         env_seed=self.env_seed)

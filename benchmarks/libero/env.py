@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from harness.conventions import ROTATED_180, UPRIGHT, reorient
 from harness.types import EpisodeSpec, Observation, StepResult
 from harness.errors import EnvFault, UserError
 
@@ -40,11 +41,12 @@ class LiberoTask:
 class LiberoEnv:
     """Wraps LIBERO's ControlEnv; `init_states` are the suite's fixed initial states for this task."""
 
-    def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...]) -> None:
+    def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...],
+                 env_seed: int | None = None) -> None:
         _, _, ControlEnv = import_libero()
         if not os.path.exists(task.bddl_path):
             raise MissingDependency(f"LIBERO task file missing: {task.bddl_path}")
-        self.task, self.init_states = task, init_states
+        self.task, self.init_states, self.env_seed = task, init_states, env_seed
         with contextlib.redirect_stdout(io.StringIO()):
             self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=True,
                                   camera_names=list(camera_names), camera_heights=256, camera_widths=256)
@@ -53,7 +55,7 @@ class LiberoEnv:
 
     def reset(self, spec: EpisodeSpec) -> None:
         self._forget_earlier_resets()
-        self.env.seed(spec.seed)
+        self.env.seed(spec.seed if self.env_seed is None else self.env_seed)
         self.env.reset()
         index = spec.init_state_index if spec.init_state_index is not None else spec.trial
         self._last_obs = self.env.set_init_state(self.init_states[index])
@@ -75,8 +77,8 @@ class LiberoEnv:
         return Observation(images=images, state=state, instruction=self.instruction, step=0)
 
     def video_frame(self, camera: str, size: int) -> np.ndarray:
-        """Upright view for videos (MuJoCo renders upside down)."""
-        return self.env.sim.render(camera_name=camera, width=size, height=size)[::-1, ::-1]
+        """Upright view for videos and recordings: the conversion the worker applies for upright-wanting policies."""
+        return reorient(self.env.sim.render(camera_name=camera, width=size, height=size), ROTATED_180, UPRIGHT)
 
     def step(self, action: np.ndarray) -> StepResult:
         obs, reward, done, _info = self.env.step(np.asarray(action, dtype=np.float64))

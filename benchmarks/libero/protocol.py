@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from harness.conventions import (LIBERO_GRIPPER, ROTATED_180, ActionSpace, BenchConventions, CameraRole,
                                  StateEntry)
 from harness.protocols import BenchProtocol
@@ -31,6 +33,17 @@ CONVENTIONS = BenchConventions(
     action=ActionSpace("libero_osc_pose", ("dx", "dy", "dz", "drx", "dry", "drz", "gripper"),
                        "OSC_POSE deltas in [-1, 1], scaled by the controller to at most 0.05 m and 0.5 rad per step",
                        LIBERO_GRIPPER, CONTROL_HZ))
+
+
+ENV_SEED = ("env.seed(N) before every reset instead of the episode's seed: openpi's and OpenVLA's scripts seed "
+            "each task's env with 7 once, so N=7 gives their first episode's fixture placement of every task")
+
+
+def with_env_seed(protocol: BenchProtocol, env_seed: int | None) -> BenchProtocol:
+    """Bench option env_seed (e.g. -B env_seed=7): part of the protocol and its hash when set."""
+    if env_seed is None:
+        return protocol
+    return dataclasses.replace(protocol, extra={**protocol.extra, "env_seed": env_seed, "env_seed_meaning": ENV_SEED})
 
 
 def libero_protocol(suite: str) -> BenchProtocol:

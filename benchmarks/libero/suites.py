@@ -10,12 +10,13 @@ from harness.config import ConfigError
 
 def with_options(suite: str, options: dict) -> LiberoBenchmark:
     """Bench options: none for the plain suite; `perturb` (+ levels, ...) wraps it in the native perturbation sweep."""
+    env_seed = options.pop("env_seed", None)
     if "perturb" in options:
-        return PerturbSweep(LiberoBenchmark(suite), **options)
+        return PerturbSweep(LiberoBenchmark(suite, env_seed), **options)
     if options:
-        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; it takes only a perturbation "
-                          "sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), see docs/perturbations.md")
-    return LiberoBenchmark(suite)
+        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; it takes env_seed and a "
+                          "perturbation sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), see docs/perturbations.md")
+    return LiberoBenchmark(suite, env_seed)
 
 
 def libero_spatial(**options) -> LiberoBenchmark:

@@ -13,7 +13,7 @@ import numpy as np
 
 from benchmarks.libero.env import LiberoTask
 from benchmarks.libero.protocol import (CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, MAX_STEPS, SETTLE_ACTION,
-                                       SETTLE_STEPS)
+                                       SETTLE_STEPS, with_env_seed)
 from benchmarks.libero_plus import assets
 from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, Variant, catalog
 from benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
@@ -61,16 +61,20 @@ class LiberoPlusBenchmark:
 
     def __init__(self, dimensions: Any = None, difficulty: Any = None, sample: int | None = None,
                  sample_seed: int = 0, assets: str | None = None, classification: str | None = None,
-                 instruction: str = "official") -> None:
+                 instruction: str = "official", env_seed: int | None = None) -> None:
         if instruction not in INSTRUCTIONS:
             raise ConfigError(f"libero_plus option instruction must be one of {', '.join(INSTRUCTIONS)}; "
                               f"got '{instruction}'")
         self.instruction = instruction
+        self.env_seed = None if env_seed is None else int(env_seed)
         self.dimensions, self.difficulty = parse_dimensions(dimensions), parse_difficulty(difficulty)
         self.sample, self.sample_seed = (int(sample) if sample is not None else None), int(sample_seed)
         self.assets_option, self.classification = assets, classification
 
     def protocol(self) -> BenchProtocol:
+        return with_env_seed(self._protocol(), self.env_seed)
+
+    def _protocol(self) -> BenchProtocol:
         return BenchProtocol(name=NAME, settle_steps=SETTLE_STEPS, settle_action=SETTLE_ACTION, action_dim=7,
                              control_hz=CONTROL_HZ, max_steps=max(MAX_STEPS[s] for s in SUITES), trials_per_task=1,
                              cameras=CAMERAS, source=SOURCE,
@@ -137,7 +141,7 @@ class LiberoPlusBenchmark:
         init_states = np.asarray(_official_suite(v.suite).get_task_init_states(v.index))
         bddl = str(assets.package_dir() / "bddl_files" / v.suite / f"{v.name}.bddl")
         task = LiberoTask(v.suite, v.task_id, v.name, spec.instruction, bddl)
-        return LiberoPlusEnv(task, init_states, CAMERAS, noise=int(v.params.get("noise", 0)))
+        return LiberoPlusEnv(task, init_states, CAMERAS, noise=int(v.params.get("noise", 0)), env_seed=self.env_seed)
 
 
 def variant_of(spec: EpisodeSpec) -> Variant:
