@@ -73,7 +73,7 @@ def run_episode(env: Env, policy: Policy, spec: EpisodeSpec, protocol: BenchProt
             obs.step = steps
             if pspec.privileged:
                 obs.privileged = clock.timed("sim", _privileged_state, env, pspec)
-            chunk = clock.timed("policy", _ask, policy, obs, pspec)
+            chunk = clock.timed("policy", _ask, policy, obs, pspec)[: protocol.replan_steps or None]
             for action in chunk:
                 if video_camera:
                     frames.append(clock.timed("render", upright_frame, env, video_camera, video_size))
