@@ -115,3 +115,13 @@ def test_offline_coverage_of_libero_assets():
         assert runnable[dim] == PUBLISHED_COUNTS[dim]
     # light scenes and added objects are LIBERO-Plus's own; 62 floor/wall combinations use LIBERO's textures
     assert runnable["light"] == 0 and runnable["layout"] == 696 and runnable["background"] == 62
+
+
+def test_an_eval_reports_the_selection_once(tmp_path, capsys):
+    """The run is planned once, so the benchmark's asset report is printed once (no module-level memory needed)."""
+    from cli.main import main
+
+    argv = ["eval", "--bench", "libero_plus", "--suites", "libero_spatial", "--dimensions", "light", "--sample", "1",
+            "--policy", "zero", "--out", str(tmp_path), "--name", "r", "--no-progress"]
+    assert main(argv) == 0
+    assert capsys.readouterr().err.count("variants selected") == 1

