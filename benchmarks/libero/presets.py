@@ -43,7 +43,8 @@ class PaperProtocol:
                 f"settle steps; {seed}; {replan} (source: {self.source})")
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """For the protocol's `extra` (hashed, in the manifest); `summary` is the line reports print under tables."""
+        return {**dataclasses.asdict(self), "summary": self.summary()}
 
     def env_seed_for(self, trial: int) -> int | None:
         if self.env_seed is None:
