@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.config import RunConfig
+from harness.errors import UserError
 from harness.manifest import build_manifest
 from harness.plan import RunPlan, plan_run
 from harness.progress import RunProgress
@@ -17,7 +18,7 @@ from harness.targets import Targets
 from harness.worker import RunJob
 
 
-class ProtocolMismatch(RuntimeError):
+class ProtocolMismatch(UserError, RuntimeError):
     pass
 
 

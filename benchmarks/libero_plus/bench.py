@@ -16,6 +16,7 @@ from benchmarks.libero.presets import preset
 from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, ENV_REUSE, SETTLE_ACTION
 from benchmarks.libero_plus import assets
 from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, Variant, catalog
+from benchmarks.libero_plus.classification import load as load_classification
 from benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
 from harness.config import ConfigError
 from harness.protocols import BenchProtocol, BenchSelection
@@ -81,7 +82,8 @@ class LiberoPlusBenchmark:
                                     "variants": sum(PUBLISHED_COUNTS.values()), "dimensions": list(DIMENSIONS),
                                     "noise": "official corruption of the raw 256 px agentview render, then resized",
                                     "robot_init": "variant arm joints restored after the task's init state",
-                                    "env_reuse": ENV_REUSE})
+                                    "env_reuse": ENV_REUSE,
+                                    "difficulty": load_classification(self.classification).describe()})
 
     def max_steps(self, suite: str) -> int:
         """The named protocol's max steps for a variant of this suite (vla-jepa: 520 for every variant)."""
@@ -90,8 +92,7 @@ class LiberoPlusBenchmark:
     def variants(self, selection: BenchSelection) -> list[Variant]:
         f = Filters(suites=parse_suites(selection.suites), tasks=selection.tasks, dimensions=self.dimensions,
                     difficulty=self.difficulty, sample=self.sample, sample_seed=self.sample_seed)
-        table = catalog(self.classification)
-        return select(table, f, classified=any(v.difficulty is not None for v in table))
+        return select(catalog(self.classification), f)
 
     def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:
         chosen = self.variants(selection)
