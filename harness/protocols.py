@@ -82,6 +82,7 @@ class BenchProtocol:
     source: str
     extra: dict[str, Any] = field(default_factory=dict)
     conventions: BenchConventions | None = None  # what the env renders and offers (harness/conventions.py)
+    replan_steps: int | None = None  # the loop executes at most this many actions of each chunk (None: all of it)
 
 
 @dataclass(frozen=True)

@@ -41,12 +41,13 @@ class LiberoTask:
 class LiberoEnv:
     """Wraps LIBERO's ControlEnv; `init_states` are the suite's fixed initial states for this task."""
 
-    def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...],
-                 env_seed: int | None = None) -> None:
+    paper = None  # the run's named paper protocol (benchmarks/libero/presets.py): its env.seed() when it fixes one
+
+    def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...]) -> None:
         _, _, ControlEnv = import_libero()
         if not os.path.exists(task.bddl_path):
             raise MissingDependency(f"LIBERO task file missing: {task.bddl_path}")
-        self.task, self.init_states, self.env_seed = task, init_states, env_seed
+        self.task, self.init_states = task, init_states
         with contextlib.redirect_stdout(io.StringIO()):
             self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=True,
                                   camera_names=list(camera_names), camera_heights=256, camera_widths=256)
@@ -55,7 +56,8 @@ class LiberoEnv:
 
     def reset(self, spec: EpisodeSpec) -> None:
         self._forget_earlier_resets()
-        self.env.seed(spec.seed if self.env_seed is None else self.env_seed)
+        fixed = self.paper.env_seed_for(spec.trial) if self.paper is not None else None
+        self.env.seed(spec.seed if fixed is None else fixed)
         self.env.reset()
         index = spec.init_state_index if spec.init_state_index is not None else spec.trial
         self._last_obs = self.env.set_init_state(self.init_states[index])

@@ -1,9 +1,8 @@
-"""The published LIBERO evaluation protocol, written down once (sources in ../shared/PROTOCOLS.md)."""
+"""The published LIBERO evaluation protocol, written down once; named paper variants in presets.py."""
 
 from __future__ import annotations
 
-import dataclasses
-
+from benchmarks.libero.presets import DEFAULT, PaperProtocol, preset
 from harness.conventions import (LIBERO_GRIPPER, ROTATED_180, ActionSpace, BenchConventions, CameraRole,
                                  StateEntry)
 from harness.protocols import BenchProtocol
@@ -11,9 +10,9 @@ from harness.protocols import BenchProtocol
 SOURCE = ("LIBERO (Liu et al. 2023) as run by OpenVLA run_libero_eval.py and openpi examples/libero/main.py: "
           "10 settle steps, init state i for trial i, success = env done")
 
-# Max policy steps per episode (OpenVLA / openpi). lerobot uses 280 for spatial, the VLA-JEPA script 400:
-# pass --max-steps to match those; the value a run used is in its manifest and protocol hash.
-MAX_STEPS = {"libero_spatial": 220, "libero_object": 280, "libero_goal": 300, "libero_10": 520, "libero_90": 400}
+# Max policy steps per episode (OpenVLA / openpi). lerobot-eval uses 280 for spatial, the VLA-JEPA script 250 (and 520
+# on every LIBERO-Plus variant): `--protocol lerobot|vla-jepa` (presets.py); the value a run used is in its manifest.
+MAX_STEPS = preset(DEFAULT).max_steps
 SETTLE_STEPS = 10
 SETTLE_ACTION = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0)
 TRIALS_PER_TASK = 50
@@ -35,20 +34,11 @@ CONVENTIONS = BenchConventions(
                        LIBERO_GRIPPER, CONTROL_HZ))
 
 
-ENV_SEED = ("env.seed(N) before every reset instead of the episode's seed: openpi's and OpenVLA's scripts seed "
-            "each task's env with 7 once, so N=7 gives their first episode's fixture placement of every task")
-
-
-def with_env_seed(protocol: BenchProtocol, env_seed: int | None) -> BenchProtocol:
-    """Bench option env_seed (e.g. -B env_seed=7): part of the protocol and its hash when set."""
-    if env_seed is None:
-        return protocol
-    return dataclasses.replace(protocol, extra={**protocol.extra, "env_seed": env_seed, "env_seed_meaning": ENV_SEED})
-
-
-def libero_protocol(suite: str) -> BenchProtocol:
-    return BenchProtocol(name=suite, settle_steps=SETTLE_STEPS, settle_action=SETTLE_ACTION, action_dim=7,
-                         control_hz=CONTROL_HZ, max_steps=MAX_STEPS[suite], trials_per_task=TRIALS_PER_TASK,
-                         cameras=CAMERAS, source=SOURCE,
-                         extra={"controller": "OSC_POSE", "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE},
+def libero_protocol(suite: str, protocol: str | PaperProtocol | None = None) -> BenchProtocol:
+    paper = protocol if isinstance(protocol, PaperProtocol) else preset(protocol)
+    return BenchProtocol(name=suite, settle_steps=paper.settle_steps, settle_action=SETTLE_ACTION, action_dim=7,
+                         control_hz=CONTROL_HZ, max_steps=paper.max_steps[suite], trials_per_task=TRIALS_PER_TASK,
+                         cameras=CAMERAS, source=SOURCE, replan_steps=paper.replan_steps,
+                         extra={"paper_protocol": paper.as_dict(), "controller": "OSC_POSE",
+                                "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE},
                          conventions=CONVENTIONS)

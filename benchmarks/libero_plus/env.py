@@ -29,9 +29,9 @@ class LiberoPlusEnv(LiberoEnv):
     ControlEnv; this class adds what render-on-demand needs: noise at observe() time, robot joints kept."""
 
     def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...],
-                 noise: int = 0, env_seed: int | None = None) -> None:
+                 noise: int = 0) -> None:
         ControlEnv = import_control_env()
-        self.task, self.init_states, self.noise, self.env_seed = task, init_states, noise, env_seed
+        self.task, self.init_states, self.noise = task, init_states, noise
         with contextlib.redirect_stdout(io.StringIO()):
             self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=True,
                                   camera_names=list(camera_names), camera_heights=OFFICIAL_SIZE,
