@@ -29,7 +29,7 @@ import numpy as np
 
 from harness.config import ConfigError
 from harness.types import Observation, PolicySpec, TaskInfo
-from policies.libero_inputs import CAMERAS, RENDER_SIZE, STATE_KEYS, libero_view
+from policies.libero_inputs import CAMERAS, RENDER_SIZE, conventions, libero_view
 from policies.remote import ON_UNREACHABLE, PolicyUnreachable, RemotePolicyError, RunStopped
 
 
@@ -84,7 +84,7 @@ class OpenVlaOftPolicy:
             raise RunStopped(f"policy server {self.url} is unreachable and on_unreachable=stop: the run stopped; "
                              "finished episodes are on disk, `vla-harness resume RUN_DIR` re-runs the errored ones")
         return PolicySpec(name="openvla_oft", cameras=CAMERAS, image_size=RENDER_SIZE, chunk_len=self.steps,
-                          state_keys=STATE_KEYS)
+                          conventions=conventions())
 
     def reset(self, task: TaskInfo) -> None:
         self.task = task

@@ -23,7 +23,7 @@ import numpy as np
 from websockets.sync.client import ClientConnection
 
 from harness.types import Observation, PolicySpec
-from policies.libero_inputs import CAMERAS, RENDER_SIZE, STATE_KEYS, libero_view
+from policies.libero_inputs import CAMERAS, POSE, RENDER_SIZE, conventions, libero_view
 from policies.remote import RemotePolicy, RemotePolicyError
 
 
@@ -38,10 +38,9 @@ class VlaEvalPolicy(RemotePolicy):
                  benchmark: str = "libero", **remote: Any) -> None:
         self.wanted = {"send_wrist_image": send_wrist_image, "send_state": send_state}
         self.benchmark, self._seq, self._open_episode = benchmark, 0, False
-        super().__init__(url=url, cameras=CAMERAS, image_size=RENDER_SIZE, chunk_len=1, state_keys=STATE_KEYS,
-                         **remote)
+        super().__init__(url=url, cameras=CAMERAS, image_size=RENDER_SIZE, chunk_len=1, **remote)
         self._fallback = self._spec = PolicySpec(name="vla_eval", cameras=CAMERAS, image_size=RENDER_SIZE,
-                                                 chunk_len=1, state_keys=STATE_KEYS)
+                                                 chunk_len=1, conventions=conventions(POSE))
 
     def params(self) -> dict[str, bool]:
         """What to send: the -P option when given (like vla-eval, the eval config wins), else the server's HELLO."""
@@ -69,8 +68,9 @@ class VlaEvalPolicy(RemotePolicy):
         out: dict[str, Any] = {"images": {"agentview": view.primary}, "task_description": view.instruction}
         if params["send_wrist_image"]:
             out["images"]["wrist"] = view.wrist
-        if params["send_state"]:
-            out["states"] = np.concatenate([view.eef_pos, quat_to_axisangle(view.eef_quat), view.gripper_qpos])
+        if params["send_state"]:  # pos || vla-eval's own axis-angle (it flips quaternions with w < 0) || qpos
+            pose = np.asarray(view.state[POSE.key], dtype=np.float64)
+            out["states"] = np.concatenate([pose[:3], quat_to_axisangle(pose[3:7]), pose[7:9]])
         return out
 
     def _frames(self, obs: Observation) -> list[bytes]:

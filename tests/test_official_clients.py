@@ -12,6 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
+from benchmarks.libero.protocol import CONVENTIONS
+from harness.convert import conform, plan_for
 from harness.episode import run_episode
 from harness.protocols import BenchProtocol
 from harness.types import EpisodeSpec, Observation, StepResult
@@ -41,6 +43,11 @@ def harness_obs(raw: dict) -> Observation:
                        state={k: np.array(raw[k]) for k in ("robot0_eef_pos", "robot0_eef_quat",
                                                             "robot0_gripper_qpos")},
                        instruction=raw["task"], step=0)
+
+
+def converted(policy, raw: dict) -> Observation:
+    """What the policy gets from the loop for this state: the worker's one conversion (harness/convert.py)."""
+    return plan_for(CONVENTIONS, policy.spec(), "libero_spatial", 7).observation(harness_obs(raw))
 
 
 def official_quat2axisangle(quat):
@@ -114,7 +121,7 @@ def test_vla_jepa_official_sends_the_official_request_and_executes_the_official_
     try:
         policy = VlaJepaOfficialPolicy(url=server.url, stats=stats, **FAST)
         raw = raw_libero_state()
-        actions = policy.act(harness_obs(raw))
+        actions = policy.act(converted(policy, raw))
     finally:
         server.close()
     assert_same(server.received[0], vla_jepa_official_request(raw))
@@ -129,7 +136,7 @@ def test_vla_jepa_official_chunk_from_config_yaml_and_stats_errors(tmp_path, sta
     server = StarVlaServer(NORMALIZED)
     try:
         policy = VlaJepaOfficialPolicy(url=server.url, stats=stats, **FAST)
-        assert policy.spec().chunk_len == 4 and policy.act(harness_obs(raw_libero_state())).shape == (4, 7)
+        assert policy.spec().chunk_len == 4 and policy.act(converted(policy, raw_libero_state())).shape == (4, 7)
     finally:
         server.close()
     with pytest.raises(ValueError, match="-P stats=PATH/dataset_statistics.json"):
@@ -144,7 +151,7 @@ def test_openvla_oft_sends_the_official_observation_and_post_processes_the_gripp
     try:
         policy = OpenVlaOftPolicy(url=server.url, open_loop_steps=3, **FAST)
         raw = raw_libero_state(1)
-        actions = policy.act(harness_obs(raw))
+        actions = policy.act(converted(policy, raw))
     finally:
         server.close()
     assert_same(server.received[0], oft_official_observation(raw))
@@ -173,7 +180,7 @@ class _LiberoLikeEnv:
 
 
 PROTOCOL = BenchProtocol(name="libero-like", settle_steps=0, settle_action=(0.0,) * 7, action_dim=7, control_hz=20.0,
-                         max_steps=16, trials_per_task=1, cameras=("agentview",), source="test")
+                         max_steps=16, trials_per_task=1, cameras=("agentview",), source="test", conventions=CONVENTIONS)
 SPEC = EpisodeSpec(bench="libero-like", suite="s", task_id=0, task_name="t", instruction="put the bowl on the plate",
                    trial=0, seed=0, max_steps=16)
 
@@ -188,7 +195,7 @@ def test_misbehaving_servers_end_the_episode_with_the_existing_error_kinds(clien
         options = {**FAST, "read_timeout_s": 0.5}
         policy = VlaJepaOfficialPolicy(url=server.url, stats=stats, **options) if client == "vla_jepa_official" \
             else OpenVlaOftPolicy(url=server.url, **options)
-        outcome = run_episode(_LiberoLikeEnv(), policy, SPEC, PROTOCOL)
+        outcome = run_episode(_LiberoLikeEnv(), conform(policy, PROTOCOL), SPEC, PROTOCOL)
     finally:
         server.close()
     assert outcome.success is None and outcome.error.kind == kind
@@ -209,12 +216,12 @@ def test_unusable_replies_are_one_line_policy_errors(stats):
     try:
         policy = VlaJepaOfficialPolicy(url=server.url, stats=stats, **FAST)
         with pytest.raises(RemotePolicyError, match=r"unusable reply: normalized_actions\[0\] has shape \(8, 5\)"):
-            policy.act(harness_obs(raw_libero_state()))
+            policy.act(converted(policy, raw_libero_state()))
     finally:
         server.close()
     server = OftServer([np.zeros(5, np.float32)])
     try:
         with pytest.raises(RemotePolicyError, match="unusable reply"):
-            OpenVlaOftPolicy(url=server.url, **FAST).act(harness_obs(raw_libero_state()))
+            OpenVlaOftPolicy(url=server.url, **FAST).act(converted(policy, raw_libero_state()))
     finally:
         server.close()

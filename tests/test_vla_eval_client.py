@@ -21,7 +21,8 @@ from harness.episode import run_episode
 from harness.types import TaskInfo
 from policies.remote import PolicyUnreachable, RemotePolicyError
 from policies.vla_eval_client import VlaEvalPolicy
-from tests.test_official_clients import FAST, PROTOCOL, SPEC, _LiberoLikeEnv, harness_obs, raw_libero_state
+from harness.convert import conform
+from tests.test_official_clients import FAST, PROTOCOL, SPEC, _LiberoLikeEnv, converted, raw_libero_state
 
 CHUNK = np.array([[0.1 * i, 0.0, -0.1, 0.0, 0.2, 0.0, 0.7 if i % 2 else -0.4] for i in range(4)], dtype=np.float32)
 
@@ -75,7 +76,7 @@ def test_drives_the_real_vla_eval_server_with_its_libero_observation_convention(
     raw = raw_libero_state(3)
     raw["robot0_eef_quat"] = -raw["robot0_eef_quat"]  # w < 0: vla-eval's axis-angle flips it, robosuite's does not
     policy.reset(TaskInfo("libero_spatial", "libero_spatial", 0, "t", raw["task"]))
-    actions = [policy.act(harness_obs(raw)) for _ in range(5)]
+    actions = [policy.act(converted(policy, raw)) for _ in range(5)]
     assert len(model.seen) == 2  # the server's chunk of 4 serves 4 observations, the 5th asks the model again
     assert all(a.shape == (1, 7) for a in actions)
     executed = np.concatenate(actions)
@@ -89,7 +90,7 @@ def test_drives_the_real_vla_eval_server_with_its_libero_observation_convention(
     assert np.allclose(sent["states"], bench._proprio_state(raw), atol=1e-6)
     # A new episode: EPISODE_START again, the server's chunk buffer is dropped, the model is asked at once.
     policy.reset(TaskInfo("libero_spatial", "libero_spatial", 1, "t", raw["task"]))
-    policy.act(harness_obs(raw))
+    policy.act(converted(policy, raw))
     assert model.episodes == 2 and len(model.seen) == 3
     policy.close()
 
@@ -98,13 +99,13 @@ def test_options_override_the_server_params_and_errors_keep_their_kinds():
     model = DummyModel()
     policy = VlaEvalPolicy(url=serve(model), send_wrist_image=False, send_state=False, **FAST)
     policy.reset(TaskInfo("s", "s", 0, "t", "x"))
-    policy.act(harness_obs(raw_libero_state()))
+    policy.act(converted(policy, raw_libero_state()))
     assert set(model.seen[0]["images"]) == {"agentview"} and "states" not in model.seen[0]
     failing = VlaEvalPolicy(url=serve(DummyModel(fail=True)), **FAST)
     with pytest.raises(RemotePolicyError, match="observation_failed: RuntimeError: CUDA out of memory"):
-        failing.act(harness_obs(raw_libero_state()))
-    outcome = run_episode(_LiberoLikeEnv(), VlaEvalPolicy(url=serve(DummyModel(sleep_s=2.0)), read_timeout_s=0.3,
-                                                          **FAST), SPEC, PROTOCOL)
+        failing.act(converted(failing, raw_libero_state()))
+    slow = VlaEvalPolicy(url=serve(DummyModel(sleep_s=2.0)), read_timeout_s=0.3, **FAST)
+    outcome = run_episode(_LiberoLikeEnv(), conform(slow, PROTOCOL), SPEC, PROTOCOL)
     assert outcome.error.kind == "policy_unreachable" and "looks hung" in outcome.error.message
     with pytest.raises(PolicyUnreachable):
         VlaEvalPolicy(url="ws://127.0.0.1:9", **FAST)
