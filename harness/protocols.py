@@ -80,6 +80,7 @@ class BenchProtocol:
     cameras: tuple[str, ...]
     source: str
     extra: dict[str, Any] = field(default_factory=dict)
+    replan_steps: int | None = None  # the loop executes at most this many actions of each chunk (None: all of it)
 
 
 @dataclass(frozen=True)
