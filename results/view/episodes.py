@@ -34,11 +34,11 @@ def outcome(rec: EpisodeRecord) -> str:
 def episode_row(run: int, rec: EpisodeRecord, attempts: int, video: str | None,
                 blame: Callable[[str], str | None]) -> dict[str, Any]:
     s, t, err = rec.spec, rec.time, rec.error
-    p = s.perturbation or {}
+    variant = s.perturbation.variant_id if s.perturbation else None
     return {
         "run": run, "key": rec.key, "bench": s.bench, "suite": s.suite, "task_id": s.task_id, "task": s.task_name,
         "instruction": s.instruction, "trial": s.trial, "seed": s.seed, "dimension": dimension(rec),
-        "level": level(rec), "variant": p.get("variant_id"), "outcome": outcome(rec),
+        "level": level(rec), "variant": variant, "outcome": outcome(rec),
         "error_kind": err.kind if err else None, "error_blame": blame(err.kind) if err else None,
         "error": err.message[:300] if err else None, "steps": rec.steps,
         "wall_s": round(t.wall_s, 3), "sim_s": round(t.sim_s, 3), "render_s": round(t.render_s, 3),
