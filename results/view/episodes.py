@@ -56,14 +56,18 @@ def run_rows(run: int, records: Sequence[EpisodeRecord], videos: Callable[[Episo
     return [episode_row(run, r, attempts[r.key], videos(r), blame) for r in dedupe(records)]
 
 
+def text_column(values: Sequence[Any]) -> dict[str, Any]:
+    """{"d": distinct values, "c": codes}; without "c" when one value fills the column (d[0] for every row) or
+    when every row has its own (row i is d[i]): keys and variant ids would otherwise carry 0..n-1 for nothing."""
+    codes: dict[Any, int] = {}
+    coded = [codes.setdefault(v, len(codes)) for v in values]
+    if len(codes) == 1 or len(codes) == len(values):
+        return {"d": list(codes)}
+    return {"d": list(codes), "c": coded}
+
+
 def columnar(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """{"n": rows, "cols": {name: [numbers] | {"d": [distinct texts], "c": [codes]}}}."""
-    cols: dict[str, Any] = {}
-    for name, kind in FIELDS.items():
-        values = [row[name] for row in rows]
-        if kind == "num":
-            cols[name] = values
-            continue
-        codes: dict[Any, int] = {}
-        cols[name] = {"c": [codes.setdefault(v, len(codes)) for v in values], "d": list(codes)}
+    """{"n": rows, "cols": {name: [numbers] | text_column}}."""
+    cols = {name: [row[name] for row in rows] if kind == "num" else text_column([row[name] for row in rows])
+            for name, kind in FIELDS.items()}
     return {"n": len(rows), "cols": cols}
