@@ -40,6 +40,8 @@ class LiberoTask:
 class LiberoEnv:
     """Wraps LIBERO's ControlEnv; `init_states` are the suite's fixed initial states for this task."""
 
+    paper = None  # the run's named paper protocol (benchmarks/libero/presets.py): its env.seed() when it fixes one
+
     def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...]) -> None:
         _, _, ControlEnv = import_libero()
         if not os.path.exists(task.bddl_path):
@@ -53,7 +55,8 @@ class LiberoEnv:
 
     def reset(self, spec: EpisodeSpec) -> None:
         self._forget_earlier_resets()
-        self.env.seed(spec.seed)
+        fixed = self.paper.env_seed_for(spec.trial) if self.paper is not None else None
+        self.env.seed(spec.seed if fixed is None else fixed)
         self.env.reset()
         index = spec.init_state_index if spec.init_state_index is not None else spec.trial
         self._last_obs = self.env.set_init_state(self.init_states[index])
