@@ -38,12 +38,12 @@ def init_states(suite: str, task_id: int) -> np.ndarray:
 
 
 class LiberoBenchmark:
-    def __init__(self, suite: str, protocol: str | None = None) -> None:
+    def __init__(self, suite: str, protocol: str | None = None, env_seed: int | None = None) -> None:
         self.suite = self.name = suite
-        self.paper = preset(protocol)  # `--protocol NAME`: the named paper protocol (presets.py)
+        self.paper = preset(protocol, env_seed)  # `--protocol NAME`: the named paper protocol (presets.py)
 
     def protocol(self) -> BenchProtocol:
-        return libero_protocol(self.suite, self.paper.name)
+        return libero_protocol(self.suite, self.paper)
 
     def n_tasks(self) -> int:
         return _suite(self.suite).get_num_tasks()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from harness.conventions import ROTATED_180, UPRIGHT, reorient
 from harness.types import EpisodeSpec, Observation, StepResult
 from harness.errors import EnvFault, UserError
 
@@ -78,8 +79,8 @@ class LiberoEnv:
         return Observation(images=images, state=state, instruction=self.instruction, step=0)
 
     def video_frame(self, camera: str, size: int) -> np.ndarray:
-        """Upright view for videos (MuJoCo renders upside down)."""
-        return self.env.sim.render(camera_name=camera, width=size, height=size)[::-1, ::-1]
+        """Upright view for videos and recordings: the conversion the worker applies for upright-wanting policies."""
+        return reorient(self.env.sim.render(camera_name=camera, width=size, height=size), ROTATED_180, UPRIGHT)
 
     def step(self, action: np.ndarray) -> StepResult:
         obs, reward, done, _info = self.env.step(np.asarray(action, dtype=np.float64))

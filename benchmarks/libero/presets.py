@@ -72,9 +72,12 @@ PRESETS: dict[str, PaperProtocol] = {p.name: p for p in (
 DEFAULT = "libero"
 
 
-def preset(name: str | None) -> PaperProtocol:
-    """The named preset; a one-line error naming the allowed ones."""
+def preset(name: str | None, env_seed: int | None = None) -> PaperProtocol:
+    """The named preset; a one-line error naming the allowed ones. `env_seed` (bench option `-B env_seed=N`)
+    replaces its env.seed(): every episode's reset seeded with N, as openpi's scripts seed each task's env with 7."""
     found = PRESETS.get(name or DEFAULT)
     if found is None:
         raise ConfigError(f"unknown protocol '{name}'; allowed: {', '.join(PRESETS)} (see docs/protocols.md)")
-    return found
+    if env_seed is None:
+        return found
+    return dataclasses.replace(found, env_seed=int(env_seed), seed_adds_trial=False)

@@ -13,7 +13,7 @@ import numpy as np
 
 from benchmarks.libero.env import LiberoTask
 from benchmarks.libero.presets import preset
-from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, ENV_REUSE, SETTLE_ACTION
+from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, SETTLE_ACTION
 from benchmarks.libero_plus import assets
 from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, Variant, catalog
 from benchmarks.libero_plus.classification import load as load_classification
@@ -62,8 +62,8 @@ class LiberoPlusBenchmark:
 
     def __init__(self, dimensions: Any = None, difficulty: Any = None, sample: int | None = None,
                  sample_seed: int = 0, assets: str | None = None, classification: str | None = None,
-                 instruction: str = "official", protocol: str | None = None) -> None:
-        self.paper = preset(protocol)  # `--protocol NAME` (benchmarks/libero/presets.py)
+                 instruction: str = "official", protocol: str | None = None, env_seed: int | None = None) -> None:
+        self.paper = preset(protocol, env_seed)  # `--protocol NAME` (benchmarks/libero/presets.py)
         if instruction not in INSTRUCTIONS:
             raise ConfigError(f"libero_plus option instruction must be one of {', '.join(INSTRUCTIONS)}; "
                               f"got '{instruction}'")
@@ -83,7 +83,8 @@ class LiberoPlusBenchmark:
                                     "noise": "official corruption of the raw 256 px agentview render, then resized",
                                     "robot_init": "variant arm joints restored after the task's init state",
                                     "env_reuse": ENV_REUSE,
-                                    "difficulty": load_classification(self.classification).describe()})
+                                    "difficulty": load_classification(self.classification).describe()},
+                             conventions=CONVENTIONS)
 
     def max_steps(self, suite: str) -> int:
         """The named protocol's max steps for a variant of this suite (vla-jepa: 520 for every variant)."""
