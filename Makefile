@@ -26,7 +26,7 @@ PERTURB ?=
 LEVELS ?= 0-5
 PERTURB_ARGS := $(if $(PERTURB),--perturb $(PERTURB) --levels $(LEVELS))
 
-.PHONY: install install-system install-python eval resume test test-fast bench bench-ray bench-serve bench-view report check-regression list clean train-jepa jepa-data
+.PHONY: install install-system install-python eval resume test test-fast lint bench bench-ray bench-serve bench-view report check-regression list clean train-jepa jepa-data
 
 install: install-system install-python
 
@@ -54,8 +54,12 @@ report: install-python
 check-regression: install-python
 	$(CLI) compare $(BASELINE) $(CANDIDATE) $(ARGS)
 
-test: install
+test: install lint
 	$(PY) -m pytest tests $(ARGS)
+
+# ruff (rules in pyproject.toml [tool.ruff]); `make test` runs it first, so CI does too.
+lint: install-python
+	$(PY) -m ruff check .
 
 test-fast: install-python
 	$(PY) -m pytest tests -m "not sim" $(ARGS)

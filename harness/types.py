@@ -119,7 +119,7 @@ class StepResult:
 
 @dataclass(frozen=True)
 class ErrorInfo:
-    kind: str  # policy_error | nan_action | bad_action_shape | env_error | worker_died | timeout | policy_unreachable | skipped
+    kind: str  # one of harness.errors.KIND_BLAME: policy_error, env_error, worker_died, skipped, ...
     message: str
 
 

@@ -126,7 +126,8 @@ def level_table(columns: Sequence[Column], bench: str) -> Table:
     name = level_name(bench)
     rows = [Row([level_label(name, lv)], [count(at_level(rs, None, lv)) for rs in recs.values()]) for lv in levels]
     notes = ["LIBERO-Plus difficulty 1-5 comes from its task_classification.json (n/a: variants without one)."
-             if bench == LIBERO_PLUS else "Native severity level 0-5; level 0 is the unperturbed draw (shared by all dimensions when the sweep shares it)."]
+             if bench == LIBERO_PLUS else "Native severity level 0-5; level 0 is the unperturbed draw "
+             "(shared by all dimensions when the sweep shares it)."]
     return Table(f"robustness_{bench}_level", f"Robustness ({bench}): success by {name}", [name],
                  list(recs), rows, notes)
 

@@ -38,7 +38,8 @@ def test_unknown_fields_are_ignored_at_every_level():
 
 
 def test_a_newer_schema_is_refused_in_one_line(tmp_path):
-    with pytest.raises(SchemaError, match=f"schema_version 99, this vla-harness reads versions 1-{harness.SCHEMA_VERSION}"):
+    newest = harness.SCHEMA_VERSION
+    with pytest.raises(SchemaError, match=f"schema_version 99, this vla-harness reads versions 1-{newest}"):
         record_from_dict({**V1_RECORD, "schema_version": 99})
     (tmp_path / "episodes.jsonl").write_text(json.dumps({**V1_RECORD, "schema_version": 99}) + "\n")
     with pytest.raises(SchemaError, match="episodes.jsonl:1"):

@@ -1,6 +1,5 @@
 """LIBERO-Plus catalogue, filters, sampler, missing-asset handling: no simulator needed (no env is built)."""
 
-import json
 from collections import Counter
 
 import pytest
