@@ -7,4 +7,5 @@ POLICIES.add("random", "policies.random_policy:RandomPolicy", "uniform random de
 POLICIES.add("zero", "policies.zero_policy:ZeroPolicy", "holds still with the gripper open")
 POLICIES.add("oracle", "policies.oracle.policy:OraclePolicy", "privileged scripted pick-and-place for LIBERO (reads sim state)")
 POLICIES.add("remote", "policies.remote:RemotePolicy", "a policy served elsewhere (openpi protocol): --policy-url ws://HOST:PORT")
+POLICIES.add("openpi", "policies.openpi:OpenpiPolicy", "a π0/π0.5 model served by openpi, fed as openpi's LIBERO client: --policy-url ws://HOST:PORT")
 POLICIES.add("vla_jepa", "policies.vla_jepa.adapter:VlaJepaPolicy", "native VLA-JEPA: latent future prediction + action head")
