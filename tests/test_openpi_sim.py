@@ -59,6 +59,7 @@ def test_openpi_client_sends_what_openpis_libero_loop_sends():
             policy.close()
     assert out.error is None and out.steps == 10 and len(server.received) == 2
     expected = openpi_loop(0, CHUNK, requests=2)
-    for sent, want in zip(server.received, expected):
-        assert_same_element(sent, want, image_atol=0.05)  # measured 0.0015 (a few pixels)
-        assert not np.array_equal(sent["observation/image"], np.zeros_like(sent["observation/image"]))
+    for i, (sent, want) in enumerate(zip(server.received, expected)):
+        # mean |difference| of the 0-255 pixels: a few renderer-level pixels (the README's figures come from -s)
+        print(f"decision {i}:", assert_same_element(sent, want, image_atol=1.0))
+        assert sent["observation/image"].std() > 10  # a real scene, not a blank
