@@ -9,3 +9,9 @@ POLICIES.add("oracle", "policies.oracle.policy:OraclePolicy", "privileged script
 POLICIES.add("remote", "policies.remote:RemotePolicy", "a policy served elsewhere (openpi protocol): --policy-url ws://HOST:PORT")
 POLICIES.add("openpi", "policies.openpi:OpenpiPolicy", "a π0/π0.5 model served by openpi, fed as openpi's LIBERO client: --policy-url ws://HOST:PORT")
 POLICIES.add("vla_jepa", "policies.vla_jepa.adapter:VlaJepaPolicy", "native VLA-JEPA: latent future prediction + action head")
+POLICIES.add("vla_jepa_official", "policies.vla_jepa_official:VlaJepaOfficialPolicy",
+             "official VLA-JEPA server (ginwind/VLA-JEPA deployment/model_server), ws:// msgpack; -P stats=PATH")
+POLICIES.add("openvla_oft", "policies.openvla_oft:OpenVlaOftPolicy",
+             "OpenVLA / OpenVLA-OFT deploy server (moojink/openvla-oft vla-scripts/deploy.py), http:// POST /act")
+POLICIES.add("vla_eval", "policies.vla_eval_client:VlaEvalPolicy",
+             "any vla-eval model server (allenai vla-eval: pi0, OFT, starVLA, GR00T, LeRobot...), ws://")

