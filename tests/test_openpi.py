@@ -74,7 +74,8 @@ def _raw_libero(seed: int = 0) -> dict:
 
 def test_the_element_sent_is_openpis_recipe_field_by_field():
     raw = _raw_libero()
-    obs = Observation(images={"agentview": raw["agentview_image"], "robot0_eye_in_hand": raw["robot0_eye_in_hand_image"]},
+    images = {"agentview": raw["agentview_image"], "robot0_eye_in_hand": raw["robot0_eye_in_hand_image"]}
+    obs = Observation(images=images,
                       state={k: v for k, v in raw.items() if not k.endswith("_image")}, instruction="pick it", step=0)
     with OpenpiStandIn(CHUNK) as server:
         policy = conform(OpenpiPolicy(url=server.url), LIBERO)
