@@ -35,6 +35,7 @@ class EpisodeBuffer:
     """One episode's steps, in memory until the recorder decides to keep it."""
 
     frames: dict[str, list[np.ndarray]] = field(default_factory=lambda: {k: [] for k in FRAME_KEYS})
+    frame_steps: list[int] = field(default_factory=list)  # the recorded step each frame belongs to
     actions: list[np.ndarray] = field(default_factory=list)
     ee_states: list[np.ndarray] = field(default_factory=list)
     gripper_states: list[np.ndarray] = field(default_factory=list)
@@ -55,10 +56,14 @@ def _state_part(state: dict, *keys: str) -> np.ndarray:
 
 
 class RecordingEnv:
-    """Delegates to `env`; records each step after the first `skip_steps` (the settle steps) of an episode."""
+    """Delegates to `env`; records each step after the first `skip_steps` (the settle steps) of an episode.
 
-    def __init__(self, env: Env, cameras: tuple[str, ...], size: int, skip_steps: int) -> None:
+    Rendering dominates the cost of recording, so with `frame_every` k > 1 only steps 0, k, 2k... get frames
+    (`buffer.frame_steps` says which); actions and robot state are kept for every step."""
+
+    def __init__(self, env: Env, cameras: tuple[str, ...], size: int, skip_steps: int, frame_every: int = 1) -> None:
         self.env, self.size, self.skip_steps = env, int(size), int(skip_steps)
+        self.frame_every = max(1, int(frame_every))
         self.cameras = dict(zip(FRAME_KEYS, cameras))
         self.buffer, self._steps = EpisodeBuffer(), 0
 
@@ -80,8 +85,11 @@ class RecordingEnv:
         return result
 
     def _capture(self, action: np.ndarray) -> None:
-        for key, camera in self.cameras.items():
-            self.buffer.frames[key].append(upright_frame(self.env, camera, self.size))
+        step = len(self.buffer.actions)
+        if step % self.frame_every == 0:
+            for key, camera in self.cameras.items():
+                self.buffer.frames[key].append(upright_frame(self.env, camera, self.size))
+            self.buffer.frame_steps.append(step)
         state = self.env.observe((), self.size, STATE_KEYS).state
         self.buffer.ee_states.append(_state_part(state, "robot0_eef_pos", "robot0_eef_quat"))
         self.buffer.gripper_states.append(_state_part(state, "robot0_gripper_qpos"))

@@ -27,6 +27,7 @@ class RecordConfig:
     trials: int = 1
     first_trial: int = 0  # start at this init state: a later call extends a dataset with new init states
     size: int = 128
+    frame_every: int = 1  # render frames only every k-th step (rendering is most of the cost)
     keep: str = "success"  # "all" keeps failures too (e.g. random-policy video for pre-training)
     seed: int = 7
     max_steps: int | None = None
@@ -38,6 +39,8 @@ class RecordConfig:
             raise ConfigError(f"--keep must be one of {', '.join(KEEP_MODES)}, got '{self.keep}'")
         if not 8 <= self.size <= 512:
             raise ConfigError(f"--size must be between 8 and 512 pixels, got {self.size}")
+        if self.frame_every < 1:
+            raise ConfigError(f"--frame-every must be >= 1, got {self.frame_every}")
         if self.trials < 1 or self.first_trial < 0:
             raise ConfigError(f"--trials must be >= 1 and --first-trial >= 0, got {self.trials}, {self.first_trial}")
         return self
@@ -56,9 +59,9 @@ class RecordSummary:
 class RecordingWorker(EpisodeWorker):
     """The evaluation worker with its env wrapped in a RecordingEnv: same loop, same protocol, plus frames."""
 
-    def __init__(self, job: RunJob, size: int) -> None:
+    def __init__(self, job: RunJob, size: int, frame_every: int = 1) -> None:
         super().__init__(job, worker_id="record")
-        self.size = size
+        self.size, self.frame_every = size, frame_every
         self._recording: RecordingEnv | None = None
         cameras = self.protocol.cameras
         if len(cameras) < 2:
@@ -68,7 +71,8 @@ class RecordingWorker(EpisodeWorker):
     def env_for(self, spec: EpisodeSpec) -> Env:
         env = super().env_for(spec)
         if self._recording is None or self._recording.env is not env:
-            self._recording = RecordingEnv(env, self.protocol.cameras[:2], self.size, self.protocol.settle_steps)
+            self._recording = RecordingEnv(env, self.protocol.cameras[:2], self.size, self.protocol.settle_steps,
+                                           self.frame_every)
         return self._recording
 
     def take_buffer(self):
@@ -86,7 +90,7 @@ def record(cfg: RecordConfig, targets: Targets,
     selection = BenchSelection(tasks=cfg.tasks, trials=cfg.first_trial + cfg.trials, max_steps=cfg.max_steps)
     specs = [s for s in bench.episodes(selection, cfg.seed) if s.trial >= cfg.first_trial]
     out = Path(cfg.out)
-    worker, summary, t0 = RecordingWorker(job, cfg.size), RecordSummary(), time.perf_counter()
+    worker, summary, t0 = RecordingWorker(job, cfg.size, cfg.frame_every), RecordSummary(), time.perf_counter()
     fps = worker.protocol.control_hz
     try:
         for spec in specs:

@@ -36,14 +36,22 @@ class LiberoTask:
     bddl_path: str
 
 
-class LiberoEnv:
-    """Wraps LIBERO's ControlEnv; `init_states` are the suite's fixed initial states for this task."""
+PLACEMENTS = ("fixed", "fresh")
 
-    def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...]) -> None:
+
+class LiberoEnv:
+    """Wraps LIBERO's ControlEnv; `init_states` are the suite's fixed initial states for this task.
+
+    placements="fresh": an episode starts from the scene LIBERO's own placement samplers draw after `seed(spec.seed)`
+    (the placement seed), never from one of the fixed init states, so demonstrations recorded this way share no
+    initial state with an evaluation episode."""
+
+    def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...],
+                 placements: str = "fixed") -> None:
         _, _, ControlEnv = import_libero()
         if not os.path.exists(task.bddl_path):
             raise MissingDependency(f"LIBERO task file missing: {task.bddl_path}")
-        self.task, self.init_states = task, init_states
+        self.task, self.init_states, self.placements = task, init_states, placements
         with contextlib.redirect_stdout(io.StringIO()):
             self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=True,
                                   camera_names=list(camera_names), camera_heights=256, camera_widths=256)
@@ -53,9 +61,12 @@ class LiberoEnv:
     def reset(self, spec: EpisodeSpec) -> None:
         self._forget_earlier_resets()
         self.env.seed(spec.seed)
-        self.env.reset()
-        index = spec.init_state_index if spec.init_state_index is not None else spec.trial
-        self._last_obs = self.env.set_init_state(self.init_states[index])
+        obs = self.env.reset()
+        if self.placements == "fresh":
+            self._last_obs = obs
+        else:
+            index = spec.init_state_index if spec.init_state_index is not None else spec.trial
+            self._last_obs = self.env.set_init_state(self.init_states[index])
         self.instruction = spec.instruction
 
     def _forget_earlier_resets(self) -> None:

@@ -22,9 +22,15 @@ ENV_REUSE = "every reset places fixtures as a fresh env would (LIBERO's sampler 
 STATE_KEYS = ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "robot0_joint_pos")
 
 
-def libero_protocol(suite: str) -> BenchProtocol:
+FRESH_PLACEMENTS = ("fresh: objects placed by LIBERO's own placement samplers after env.seed(episode seed), "
+                    "no fixed init state; trials unbounded")
+
+
+def libero_protocol(suite: str, placements: str = "fixed") -> BenchProtocol:
+    """The published protocol; placements="fresh" adds itself to `extra` (so to the hash), "fixed" leaves it as is."""
+    fresh = {"placements": FRESH_PLACEMENTS} if placements == "fresh" else {}
     return BenchProtocol(name=suite, settle_steps=SETTLE_STEPS, settle_action=SETTLE_ACTION, action_dim=7,
                          control_hz=CONTROL_HZ, max_steps=MAX_STEPS[suite], trials_per_task=TRIALS_PER_TASK,
                          cameras=CAMERAS, source=SOURCE,
                          extra={"controller": "OSC_POSE", "image_convention": "opengl (upside down; policies "
-                                "usually flip with img[::-1, ::-1])", "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE})
+                                "usually flip with img[::-1, ::-1])", "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE, **fresh})

@@ -9,13 +9,18 @@ from harness.config import ConfigError
 
 
 def with_options(suite: str, options: dict) -> LiberoBenchmark:
-    """Bench options: none for the plain suite; `perturb` (+ levels, ...) wraps it in the native perturbation sweep."""
+    """Bench options: `placements` (fixed | fresh) for the plain suite; `perturb` (+ levels, ...) wraps it in the
+    native perturbation sweep (fixed init states only)."""
     if "perturb" in options:
+        if "placements" in options:
+            raise ConfigError("placements cannot be combined with perturb: the sweep perturbs the fixed init states")
         return PerturbSweep(LiberoBenchmark(suite), **options)
-    if options:
-        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; it takes only a perturbation "
-                          "sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), see docs/perturbations.md")
-    return LiberoBenchmark(suite)
+    unknown = sorted(set(options) - {"placements"})
+    if unknown:
+        raise ConfigError(f"unknown option(s) {', '.join(unknown)} for {suite}; it takes placements=fixed|fresh or a "
+                          "perturbation sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), "
+                          "see docs/perturbations.md")
+    return LiberoBenchmark(suite, **options)
 
 
 def libero_spatial(**options) -> LiberoBenchmark:

@@ -7,10 +7,11 @@ import torch
 
 from harness.types import Observation, PolicySpec, TaskInfo
 from policies.vla_jepa.checkpoint import DEFAULT, load
-from policies.vla_jepa.data import resize_frames
+from policies.vla_jepa.data import proprio, resize_frames
+from recording.capture import quat_to_axis_angle
 
 SIM_CAMERA = {"agentview": "agentview", "eye_in_hand": "robot0_eye_in_hand"}
-STATE_KEYS = ("robot0_eef_pos", "robot0_gripper_qpos")
+STATE_KEYS = ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos")
 
 
 class VlaJepaPolicy:
@@ -40,10 +41,16 @@ class VlaJepaPolicy:
             img = np.asarray(obs.images[SIM_CAMERA[cam]])[::-1, ::-1]  # MuJoCo renders upside down
             cams.append(resize_frames(img[None], self.cfg.image_size)[0])
         frames = torch.stack(cams)[None].float() / 255.0
-        state = np.concatenate([np.asarray(obs.state["robot0_eef_pos"], np.float32).reshape(-1)[:3],
-                                np.asarray(obs.state["robot0_gripper_qpos"], np.float32).reshape(-1)[:2]])
+        state = self.proprio(obs.state)
         text = self.text if self.text is not None else torch.as_tensor(self.texts.get(obs.instruction))[None]
         return frames, text, torch.as_tensor(state)[None]
+
+    def proprio(self, state: dict) -> np.ndarray:
+        """The recorder's ee_states (position + axis-angle) and gripper fingers, cut as training cut them."""
+        ee = np.concatenate([np.asarray(state["robot0_eef_pos"], np.float64).reshape(-1)[:3],
+                             quat_to_axis_angle(np.asarray(state["robot0_eef_quat"]).reshape(-1))])
+        grip = np.asarray(state["robot0_gripper_qpos"], np.float32).reshape(1, -1)
+        return proprio(ee[None], grip, self.cfg.state_dim)[0]
 
     @torch.no_grad()
     def act(self, obs: Observation) -> np.ndarray:
