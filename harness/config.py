@@ -9,11 +9,13 @@ from typing import Any
 
 import yaml
 
+from harness.errors import UserError
+
 VIDEO_MODES = ("none", "failures", "all")
 RUNNERS = ("local", "ray")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     pass
 
 

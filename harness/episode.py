@@ -8,14 +8,9 @@ from typing import Callable
 
 import numpy as np
 
+from harness.errors import BadActionShape, NanAction, PolicyFault, kind_of
 from harness.protocols import BenchProtocol, Env, Policy
 from harness.types import EpisodeSpec, ErrorInfo, PolicySpec, TimeSplit
-
-
-class ActionError(Exception):
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass
@@ -48,23 +43,24 @@ def check_chunk(chunk: object, pspec: PolicySpec) -> np.ndarray:
     if arr.ndim == 1:
         arr = arr[None]
     if arr.ndim != 2 or arr.shape[1] != pspec.action_dim or arr.shape[0] < 1:
-        raise ActionError("bad_action_shape", f"policy '{pspec.name}' returned shape {np.shape(chunk)}, "
-                          f"expected (k, {pspec.action_dim}) with k >= 1")
+        raise BadActionShape(f"policy '{pspec.name}' returned shape {np.shape(chunk)}, "
+                             f"expected (k, {pspec.action_dim}) with k >= 1")
     if not np.all(np.isfinite(arr)):
-        raise ActionError("nan_action", f"policy '{pspec.name}' returned non-finite actions (NaN or inf)")
+        raise NanAction(f"policy '{pspec.name}' returned non-finite actions (NaN or inf)")
     return arr
 
 
 def run_episode(env: Env, policy: Policy, spec: EpisodeSpec, protocol: BenchProtocol,
                 video_camera: str | None = None, video_size: int = 128) -> EpisodeOutcome:
-    """Run one episode; policy and env exceptions end it with an error, never as a failure."""
+    """Run one episode; policy and env exceptions end it with an error whose kind carries the blame (harness.errors):
+    the policy's own faults count as failures downstream, env and infrastructure errors do not."""
     pspec = policy.spec()
     clock, frames = _Clock(), []
     t_start = time.perf_counter()
     steps, success, error, metrics = 0, False, None, {}
     try:
         clock.timed("sim", env.reset, spec)
-        clock.timed("policy", policy.reset, spec.task())
+        clock.timed("policy", _policy_call, policy.reset, spec.task())
         settle = np.asarray(protocol.settle_action, dtype=np.float32)
         for _ in range(protocol.settle_steps):
             clock.timed("sim", env.step, settle)
@@ -83,27 +79,42 @@ def run_episode(env: Env, policy: Policy, spec: EpisodeSpec, protocol: BenchProt
                 if result.success or steps >= spec.max_steps:
                     success = bool(result.success)
                     break
-    except ActionError as exc:
-        error = ErrorInfo(exc.kind, str(exc))
+    except _Raised as exc:  # the loop's own checks and policy calls: the message already says who and what
+        error = ErrorInfo(exc.kind, str(exc)[:2000])
     except KeyboardInterrupt:
         raise
-    except Exception as exc:  # noqa: BLE001 - any adapter failure becomes a recorded error
-        error = ErrorInfo(_error_kind(exc), f"{type(exc).__name__}: {exc}"[:2000])
+    except Exception as exc:  # noqa: BLE001 - any other adapter failure is the env's, unless it says otherwise
+        error = ErrorInfo(kind_of(exc, "env_error"), f"{type(exc).__name__}: {exc}"[:2000])
     wall = time.perf_counter() - t_start
     overhead = max(0.0, wall - clock.sim - clock.render - clock.policy)
     split = TimeSplit(wall, clock.sim, clock.render, clock.policy, overhead)
     return EpisodeOutcome(None if error else success, steps, error, split, metrics, frames)
 
 
+class _Raised(Exception):
+    """An exception a policy call raised, with the kind it is recorded as (policy_error unless it says otherwise)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _policy_call(fn: Callable, *args):
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001 - whatever a policy raises is the policy's fault, unless it says otherwise
+        raise _Raised(kind_of(exc, "policy_error"), f"policy raised {type(exc).__name__}: {exc}") from exc
+
+
 def _ask(policy: Policy, obs, pspec: PolicySpec) -> np.ndarray:
     try:
         chunk = policy.act(obs)
-    except ActionError:
-        raise
-    except Exception as exc:
-        kind = getattr(exc, "error_kind", "policy_error")
-        raise ActionError(kind, f"policy '{pspec.name}' raised {type(exc).__name__}: {exc}") from exc
-    return check_chunk(chunk, pspec)
+        return check_chunk(chunk, pspec)
+    except (NanAction, BadActionShape) as exc:
+        raise _Raised(exc.kind, str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - whatever a policy raises is the policy's fault, unless it says otherwise
+        message = f"policy '{pspec.name}' raised {type(exc).__name__}: {exc}"
+        raise _Raised(kind_of(exc, "policy_error"), message) from exc
 
 
 def upright_frame(env: Env, camera: str, size: int) -> np.ndarray:
@@ -116,10 +127,6 @@ def upright_frame(env: Env, camera: str, size: int) -> np.ndarray:
 def _privileged_state(env: Env, pspec: PolicySpec) -> dict:
     """The documented hook for privileged (oracle) policies: only called when the policy's spec says privileged."""
     if not hasattr(env, "privileged_state"):
-        raise ActionError("policy_error", f"policy '{pspec.name}' is privileged but {type(env).__name__} "
+        raise PolicyFault(f"policy '{pspec.name}' is privileged but {type(env).__name__} "
                           "offers no privileged_state() hook")
     return env.privileged_state()
-
-
-def _error_kind(exc: Exception) -> str:
-    return getattr(exc, "error_kind", "env_error")

@@ -7,10 +7,11 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from harness.errors import UserError
 from harness.types import EpisodeSpec, Observation, PolicySpec, StepResult, TaskInfo
 
 
-class StopRun(RuntimeError):
+class StopRun(UserError, RuntimeError):
     """Raised by a policy or benchmark to end the whole run: every runner stops scheduling, records what is in flight,
     and re-raises it (e.g. a remote policy with on_unreachable=stop). The episodes not started stay for `resume`."""
 

@@ -7,13 +7,14 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
+from harness.errors import UserError, is_final
 from harness.types import EpisodeRecord
 
 MANIFEST = "manifest.json"
 EPISODES = "episodes.jsonl"
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError, RuntimeError):
     pass
 
 
@@ -37,8 +38,8 @@ def read_records(run_dir: Path) -> list[EpisodeRecord]:
 
 
 def finished_keys(records: Iterable[EpisodeRecord]) -> set[str]:
-    """Keys that need no re-run: a record without error, or a permanent skip."""
-    return {r.key for r in records if r.error is None or r.error.kind == "skipped"}
+    """Keys that need no re-run: a record without error, a policy fault (a failure) or a permanent skip."""
+    return {r.key for r in records if r.error is None or is_final(r.error.kind)}
 
 
 class RunStore:

@@ -15,6 +15,7 @@ from typing import Any
 
 import harness
 from harness.episode import EpisodeOutcome, run_episode
+from harness.errors import kind_of
 from harness.protocols import Benchmark, BenchProtocol, Env, Policy
 from harness.targets import build
 from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, TimeSplit
@@ -67,7 +68,7 @@ class EpisodeWorker:
             env = self.env_for(spec)
         except Exception as exc:  # noqa: BLE001 - a broken env is a recorded error, not a crash
             self.close_env()
-            kind = getattr(exc, "error_kind", "env_error")
+            kind = kind_of(exc, "env_error")
             split = TimeSplit(time.perf_counter() - t0, 0.0, 0.0, 0.0, time.perf_counter() - t0)
             outcome = EpisodeOutcome(None, 0, ErrorInfo(kind, f"{type(exc).__name__}: {exc}"[:2000]), split)
             return self._record(spec, outcome, attempt, None)

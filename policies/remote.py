@@ -29,6 +29,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.sync.client import ClientConnection, connect
 
 from harness.config import ConfigError
+from harness.errors import PolicyFault, PolicyUnreachableFault, UserError
 from harness.protocols import StopRun
 from harness.types import Observation, PolicySpec, TaskInfo
 from policies.server import codec
@@ -37,16 +38,12 @@ TOKEN_ENV = "VLA_HARNESS_TOKEN"
 ON_UNREACHABLE = ("continue", "stop")
 
 
-class PolicyUnreachable(ConnectionError):
+class PolicyUnreachable(PolicyUnreachableFault, UserError, ConnectionError):
     """The server cannot be reached or does not answer; recorded as `policy_unreachable` (not a failure)."""
 
-    error_kind = "policy_unreachable"
 
-
-class RemotePolicyError(RuntimeError):
+class RemotePolicyError(PolicyFault, RuntimeError):
     """The server answered with an error (bad request, policy exception, message too big)."""
-
-    error_kind = "policy_error"
 
 
 class _Lost(Exception):

@@ -17,9 +17,10 @@ from harness.types import EpisodeRecord
 from results.aggregate import count, dedupe, natural_key
 from results.stats import PairedCounts, mcnemar_exact, newcombe_paired, newcombe_unpaired, z_of
 from results.tables import pct
+from harness.errors import UserError
 
 
-class NoEpisodes(RuntimeError):
+class NoEpisodes(UserError, RuntimeError):
     """Nothing to compare: a run has no finished episode."""
 
 

@@ -9,9 +9,10 @@ from typing import Any, Sequence
 from harness.types import EpisodeRecord
 from results.aggregate import latest_by_key
 from results.load import load_run
+from harness.errors import UserError
 
 
-class MissingDependency(RuntimeError):
+class MissingDependency(UserError, RuntimeError):
     pass
 
 

@@ -11,9 +11,10 @@ from harness.config import ConfigError
 from harness.store import RunStore
 from harness.types import EpisodeRecord
 from results.aggregate import dedupe
+from harness.errors import UserError
 
 
-class ProtocolMismatch(RuntimeError):
+class ProtocolMismatch(UserError, RuntimeError):
     """Runs whose protocol hashes differ were asked to share a table row."""
 
 

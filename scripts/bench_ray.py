@@ -28,7 +28,8 @@ if PIN_LOCAL:  # before numpy/Mesa start their thread pools: the local runner re
 import psutil  # noqa: E402 - installed with ray
 
 from harness.config import RunConfig  # noqa: E402
-from cli.resolve import execute, start_run  # noqa: E402
+from cli.resolve import plan_run  # noqa: E402
+from harness.evaluate import execute, start_run  # noqa: E402
 from harness.store import read_records  # noqa: E402
 from harness.runners.ray_runner import RayOptions, connect, worker_env  # noqa: E402
 
@@ -95,7 +96,8 @@ def run_phase(args: argparse.Namespace) -> None:
     cfg = RunConfig(bench=args.bench, policy=args.policy, tasks=[int(t) for t in args.tasks.split(",")],
                     trials=args.trials, max_steps=args.max_steps, out=args.out, name=f"{args.phase}-{args.stamp}",
                     runner=args.phase, workers=args.workers if args.phase == "ray" else 1)
-    run_dir = start_run(cfg)
+    plan = plan_run(cfg)
+    run_dir = start_run(plan)
     startup = 0.0
     with MemorySampler() as mem:
         if args.phase == "ray":
@@ -104,7 +106,7 @@ def run_phase(args: argparse.Namespace) -> None:
             startup = time.perf_counter() - t0
         try:
             t0 = time.perf_counter()
-            execute(run_dir, progress=True)
+            execute(run_dir, plan, progress=True)
             wall = time.perf_counter() - t0
         finally:
             if args.phase == "ray":

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from cli.main import USER_ERRORS
+from harness.errors import UserError
 from harness.types import Observation, TaskInfo
 from policies.vla_jepa.checkpoint import CheckpointError, load
 from policies.vla_jepa.config import ConfigError, model_config, train_config
@@ -130,7 +130,7 @@ def test_save_load_round_trip_gives_identical_actions(trained):
 
 def test_bad_checkpoints_give_one_line_errors(trained, tmp_path):
     _, out = trained
-    assert "CheckpointError" in USER_ERRORS
+    assert issubclass(CheckpointError, UserError)
     with pytest.raises(CheckpointError, match="is not a directory"):
         load(tmp_path / "nope")
     bad = tmp_path / "missing"

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.types import EpisodeSpec, Observation, StepResult
+from harness.errors import EnvFault, UserError
 
 
-class MissingDependency(RuntimeError):
-    error_kind = "env_error"
+class MissingDependency(EnvFault, UserError, RuntimeError):
+    """Recorded as `env_error`."""
 
 
 def import_libero():

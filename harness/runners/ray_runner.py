@@ -17,7 +17,7 @@ from harness.config import ConfigError
 from harness.runners.ray_queue import WorkItem, WorkQueue
 from harness.runners.ray_scheduler import RayScheduler
 from harness.types import EpisodeRecord, EpisodeSpec
-from harness.worker import EpisodeWorker, RunJob, build_benchmark
+from harness.worker import EpisodeWorker, RunJob
 
 OBJECT_STORE_BYTES = 256 * 1024**2  # records are a few KB; the store only needs to exist
 # Software rendering (Mesa llvmpipe), BLAS and torch each start a thread per core by default: N workers on N cores
@@ -136,13 +136,15 @@ def actor_factory(job: RunJob, opts: RayOptions) -> Callable[[int], Any]:
     return lambda index: remote_cls.remote(job, index)
 
 
-def run_ray(job: RunJob, work: list[WorkItem], on_record: Callable[[EpisodeRecord], None], opts: RayOptions) -> None:
-    """Run `work` on Ray workers; `on_record` (driver side) gets every episode's final record exactly once."""
+def run_ray(job: RunJob, work: list[WorkItem], on_record: Callable[[EpisodeRecord], None], opts: RayOptions,
+            env_key: Callable[[EpisodeSpec], str]) -> None:
+    """Run `work` on Ray workers; `on_record` (driver side) gets every episode's final record exactly once.
+    `env_key` (the plan's) groups episodes that can share a warm env."""
     if not work:
         return
     import ray
 
-    queue = WorkQueue(work, build_benchmark(job).env_key, opts.max_attempts)
+    queue = WorkQueue(work, env_key, opts.max_attempts)
     started = connect(opts)
     scheduler = None
     try:

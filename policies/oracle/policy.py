@@ -14,6 +14,7 @@ from harness.types import Observation, PolicySpec, TaskInfo
 from policies.base import PolicyBase
 from policies.oracle import plan
 from policies.oracle.motion import Motion, hold_orientation, move_toward, orientation_error
+from harness.errors import PolicyFault
 
 PHASES = ("above", "descend", "close", "pull", "lift", "carry", "lower", "open", "retreat")
 GRIPPER_STEPS = 12  # steps for the Panda gripper to close or open fully
@@ -27,8 +28,8 @@ PULL_STEPS = 24
 PULL_SPEED = 0.5
 
 
-class PrivilegedStateMissing(RuntimeError):
-    error_kind = "policy_error"
+class PrivilegedStateMissing(PolicyFault, RuntimeError):
+    """Recorded as `policy_error`."""
 
 
 class OraclePolicy(PolicyBase):
