@@ -85,7 +85,7 @@ def _dispatch(plan: RunPlan, job: RunJob, work, on_record) -> None:
         from harness.runners.ray_runner import RayOptions, run_ray
 
         opts = RayOptions(workers=cfg.workers, address=cfg.ray_address, episode_timeout_s=cfg.episode_timeout_s,
-                          max_attempts=cfg.max_attempts)
+                          max_attempts=cfg.max_attempts, start_timeout_s=cfg.ray_start_timeout_s)
         run_ray(job, work, on_record, opts, plan.env_key)
     else:
         from harness.runners.local import run_local

@@ -1,4 +1,4 @@
-"""The three interfaces every adapter implements: Policy, Benchmark, Env."""
+"""The three interfaces every adapter implements (Policy, Benchmark, Env) and the optional hooks they may offer."""
 
 from __future__ import annotations
 
@@ -42,6 +42,28 @@ class Env(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+# Optional hooks: an adapter offers one by having the method; the core asks with isinstance, never hasattr.
+@runtime_checkable
+class VideoFrameSource(Protocol):
+    """An env whose images are not upright (LIBERO's renderer): upright frames for videos and recordings."""
+
+    def video_frame(self, camera: str, size: int) -> np.ndarray: ...
+
+
+@runtime_checkable
+class PrivilegedStateSource(Protocol):
+    """An env that hands simulator state to privileged (oracle) policies, whose spec says `privileged=True`."""
+
+    def privileged_state(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class BatchPolicy(Protocol):
+    """A policy that acts on many observations in one call (the policy server batches requests across clients)."""
+
+    def act_batch(self, observations: list[Observation]) -> list[np.ndarray]: ...
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """EpisodeWorker: holds one policy and a warm env; runs episodes and returns small records.
 
-Used in-process by the local runner and inside each Ray actor. Videos are written here, to the run
-directory, so frames never travel through the driver or Ray.
+Used in-process by the local runner and inside each Ray actor. Videos are written here (a VideoObserver of the
+loop), to the run directory, so frames never travel through the driver or Ray.
 """
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import harness
-from harness.episode import EpisodeOutcome, run_episode
+from harness.episode import EpisodeObserver, EpisodeOutcome, run_episode
 from harness.errors import kind_of
 from harness.protocols import Benchmark, BenchProtocol, Env, Policy
 from harness.targets import build
 from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, TimeSplit
+from harness.video import VideoObserver
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ class EpisodeWorker:
         self.policy = build_policy(job)
         self._env: Env | None = None
         self._env_key: str | None = None
+        self.video = None if job.video == "none" else VideoObserver(job.run_dir, job.video, self.protocol.cameras[0],
+                                                                    self.protocol.control_hz)
 
     def env_for(self, spec: EpisodeSpec) -> Env:
         key = self.benchmark.env_key(spec)
@@ -62,7 +64,8 @@ class EpisodeWorker:
             self._env_key = key
         return self._env
 
-    def run(self, spec: EpisodeSpec, attempt: int = 1) -> EpisodeRecord:
+    def run(self, spec: EpisodeSpec, attempt: int = 1, observers: Sequence[EpisodeObserver] = ()) -> EpisodeRecord:
+        """One episode; `observers` (e.g. a dataset recorder) watch it besides the run's own video."""
         t0 = time.perf_counter()
         try:
             env = self.env_for(spec)
@@ -72,26 +75,13 @@ class EpisodeWorker:
             split = TimeSplit(time.perf_counter() - t0, 0.0, 0.0, 0.0, time.perf_counter() - t0)
             outcome = EpisodeOutcome(None, 0, ErrorInfo(kind, f"{type(exc).__name__}: {exc}"[:2000]), split)
             return self._record(spec, outcome, attempt, None)
-        camera = self._video_camera()
-        outcome = run_episode(env, self.policy, spec, self.protocol, video_camera=camera)
+        if self.video is not None:
+            self.video.attempt = attempt
+            observers = (self.video, *observers)
+        outcome = run_episode(env, self.policy, spec, self.protocol, observers)
         if outcome.error is not None and outcome.error.kind == "env_error":
             self.close_env()  # do not reuse an env in an unknown state
-        return self._record(spec, outcome, attempt, self._save_video(spec, outcome, attempt))
-
-    def _video_camera(self) -> str | None:
-        if self.job.video == "none":
-            return None
-        return self.protocol.cameras[0]
-
-    def _save_video(self, spec: EpisodeSpec, outcome: EpisodeOutcome, attempt: int) -> str | None:
-        wanted = self.job.video == "all" or (self.job.video == "failures" and outcome.success is False)
-        if not wanted or not outcome.frames:
-            return None
-        from harness.video import write_video
-
-        rel = Path("videos") / (spec.key.replace("/", "__") + f"__a{attempt}.mp4")
-        write_video(Path(self.job.run_dir) / rel, outcome.frames, fps=int(self.protocol.control_hz))
-        return str(rel)
+        return self._record(spec, outcome, attempt, self.video.saved if self.video is not None else None)
 
     def _record(self, spec: EpisodeSpec, outcome: EpisodeOutcome, attempt: int, video: str | None) -> EpisodeRecord:
         return EpisodeRecord(schema_version=harness.SCHEMA_VERSION, run_id=self.job.run_id, key=spec.key, spec=spec,

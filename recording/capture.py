@@ -1,8 +1,8 @@
-"""RecordingEnv: wraps any Env so the one episode loop records every control step (frames, robot state, action).
+"""DemoRecorder: an observer of the one episode loop that records every policy step (frames, robot state, action).
 
-The loop calls `env.step(action)`; just before the action is applied the wrapper renders the benchmark's cameras
-upright at the chosen size and reads the robot state, so step t pairs the observation with the action taken in it
-(LIBERO's own demonstration convention). The protocol's settle steps are not recorded.
+Just before each action is applied it renders the benchmark's cameras upright at the chosen size and reads the
+robot state, so step t pairs the observation with the action taken in it (LIBERO's own demonstration convention).
+The loop shows observers no settle step, so the protocol's settle steps are not recorded.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from harness.episode import upright_frame
+from harness.episode import EpisodeObserver, upright_frame
 from harness.protocols import Env
-from harness.types import EpisodeSpec, Observation, StepResult
+from harness.types import EpisodeSpec, StepResult
 
 # LIBERO robot-state keys (robosuite observation names) and the demo datasets built from them.
 STATE_KEYS = ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "robot0_joint_pos")
@@ -55,50 +55,33 @@ def _state_part(state: dict, *keys: str) -> np.ndarray:
     return np.concatenate(parts).astype(np.float32)
 
 
-class RecordingEnv:
-    """Delegates to `env`; records each step after the first `skip_steps` (the settle steps) of an episode.
+class DemoRecorder(EpisodeObserver):
+    """Keeps every policy step of an episode (frames, robot state, action, reward) in `buffer`.
 
     Rendering dominates the cost of recording, so with `frame_every` k > 1 only steps 0, k, 2k... get frames
     (`buffer.frame_steps` says which); actions and robot state are kept for every step."""
 
-    def __init__(self, env: Env, cameras: tuple[str, ...], size: int, skip_steps: int, frame_every: int = 1) -> None:
-        self.env, self.size, self.skip_steps = env, int(size), int(skip_steps)
+    def __init__(self, cameras: tuple[str, ...], size: int, frame_every: int = 1) -> None:
+        self.size = int(size)
         self.frame_every = max(1, int(frame_every))
         self.cameras = dict(zip(FRAME_KEYS, cameras))
-        self.buffer, self._steps = EpisodeBuffer(), 0
+        self.buffer = EpisodeBuffer()
 
-    def reset(self, spec: EpisodeSpec) -> None:
-        self.env.reset(spec)
-        self.buffer, self._steps = EpisodeBuffer(), 0
+    def episode_start(self, env: Env, spec: EpisodeSpec) -> None:
+        self.buffer = EpisodeBuffer()
 
-    def observe(self, cameras: tuple[str, ...], size: int, state_keys: tuple[str, ...] = ()) -> Observation:
-        return self.env.observe(cameras, size, state_keys)
-
-    def step(self, action: np.ndarray) -> StepResult:
-        self._steps += 1
-        if self._steps <= self.skip_steps:
-            return self.env.step(action)
-        self._capture(np.asarray(action, dtype=np.float32))
-        result = self.env.step(action)
-        self.buffer.rewards.append(float(result.reward))
-        self.buffer.dones.append(bool(result.success))
-        return result
-
-    def _capture(self, action: np.ndarray) -> None:
+    def before_step(self, env: Env, action: np.ndarray) -> None:
         step = len(self.buffer.actions)
         if step % self.frame_every == 0:
             for key, camera in self.cameras.items():
-                self.buffer.frames[key].append(upright_frame(self.env, camera, self.size))
+                self.buffer.frames[key].append(upright_frame(env, camera, self.size))
             self.buffer.frame_steps.append(step)
-        state = self.env.observe((), self.size, STATE_KEYS).state
+        state = env.observe((), self.size, STATE_KEYS).state
         self.buffer.ee_states.append(_state_part(state, "robot0_eef_pos", "robot0_eef_quat"))
         self.buffer.gripper_states.append(_state_part(state, "robot0_gripper_qpos"))
         self.buffer.joint_states.append(_state_part(state, "robot0_joint_pos"))
-        self.buffer.actions.append(action.copy())
+        self.buffer.actions.append(np.array(action, dtype=np.float32))
 
-    def __getattr__(self, name: str):
-        # privileged_state, video_frame, check_success...: whatever the wrapped env offers.
-        return getattr(self.env, name)
-
-    def close(self) -> None:
-        self.env.close()
+    def after_step(self, result: StepResult) -> None:
+        self.buffer.rewards.append(float(result.reward))
+        self.buffer.dones.append(bool(result.success))

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from harness.protocols import Policy
+from harness.protocols import BatchPolicy, Policy
 from harness.types import Observation, PolicySpec, TaskInfo
 
 INSTANCE_MODES = ("auto", "shared", "session")
@@ -50,7 +50,7 @@ class Request:
 
 
 def has_act_batch(policy: Any) -> bool:
-    return callable(getattr(policy, "act_batch", None))
+    return isinstance(policy, BatchPolicy)
 
 
 class PolicyHost:
