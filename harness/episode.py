@@ -126,7 +126,7 @@ def _play(env: Env, policy: Policy, pspec: PolicySpec, spec: EpisodeSpec, protoc
             with clock.timing("sim"):
                 obs.privileged = _privileged_state(env, pspec)
         with clock.timing("policy"):
-            chunk = _ask(policy, obs, pspec)
+            chunk = _ask(policy, obs, pspec)[: protocol.replan_steps or None]  # a protocol may replan sooner
         if _execute(env, chunk, spec, observers, clock, progress):
             return
 

@@ -7,6 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from harness.conventions import BenchConventions
 from harness.errors import UserError
 from harness.types import EpisodeSpec, Observation, PolicySpec, StepResult, TaskInfo
 
@@ -80,6 +81,8 @@ class BenchProtocol:
     cameras: tuple[str, ...]
     source: str
     extra: dict[str, Any] = field(default_factory=dict)
+    conventions: BenchConventions | None = None  # what the env renders and offers (harness/conventions.py)
+    replan_steps: int | None = None  # the loop executes at most this many actions of each chunk (None: all of it)
 
 
 @dataclass(frozen=True)

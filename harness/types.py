@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from harness.conventions import PolicyConventions
+
 
 @dataclass(frozen=True)
 class TaskInfo:
@@ -53,7 +55,8 @@ class EpisodeSpec:
 
 @dataclass(frozen=True)
 class PolicySpec:
-    """What a policy needs from the loop: cameras, image size, chunk length, state keys."""
+    """What a policy needs from the loop: cameras, image size, chunk length, state keys; `conventions` says how it
+    wants them (orientation, state vectors, gripper; harness/conventions.py). None: the env's raw output."""
 
     name: str
     version: str = "0"
@@ -63,6 +66,7 @@ class PolicySpec:
     state_keys: tuple[str, ...] = ()
     action_dim: int = 7
     privileged: bool = False
+    conventions: PolicyConventions | None = None
 
 
 @dataclass

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import harness
+from harness.convert import conform
 from harness.episode import EpisodeObserver, EpisodeOutcome, run_episode
 from harness.errors import kind_of
 from harness.protocols import Benchmark, BenchProtocol, Env, Policy
@@ -50,7 +51,7 @@ class EpisodeWorker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.benchmark = build_benchmark(job)
         self.protocol: BenchProtocol = self.benchmark.protocol()
-        self.policy = build_policy(job)
+        self.policy = conform(build_policy(job), self.protocol)  # conventions checked here, before any episode
         self._env: Env | None = None
         self._env_key: str | None = None
         self.video = None if job.video == "none" else VideoObserver(job.run_dir, job.video, self.protocol.cameras[0],

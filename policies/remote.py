@@ -29,6 +29,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.sync.client import ClientConnection, connect
 
 from harness.config import ConfigError
+from harness.conventions import PolicyConventions
 from harness.errors import PolicyFault, PolicyUnreachableFault, UserError
 from harness.protocols import StopRun
 from harness.types import Observation, PolicySpec, TaskInfo
@@ -131,6 +132,10 @@ class RemotePolicy:
                 request["task"] = dataclasses.asdict(self._task)
         return request
 
+    def _served_spec(self, metadata: Any) -> PolicySpec:
+        """The spec the loop runs with: a vla-harness server's own, else the one the options give."""
+        return _spec_from(metadata) or self._fallback
+
     def _exchange(self, obs: Observation | None) -> bytes | str | None:
         """Send one observation (None: just connect) and return the raw reply, reconnecting a bounded number
         of times when the connection is refused or dropped."""
@@ -186,7 +191,7 @@ class RemotePolicy:
         except (OSError, ConnectionClosed, codec.CodecError) as exc:
             ws.close()
             raise _Lost(f"no metadata from the server: {_describe(exc)}") from exc
-        spec = _spec_from(metadata) or self._fallback
+        spec = self._served_spec(metadata)
         if self._spec is not None and spec != self._spec:
             ws.close()
             raise RemotePolicyError(f"policy server {self.url} now serves {spec}, not {self._spec} as at the start "
@@ -217,6 +222,7 @@ def _spec_from(metadata: Any) -> PolicySpec | None:
     raw = {k: v for k, v in (metadata.get("spec") or {}).items() if k in fields}
     for key in ("cameras", "state_keys"):
         raw[key] = tuple(raw.get(key, ()))
+    raw["conventions"] = PolicyConventions.from_dict(raw.get("conventions"))  # so this side's worker converts
     raw["name"] = f"remote:{raw.get('name', '?')}"
     return PolicySpec(**raw)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from harness.conventions import quat_xyzw_to_axis_angle
 from harness.episode import EpisodeObserver, upright_frame
 from harness.protocols import Env
 from harness.types import EpisodeSpec, StepResult
@@ -18,16 +19,6 @@ from harness.types import EpisodeSpec, StepResult
 # LIBERO robot-state keys (robosuite observation names) and the demo datasets built from them.
 STATE_KEYS = ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "robot0_joint_pos")
 FRAME_KEYS = ("agentview", "eye_in_hand")  # the benchmark's first and second camera
-
-
-def quat_to_axis_angle(quat_xyzw: np.ndarray) -> np.ndarray:
-    """robosuite's quat2axisangle, as LIBERO's `ee_states` use it."""
-    q = np.asarray(quat_xyzw, dtype=np.float64)
-    w = float(np.clip(q[3], -1.0, 1.0))
-    den = np.sqrt(1.0 - w * w)
-    if den < 1e-8:
-        return np.zeros(3)
-    return q[:3] * 2.0 * np.arccos(w) / den
 
 
 @dataclass
@@ -51,7 +42,7 @@ def _state_part(state: dict, *keys: str) -> np.ndarray:
     """The named state entries, concatenated; an env without them gives an empty vector."""
     if not all(k in state for k in keys):
         return np.zeros(0, dtype=np.float32)
-    parts = [quat_to_axis_angle(state[k]) if k.endswith("quat") else np.ravel(state[k]) for k in keys]
+    parts = [quat_xyzw_to_axis_angle(state[k]) if k.endswith("quat") else np.ravel(state[k]) for k in keys]
     return np.concatenate(parts).astype(np.float32)
 
 

@@ -10,7 +10,8 @@ from functools import lru_cache
 import numpy as np
 
 from benchmarks.libero.env import PLACEMENTS, LiberoEnv, LiberoTask, import_libero
-from benchmarks.libero.protocol import CAMERAS, MAX_STEPS, TRIALS_PER_TASK, libero_protocol
+from benchmarks.libero.presets import preset
+from benchmarks.libero.protocol import CAMERAS, TRIALS_PER_TASK, libero_protocol
 from harness.config import ConfigError
 from harness.protocols import BenchProtocol, BenchSelection
 from harness.seeding import with_seed
@@ -40,14 +41,16 @@ class LiberoBenchmark:
     """placements="fixed" (the published protocol: trial i starts from fixed init state i) or "fresh" (each trial
     from a new placement drawn with its episode seed; for recording training data no evaluation episode shares)."""
 
-    def __init__(self, suite: str, placements: str = "fixed") -> None:
+    def __init__(self, suite: str, protocol: str | None = None, env_seed: int | None = None,
+                 placements: str = "fixed") -> None:
         if placements not in PLACEMENTS:
             raise ConfigError(f"placements must be one of {', '.join(PLACEMENTS)}, got '{placements}'")
         self.suite = self.name = suite
+        self.paper = preset(protocol, env_seed)  # `--protocol NAME`: the named paper protocol (presets.py)
         self.placements = placements
 
     def protocol(self) -> BenchProtocol:
-        return libero_protocol(self.suite, self.placements)
+        return libero_protocol(self.suite, self.paper, self.placements)
 
     def n_tasks(self) -> int:
         return _suite(self.suite).get_num_tasks()
@@ -62,7 +65,7 @@ class LiberoBenchmark:
         fresh = self.placements == "fresh"
         if trials > TRIALS_PER_TASK and not fresh:
             raise ConfigError(f"{self.suite} has {TRIALS_PER_TASK} fixed init states per task; --trials {trials} is too many")
-        max_steps = selection.max_steps or MAX_STEPS[self.suite]
+        max_steps = selection.max_steps or self.paper.max_steps[self.suite]
         specs = []
         for task_id in tasks:
             task = libero_task(self.suite, task_id)
@@ -77,5 +80,7 @@ class LiberoBenchmark:
         return f"{spec.suite}/{spec.task_id}"
 
     def make_env(self, spec: EpisodeSpec) -> LiberoEnv:
-        return LiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS,
-                         self.placements)
+        env = LiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS,
+                        self.placements)
+        env.paper = self.paper
+        return env

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from harness.conventions import ROTATED_180, UPRIGHT, reorient
 from harness.types import EpisodeSpec, Observation, StepResult
 from harness.errors import EnvFault, UserError
 
@@ -39,13 +40,14 @@ class LiberoTask:
 
 PLACEMENTS = ("fixed", "fresh")
 
-
 class LiberoEnv:
     """Wraps LIBERO's ControlEnv; `init_states` are the suite's fixed initial states for this task.
 
     placements="fresh": an episode starts from the scene LIBERO's own placement samplers draw after `seed(spec.seed)`
     (the placement seed), never from one of the fixed init states, so demonstrations recorded this way share no
     initial state with an evaluation episode."""
+
+    paper = None  # the run's named paper protocol (benchmarks/libero/presets.py): its env.seed() when it fixes one
 
     def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...],
                  placements: str = "fixed") -> None:
@@ -61,9 +63,11 @@ class LiberoEnv:
 
     def reset(self, spec: EpisodeSpec) -> None:
         self._forget_earlier_resets()
-        self.env.seed(spec.seed)
+        fresh = self.placements == "fresh"  # the placement seed is the episode's own, whatever the preset
+        fixed = self.paper.env_seed_for(spec.trial) if self.paper is not None and not fresh else None
+        self.env.seed(spec.seed if fixed is None else fixed)
         obs = self.env.reset()
-        if self.placements == "fresh":
+        if fresh:
             self._last_obs = obs
         else:
             index = spec.init_state_index if spec.init_state_index is not None else spec.trial
@@ -86,8 +90,8 @@ class LiberoEnv:
         return Observation(images=images, state=state, instruction=self.instruction, step=0)
 
     def video_frame(self, camera: str, size: int) -> np.ndarray:
-        """Upright view for videos (MuJoCo renders upside down)."""
-        return self.env.sim.render(camera_name=camera, width=size, height=size)[::-1, ::-1]
+        """Upright view for videos and recordings: the conversion the worker applies for upright-wanting policies."""
+        return reorient(self.env.sim.render(camera_name=camera, width=size, height=size), ROTATED_180, UPRIGHT)
 
     def step(self, action: np.ndarray) -> StepResult:
         obs, reward, done, _info = self.env.step(np.asarray(action, dtype=np.float64))

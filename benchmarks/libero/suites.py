@@ -9,18 +9,22 @@ from harness.config import ConfigError
 
 
 def with_options(suite: str, options: dict) -> LiberoBenchmark:
-    """Bench options: `placements` (fixed | fresh) for the plain suite; `perturb` (+ levels, ...) wraps it in the
-    native perturbation sweep (fixed init states only)."""
+    """Bench options: `protocol` (a named paper protocol, presets.py), `placements` (fixed | fresh: LIBERO's
+    placement samplers instead of the fixed init states); `perturb` (+ levels, ...) wraps the suite in the native
+    perturbation sweep (fixed init states only)."""
+    options = dict(options)
+    placements = options.pop("placements", "fixed")
+    if "perturb" in options and placements != "fixed":
+        raise ConfigError("placements cannot be combined with perturb: the sweep perturbs the fixed init states")
+    base = LiberoBenchmark(suite, protocol=options.pop("protocol", None), env_seed=options.pop("env_seed", None),
+                           placements=placements)
     if "perturb" in options:
-        if "placements" in options:
-            raise ConfigError("placements cannot be combined with perturb: the sweep perturbs the fixed init states")
-        return PerturbSweep(LiberoBenchmark(suite), **options)
-    unknown = sorted(set(options) - {"placements"})
-    if unknown:
-        raise ConfigError(f"unknown option(s) {', '.join(unknown)} for {suite}; it takes placements=fixed|fresh or a "
-                          "perturbation sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), "
-                          "see docs/perturbations.md")
-    return LiberoBenchmark(suite, **options)
+        return PerturbSweep(base, **options)
+    if options:
+        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; it takes protocol, env_seed, "
+                          "placements=fixed|fresh and a perturbation sweep: perturb (+ levels, noise_kinds, "
+                          "noise_cameras, cameras), see docs/perturbations.md")
+    return base
 
 
 def libero_spatial(**options) -> LiberoBenchmark:

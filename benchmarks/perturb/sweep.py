@@ -94,4 +94,6 @@ class PerturbSweep:
         from benchmarks.libero.protocol import CAMERAS
         from benchmarks.perturb.env import PerturbedLiberoEnv
 
-        return PerturbedLiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
+        env = PerturbedLiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
+        env.paper = self.base.paper
+        return env

@@ -5,13 +5,22 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from harness.conventions import LIBERO_GRIPPER, UPRIGHT, PolicyConventions, StateVector
 from harness.types import Observation, PolicySpec, TaskInfo
 from policies.vla_jepa.checkpoint import DEFAULT, load
-from policies.vla_jepa.data import proprio, resize_frames
-from recording.capture import quat_to_axis_angle
+from policies.vla_jepa.data import resize_frames
 
-SIM_CAMERA = {"agentview": "agentview", "eye_in_hand": "robot0_eye_in_hand"}
-STATE_KEYS = ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos")
+# Trained on upright frames (recording/capture.py) and the recorder's proprio: eef pos + axis-angle + finger qpos
+# (state_dim 8) or eef pos + finger qpos (state_dim 5, older checkpoints); the worker converts to this.
+STATE_FIELDS = {5: ("eef_pos", "gripper_qpos"), 8: ("eef_pos", "eef_axis_angle", "gripper_qpos")}
+
+
+def conventions(state_dim: int) -> PolicyConventions:
+    return PolicyConventions(orientation=UPRIGHT, state=(StateVector("state", STATE_FIELDS[state_dim]),),
+                             gripper=LIBERO_GRIPPER)
+
+
+CONVENTIONS = conventions(8)
 
 
 class VlaJepaPolicy:
@@ -27,30 +36,20 @@ class VlaJepaPolicy:
     def spec(self) -> PolicySpec:
         steps = self.meta["manifest"].get("steps", {})
         version = f"{self.cfg.dim}d{self.cfg.depth}L-s{steps.get('stage1', 0)}-a{steps.get('stage2', 0)}"
-        return PolicySpec(name="vla_jepa", version=version, cameras=tuple(SIM_CAMERA[c] for c in self.cfg.cameras),
+        return PolicySpec(name="vla_jepa", version=version, cameras=tuple(self.cfg.cameras),
                           image_size=self.cfg.render_size or self.cfg.image_size, chunk_len=self.execute,
-                          state_keys=STATE_KEYS, action_dim=self.cfg.action_dim)
+                          action_dim=self.cfg.action_dim, conventions=conventions(self.cfg.state_dim))
 
     def reset(self, task: TaskInfo) -> None:
         self.text = torch.as_tensor(self.texts.get(task.instruction))[None]
 
     def inputs(self, obs: Observation) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Observation -> model tensors, exactly as training prepared recorded (upright) frames."""
-        cams = []
-        for cam in self.cfg.cameras:
-            img = np.asarray(obs.images[SIM_CAMERA[cam]])[::-1, ::-1]  # MuJoCo renders upside down
-            cams.append(resize_frames(img[None], self.cfg.image_size)[0])
+        """Observation (upright, in CONVENTIONS) -> model tensors, exactly as training prepared recorded frames."""
+        cams = [resize_frames(np.asarray(obs.images[cam])[None], self.cfg.image_size)[0] for cam in self.cfg.cameras]
         frames = torch.stack(cams)[None].float() / 255.0
-        state = self.proprio(obs.state)
+        state = np.asarray(obs.state["state"], np.float32).reshape(-1)[: self.cfg.state_dim]
         text = self.text if self.text is not None else torch.as_tensor(self.texts.get(obs.instruction))[None]
         return frames, text, torch.as_tensor(state)[None]
-
-    def proprio(self, state: dict) -> np.ndarray:
-        """The recorder's ee_states (position + axis-angle) and gripper fingers, cut as training cut them."""
-        ee = np.concatenate([np.asarray(state["robot0_eef_pos"], np.float64).reshape(-1)[:3],
-                             quat_to_axis_angle(np.asarray(state["robot0_eef_quat"]).reshape(-1))])
-        grip = np.asarray(state["robot0_gripper_qpos"], np.float32).reshape(1, -1)
-        return proprio(ee[None], grip, self.cfg.state_dim)[0]
 
     @torch.no_grad()
     def act(self, obs: Observation) -> np.ndarray:
