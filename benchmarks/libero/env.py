@@ -48,6 +48,7 @@ class LiberoEnv:
     initial state with an evaluation episode."""
 
     paper = None  # the run's named paper protocol (benchmarks/libero/presets.py): its env.seed() when it fixes one
+    placements = "fixed"
 
     def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...],
                  placements: str = "fixed") -> None:
