@@ -1,4 +1,5 @@
-"""VLA-JEPA: no future leakage, stop-gradient target, EMA formula, learning, checkpoints (tiny config, synthetic data)."""
+"""VLA-JEPA: no future leakage, stop-gradient target, EMA formula, learning, checkpoints (tiny config, synthetic
+data)."""
 
 import json
 import shutil

@@ -64,7 +64,8 @@ class LiberoBenchmark:
         trials = selection.trials or TRIALS_PER_TASK
         fresh = self.placements == "fresh"
         if trials > TRIALS_PER_TASK and not fresh:
-            raise ConfigError(f"{self.suite} has {TRIALS_PER_TASK} fixed init states per task; --trials {trials} is too many")
+            raise ConfigError(f"{self.suite} has {TRIALS_PER_TASK} fixed init states per task; "
+                              f"--trials {trials} is too many")
         max_steps = selection.max_steps or self.paper.max_steps[self.suite]
         specs = []
         for task_id in tasks:

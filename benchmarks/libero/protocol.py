@@ -38,7 +38,8 @@ FRESH_PLACEMENTS = ("fresh: objects placed by LIBERO's own placement samplers af
                     "no fixed init state; trials unbounded")
 
 
-def libero_protocol(suite: str, protocol: str | PaperProtocol | None = None, placements: str = "fixed") -> BenchProtocol:
+def libero_protocol(suite: str, protocol: str | PaperProtocol | None = None,
+                    placements: str = "fixed") -> BenchProtocol:
     """placements="fresh" adds itself to `extra` (so to the hash); "fixed" leaves the protocol as it is."""
     paper = protocol if isinstance(protocol, PaperProtocol) else preset(protocol)
     fresh = {"placements": FRESH_PLACEMENTS} if placements == "fresh" else {}

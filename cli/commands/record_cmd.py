@@ -15,7 +15,8 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = RecordConfig(bench=args.bench, policy=args.policy, out=args.out,
                        tasks=tuple(args.tasks) if args.tasks else None, trials=args.trials,
-                       first_trial=args.first_trial, size=args.size, frame_every=args.frame_every, keep=args.keep, seed=args.seed,
+                       first_trial=args.first_trial, size=args.size, frame_every=args.frame_every, keep=args.keep,
+                       seed=args.seed,
                        max_steps=args.max_steps, policy_options=parse_kv(args.policy_opt, "-P/--policy-opt"),
                        bench_options=parse_kv(args.bench_opt, "-B/--bench-opt"))
 

@@ -121,7 +121,8 @@ def describe(gates: Stage1Gates | Stage2Gates) -> list[str]:
     if isinstance(gates, Stage1Gates):
         g = gates
         lang = "n/a (one instruction only)" if g.uses_language is None else _pf(g.uses_language)
-        return [f"  latent loss {g.latent_loss:.4f} vs copy-current-frame {g.copy_current_loss:.4f}: {_pf(g.beats_copy)}",
+        return [f"  latent loss {g.latent_loss:.4f} vs copy-current-frame {g.copy_current_loss:.4f}: "
+                f"{_pf(g.beats_copy)}",
                 f"  true instruction {g.latent_loss:.4f} vs shuffled {g.shuffled_instruction_loss:.4f}: {lang}",
                 f"  target feature spread {g.target_spread:.4f} vs {g.target_spread_init:.4f} at initialisation "
                 f"(need >= {g.spread_fraction:g}x and > {g.spread_floor:g}): {_pf(g.no_collapse)}; "

@@ -113,7 +113,8 @@ def action_probes(model: VlaJepa, held_out: list[Tensors], train: list[Tensors],
         instr_change = float(per_sample(_predict(model, frames, other, state, cfg.batch), pred).mean())
     own = per_sample(pred, truth)
     return ActionProbes(action_l1=float(own.mean()),
-                        own_l1_swappable=_mean_or_none(own, swap_mask), own_l1_replayable=_mean_or_none(own, replay_mask),
+                        own_l1_swappable=_mean_or_none(own, swap_mask),
+                        own_l1_replayable=_mean_or_none(own, replay_mask),
                         mean_l1=float(per_sample(model.action_mean.expand_as(truth), truth).mean()),
                         replay_l1=_mean_or_none(per_sample(torch.stack(s.replay), truth), replay_mask),
                         swapped_l1=_mean_or_none(per_sample(swapped, truth), swap_mask),

@@ -130,7 +130,8 @@ def _data_summary(episodes: list, data: Split, sources: list[str], checksums: di
 
 
 def run(episodes: list, cfg: TrainConfig, sources: list[str], out: str | Path | None = None,
-        log: Callable[[str], None] = print, frame_size: int = 0, checksums: dict[str, str] | None = None) -> TrainResult:
+        log: Callable[[str], None] = print, frame_size: int = 0,
+        checksums: dict[str, str] | None = None) -> TrainResult:
     """Both stages, gates, manifest; saves a checkpoint to `out` when given. `frame_size`: size the frames were
     recorded at (the adapter renders at it and resizes like training did); 0 = the episodes' own size."""
     if cfg.threads:
@@ -180,7 +181,8 @@ def _prepare(episodes: list, cfg: TrainConfig, frame_size: int):
 
 
 def _report(cfg: TrainConfig, g1: G.Stage1Gates, g2: G.Stage2Gates) -> list[str]:
-    head = "stage 1 gates (held-out episodes, final weights)" + ("  [stage 1 skipped: random encoder]" if cfg.skip_stage1 else "")
+    skipped = "  [stage 1 skipped: random encoder]" if cfg.skip_stage1 else ""
+    head = "stage 1 gates (held-out episodes, final weights)" + skipped
     lines = [head, *G.describe(g1), "stage 2 gates (held-out episodes)", *G.describe(g2)]
     failed = [n for n, g in (("stage 1", g1), ("stage 2", g2)) if not g.passed]
     if failed:
