@@ -26,7 +26,8 @@ CONVENTIONS = BenchConventions(
                        "end-effector delta xyz (m) and delta axis-angle (rad), target-aligned; gripper absolute",
                        BRIDGE_GRIPPER, CONTROL_HZ))
 STAND_IN_NOTE = ("table stage is a flat-box stand-in (shared/assets/simpler-bridge/MANIFEST.md): "
-                 "not directly comparable with published SIMPLER numbers")
+                 "not directly comparable with published SIMPLER numbers; `vla-harness assets fetch simpler_bridge` "
+                 "gets the real one")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ GOOGLE_MESSAGE = ("simpler_google (Google-robot coke can, move near, drawers) ne
 
 
 def bridge_protocol(stage_stand_in: bool, stages: dict[str, str] | None = None) -> BenchProtocol:
-    """`stages`: per scene, which stage file is there (real or stand-in, with its sha256), so the hash says which ran."""
+    """`stages`: per scene, which stage file is there (real or stand-in, with its sha256): the hash says which ran."""
     extra = {
         "env_ids": [t.env_id for t in TASKS],
         "max_steps_per_task": {t.name: t.max_steps for t in TASKS},
