@@ -1,4 +1,4 @@
-"""The SimplerEnv Bridge visual-matching protocol, written down once (sources in ../shared/PROTOCOLS.md)."""
+"""The SimplerEnv Bridge visual-matching protocol, written down once (its source is SOURCE below)."""
 
 from __future__ import annotations
 
