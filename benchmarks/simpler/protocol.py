@@ -58,7 +58,8 @@ GOOGLE_MESSAGE = ("simpler_google (Google-robot coke can, move near, drawers) ne
 
 
 def bridge_protocol(stage_stand_in: bool, stages: dict[str, str] | None = None) -> BenchProtocol:
-    """`stages`: per scene, which stage file is there (real or stand-in, with its sha256), so the hash says which ran."""
+    """`stages`: per scene, which stage file is there (real or stand-in, with its sha256), so the hash says which
+    ran."""
     extra = {
         "env_ids": [t.env_id for t in TASKS],
         "max_steps_per_task": {t.name: t.max_steps for t in TASKS},
