@@ -6,13 +6,12 @@ sha256 (X-Linked-Etag) and size, files honour Range requests, and a file can be 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
 
 
 class Files:
@@ -69,8 +68,9 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-@pytest.fixture
-def server():
+@contextlib.contextmanager
+def serve():
+    """(files, base URL) of a server running until the block ends."""
     files = Files()
     handler = type("BoundHandler", (Handler,), {"files": files})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -13,9 +13,15 @@ from benchmarks.libero_plus.assets import assets_source, required_files
 from benchmarks.libero_plus.catalog import catalog
 from benchmarks.libero_plus.fetch import ARCHIVE
 from cli.main import main
-from tests.asset_server import server, zip_of  # noqa: F401  (server is a fixture)
+from tests.asset_server import serve, zip_of
 
 HF_PATH = "/" + ARCHIVE.url.split("://", 1)[1]
+
+
+@pytest.fixture
+def server():
+    with serve() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,15 @@ from benchmarks.simpler.protocol import TASKS
 from cli.main import main
 from harness.manifest import protocol_hash
 from harness.protocols import BenchSelection
-from tests.asset_server import server, zip_of  # noqa: F401  (server is a fixture)
+from tests.asset_server import serve, zip_of
 
 REAL_STAGE = os.urandom(1 << 20) + b"a real stage is several MiB"
+
+
+@pytest.fixture
+def server():
+    with serve() as running:
+        yield running
 
 
 def _path(url: str) -> str:
@@ -40,7 +46,7 @@ def _needed() -> list[str]:
 
 
 @pytest.fixture
-def hosted(server, monkeypatch):  # noqa: F811
+def hosted(server, monkeypatch):
     """The server holding a WidowX archive, a Bridge archive without stages and eggplant/sink files, and those files
     at SimplerEnv's raw URLs; the module's sources pointed at their checksums."""
     files, url = server

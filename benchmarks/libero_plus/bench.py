@@ -84,8 +84,7 @@ class LiberoPlusBenchmark:
                                     "robot_init": "variant arm joints restored after the task's init state",
                                     "env_reuse": ENV_REUSE,
                                     "difficulty": load_classification(self.classification).describe()},
-                             conventions=CONVENTIONS,
-                             report=REPORT_FACTS)
+                             conventions=CONVENTIONS, report=REPORT_FACTS)
 
     def max_steps(self, suite: str) -> int:
         """The named protocol's max steps for a variant of this suite (vla-jepa: 520 for every variant)."""
@@ -129,9 +128,8 @@ class LiberoPlusBenchmark:
               f"skipped, outside success rates: " + ", ".join(f"{d} {n}" for d, n in dims.items()), file=sys.stderr)
         shown = ", ".join(f for f, _ in files.most_common(5))
         print(f"libero_plus: {len(files)} missing files, e.g. {shown}. To run all 10,030: `{assets.FETCH}` "
-              "(downloads the "
-              f"official assets.zip, ~6.4 GB) or set {assets.ASSETS_ENV} (or -B assets=PATH) to a LIBERO-Plus assets "
-              "folder; `vla-harness assets` lists what is here", file=sys.stderr)
+              f"(downloads the official assets.zip, ~6.4 GB) or set {assets.ASSETS_ENV} (or -B assets=PATH) to a "
+              "LIBERO-Plus assets folder; `vla-harness assets` lists what is here", file=sys.stderr)
 
     def env_key(self, spec: EpisodeSpec) -> str:
         return f"{spec.suite}/{spec.perturbation_id}"

@@ -59,8 +59,7 @@ class AssetDir:
         return self.stage_identity(scene).startswith("stand-in")
 
     def stage_identity(self, scene: str) -> str:
-        """Which stage file a scene loads: "absent", "stand-in ..." or "real ..." with the first 16 hex of its
-        sha256."""
+        """Which stage file a scene loads: "absent", "stand-in ..." or "real ...", with 16 hex of its sha256."""
         stage = self.data / BRIDGE / "stages" / STAGES[scene]
         if not stage.is_file():
             return "absent"

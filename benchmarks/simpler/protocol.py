@@ -1,4 +1,4 @@
-"""The SimplerEnv Bridge visual-matching protocol, written down once (its source is SOURCE below)."""
+"""The SimplerEnv Bridge visual-matching protocol, written down once (sources in ../shared/PROTOCOLS.md)."""
 
 from __future__ import annotations
 
@@ -58,8 +58,7 @@ GOOGLE_MESSAGE = ("simpler_google (Google-robot coke can, move near, drawers) ne
 
 
 def bridge_protocol(stage_stand_in: bool, stages: dict[str, str] | None = None) -> BenchProtocol:
-    """`stages`: per scene, which stage file is there (real or stand-in, with its sha256), so the hash says which
-    ran."""
+    """`stages`: per scene, which stage file is there (real or stand-in, with its sha256): the hash says which ran."""
     extra = {
         "env_ids": [t.env_id for t in TASKS],
         "max_steps_per_task": {t.name: t.max_steps for t in TASKS},

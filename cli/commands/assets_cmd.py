@@ -53,8 +53,8 @@ def fetch(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("assets", help="list benchmark assets (present, missing, what they unlock); `assets fetch`")
-    p.add_argument("--dir", help="asset cache folder "
-                   "(default $VLA_HARNESS_ASSETS or $XDG_CACHE_HOME/vla-harness/assets)")
+    p.add_argument("--dir", help="asset cache folder (default: $VLA_HARNESS_ASSETS, else "
+                   "$XDG_CACHE_HOME/vla-harness/assets)")
     p.set_defaults(func=list_assets)
     actions = p.add_subparsers(dest="action")
     f = actions.add_parser("fetch", help="download a family's official asset archives into the cache (resumable)")
