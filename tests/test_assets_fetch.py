@@ -95,3 +95,21 @@ def test_mirror_maps_host_and_path():
     assert ARCHIVE.via("http://127.0.0.1:9/").url == \
         "http://127.0.0.1:9/huggingface.co/datasets/Sylvest/LIBERO-plus/resolve/main/assets.zip"
     assert replace(ARCHIVE).via(None) == ARCHIVE
+
+
+def test_planning_runs_never_opens_a_connection(monkeypatch, capsys):
+    """Nothing downloads implicitly: planning LIBERO-Plus (assets missing) and SimplerEnv opens no socket."""
+    import socket
+
+    from benchmarks.libero_plus.bench import LiberoPlusBenchmark
+    from benchmarks.simpler.bench import SimplerBridgeBenchmark
+    from harness.protocols import BenchSelection
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a benchmark opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    specs = LiberoPlusBenchmark(dimensions="light", sample=1).episodes(BenchSelection(), run_seed=0)
+    assert specs and "vla-harness assets fetch libero_plus" in capsys.readouterr().err
+    assert SimplerBridgeBenchmark().episodes(BenchSelection(tasks=(0, 3)), run_seed=0)
