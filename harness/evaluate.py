@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from harness.manifest import build_manifest
 from harness.plan import RunPlan, plan_run
 from harness.progress import RunProgress
 from harness.store import RunStore, finished_keys
-from harness.types import EpisodeRecord
+from harness.types import EpisodeRecord, PolicyRef
 from harness.targets import Targets
 from harness.worker import RunJob
 
@@ -67,6 +68,7 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
     try:
         with RunProgress(len(work), f"{cfg.bench} × {cfg.policy}", enabled=progress) as bar:
             def on_record(record: EpisodeRecord) -> None:
+                record = _named(record, job, new_records)
                 store.append(record)  # on disk before anything else happens
                 new_records.append(record)
                 bar.update(record)
@@ -75,6 +77,14 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
     finally:
         store.close()
     return RunSummary(Path(run_dir), len(plan.specs), len(new_records), store.records())
+
+
+def _named(record: EpisodeRecord, job: RunJob, earlier: list[EpisodeRecord]) -> EpisodeRecord:
+    """A record the driver wrote for a lost attempt (dead or stuck worker) still names the run's policy."""
+    if record.policy is not None:
+        return record
+    version = next((r.policy.version for r in reversed(earlier) if r.policy is not None), None)
+    return dataclasses.replace(record, policy=PolicyRef(job.policy, version, job.policy_target))
 
 
 def _dispatch(plan: RunPlan, job: RunJob, work, on_record) -> None:

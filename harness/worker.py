@@ -18,7 +18,7 @@ from harness.episode import EpisodeObserver, EpisodeOutcome, run_episode
 from harness.errors import kind_of
 from harness.protocols import Benchmark, BenchProtocol, Env, Policy
 from harness.targets import build
-from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, TimeSplit
+from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, PolicyRef, TimeSplit
 from harness.video import VideoObserver
 
 
@@ -54,6 +54,7 @@ class EpisodeWorker:
         self.policy = conform(build_policy(job), self.protocol)  # conventions checked here, before any episode
         self._env: Env | None = None
         self._env_key: str | None = None
+        self._policy_ref: PolicyRef | None = None
         self.video = None if job.video == "none" else VideoObserver(job.run_dir, job.video, self.protocol.cameras[0],
                                                                     self.protocol.control_hz)
 
@@ -67,6 +68,7 @@ class EpisodeWorker:
 
     def run(self, spec: EpisodeSpec, attempt: int = 1, observers: Sequence[EpisodeObserver] = ()) -> EpisodeRecord:
         """One episode; `observers` (e.g. a dataset recorder) watch it besides the run's own video."""
+        self._note_policy()
         t0 = time.perf_counter()
         try:
             env = self.env_for(spec)
@@ -88,7 +90,13 @@ class EpisodeWorker:
         return EpisodeRecord(schema_version=harness.SCHEMA_VERSION, run_id=self.job.run_id, key=spec.key, spec=spec,
                              success=outcome.success, steps=outcome.steps, error=outcome.error, attempt=attempt,
                              worker=self.worker_id, time=outcome.time, video=video, metrics=outcome.metrics,
-                             finished_at=time.time())
+                             finished_at=time.time(), policy=self._policy_ref)
+
+    def _note_policy(self) -> None:
+        """The policy's name, version and target, read once (a remote policy's spec comes from its server)."""
+        if self._policy_ref is None:
+            version = self.policy.spec().version
+            self._policy_ref = PolicyRef(self.job.policy, version, self.job.policy_target)
 
     def close_env(self) -> None:
         if self._env is not None:

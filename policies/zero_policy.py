@@ -14,7 +14,8 @@ CONVENTIONS = PolicyConventions(orientation=None, gripper=LIBERO_GRIPPER)
 
 
 class ZeroPolicy(PolicyBase):
-    def __init__(self, chunk: int = 8, cameras: tuple[str, ...] | list[str] = ("agentview",), image_size: int = 224) -> None:
+    def __init__(self, chunk: int = 8, cameras: tuple[str, ...] | list[str] = ("agentview",),
+                 image_size: int = 224) -> None:
         self.chunk = int(chunk)
         self.cameras, self.image_size = tuple(cameras), int(image_size)
 

@@ -99,6 +99,8 @@ def test_real_openpi_client_round_trip_and_healthz():
         assert reply["server_timing"]["infer_ms"] >= 0 and reply["server_timing"]["batch_size"] == 1
         assert "prev_total_ms" in client.infer({"prompt": "pick it"})["server_timing"]
         with pytest.raises(RuntimeError, match="unknown request key"):  # an error is text; the connection stays
+            client.infer({"observation_image": IMG})
+        with pytest.raises(RuntimeError, match="missing"):  # an incomplete openpi LIBERO element (test_openpi.py)
             client.infer({"observation/image": IMG})
         assert client.infer({"prompt": "again"})["actions"].shape == (4, 7)
 
@@ -108,7 +110,8 @@ def test_shared_token_auth():
         port = server.server.port
         assert http_get(port, "/healthz")[0] == 200  # health needs no token
         assert http_get(port, "/stats")[0] == 401 and http_get(port, "/stats", "s3cret")[0] == 200
-        assert WebsocketClientPolicy("127.0.0.1", port, api_key="s3cret").infer({"prompt": "x"})["actions"].shape == (2, 7)
+        client = WebsocketClientPolicy("127.0.0.1", port, api_key="s3cret")
+        assert client.infer({"prompt": "x"})["actions"].shape == (2, 7)
         with pytest.raises(InvalidStatus, match="401"):
             WebsocketClientPolicy("127.0.0.1", port, api_key="wrong")
         with pytest.raises(PolicyUnreachable, match="wrong token"):

