@@ -21,6 +21,7 @@ COMMANDS = [
     "cli.commands.serve_cmd",
     "cli.commands.record_cmd",
     "cli.commands.dataset_cmd",
+    "cli.commands.check_cmd",
 ]
 
 

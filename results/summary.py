@@ -12,9 +12,10 @@ from results.aggregate import Cell, count, group, latest_by_key
 
 def fmt_cell(cell: Cell) -> list[str]:
     if cell.n == 0:
-        return ["no episodes", "-", str(cell.n), str(cell.errors)]
+        return ["no episodes", "-", str(cell.n), "0", str(cell.errors)]
     lo, hi = cell.ci
-    return [f"{100 * cell.rate:.1f}%", f"[{100 * lo:.1f}, {100 * hi:.1f}]", str(cell.n), str(cell.errors)]
+    return [f"{100 * cell.rate:.1f}%", f"[{100 * lo:.1f}, {100 * hi:.1f}]", str(cell.n), str(cell.policy_faults),
+            str(cell.errors)]
 
 
 def summary_table(records: Iterable[EpisodeRecord], fmt: str = "github") -> str:
@@ -27,7 +28,7 @@ def summary_table(records: Iterable[EpisodeRecord], fmt: str = "github") -> str:
         rows.append([suite, "**all tasks**", *fmt_cell(cell)])
     if len({r.spec.suite for r in recs}) > 1:
         rows.append(["**all**", "", *fmt_cell(count(recs))])
-    headers = ["suite", "task", "success", "95% CI (Wilson)", "n", "errors"]
+    headers = ["suite", "task", "success", "95% CI (Wilson)", "n", "policy faults", "errors"]
     # A benchmark flags caveats that make its numbers incomparable (e.g. a stand-in asset) in metrics["note"].
     notes = sorted({str(r.metrics["note"]) for r in recs if r.metrics.get("note")})
     return tabulate(rows, headers=headers, tablefmt=fmt) + "".join(f"\nnote: {n}" for n in notes)
