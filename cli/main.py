@@ -13,6 +13,7 @@ COMMANDS = [
     "cli.commands.resume_cmd",
     "cli.commands.list_cmd",
     "cli.commands.report_cmd",
+    "cli.commands.view_cmd",
     "benchmarks.perturb.show_cmd",
     "cli.commands.export_cmd",
     "cli.commands.compare_cmd",

@@ -57,7 +57,7 @@ def test_filters_and_record_fields():
     assert {s.task_id for s in specs} == {0, 3} and {s.suite for s in specs} == {"libero_goal"}
     s = specs[0]
     assert set(s.perturbation) >= {"dimension", "difficulty", "variant_id", "params", "level"}
-    assert s.perturbation["difficulty"] is None and s.trial == 0 and s.max_steps == 300
+    assert type(s.perturbation["difficulty"]) is int and s.trial == 0 and s.max_steps == 300
     assert s.key == f"libero_plus/libero_goal/{s.task_id}/{s.perturbation['variant_id']}/0"
 
 
@@ -76,7 +76,6 @@ def test_instruction_option_strips_the_parameter_words_from_official_names():
 
 @pytest.mark.parametrize("options,selection,match", [
     ({"dimensions": "camera,smell"}, BenchSelection(), "unknown LIBERO-Plus dimension"),
-    ({"difficulty": "3-5"}, BenchSelection(), "task_classification.json"),
     ({"difficulty": "0-9"}, BenchSelection(), "levels are 1-5"),
     ({"sample": 0}, BenchSelection(), "--sample must be >= 1"),
     ({}, BenchSelection(suites=("libero_90",)), "libero_plus has suites"),
@@ -84,17 +83,6 @@ def test_instruction_option_strips_the_parameter_words_from_official_names():
 def test_bad_selection_is_a_clear_error(options, selection, match):
     with pytest.raises(ConfigError, match=match):
         LiberoPlusBenchmark(**options).episodes(selection, run_seed=7)
-
-
-def test_official_classification_gives_difficulty_and_its_filter(tmp_path):
-    names = [v for v in catalog() if v.suite == "libero_spatial"][:3]
-    table = {"libero_spatial": [{"id": i + 1, "name": v.name, "category": "Background Textures", "difficulty_level": d}
-                                for i, (v, d) in enumerate(zip(names, (1, 4, None)))]}
-    path = tmp_path / "task_classification.json"
-    path.write_text(json.dumps(table))
-    bench = LiberoPlusBenchmark(difficulty="3-5", classification=str(path))
-    specs = bench.episodes(BenchSelection(suites=("libero_spatial",)), run_seed=7)
-    assert [(s.perturbation["variant_id"], s.perturbation["difficulty"]) for s in specs] == [(names[1].variant_id, 4)]
 
 
 def test_uninstalled_variants_are_listed_up_front_and_skipped(capsys):

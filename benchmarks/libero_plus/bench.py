@@ -15,6 +15,7 @@ from benchmarks.libero.env import LiberoTask
 from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, ENV_REUSE, MAX_STEPS, SETTLE_ACTION, SETTLE_STEPS
 from benchmarks.libero_plus import assets
 from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, Variant, catalog
+from benchmarks.libero_plus.classification import load as load_classification
 from benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
 from harness.config import ConfigError
 from harness.protocols import BenchProtocol, BenchSelection
@@ -77,13 +78,13 @@ class LiberoPlusBenchmark:
                                     "variants": sum(PUBLISHED_COUNTS.values()), "dimensions": list(DIMENSIONS),
                                     "noise": "official corruption of the raw 256 px agentview render, then resized",
                                     "robot_init": "variant arm joints restored after the task's init state",
-                                    "env_reuse": ENV_REUSE})
+                                    "env_reuse": ENV_REUSE,
+                                    "difficulty": load_classification(self.classification).describe()})
 
     def variants(self, selection: BenchSelection) -> list[Variant]:
         f = Filters(suites=parse_suites(selection.suites), tasks=selection.tasks, dimensions=self.dimensions,
                     difficulty=self.difficulty, sample=self.sample, sample_seed=self.sample_seed)
-        table = catalog(self.classification)
-        return select(table, f, classified=any(v.difficulty is not None for v in table))
+        return select(catalog(self.classification), f)
 
     def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:
         chosen = self.variants(selection)
