@@ -130,4 +130,4 @@ def _dispatch(plan: RunPlan, job: RunJob, work, on_record) -> None:
     else:
         from harness.runners.local import run_local
 
-        run_local(job, work, on_record)
+        run_local(job, work, on_record, cfg.episode_timeout_s)

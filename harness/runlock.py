@@ -2,7 +2,7 @@
 
 The kernel drops the lock when the holder exits, however it exits (kill -9 included), so a stale lock never blocks a
 resume. The file itself stays (removing it would let two writers lock two different files); it names the holder's
-PID and host for the one-line refusal and for readers, who never take the lock.
+PID and host for the one-line refusal. Readers never wait for the lock: `is_held` probes it without blocking.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,19 +30,6 @@ class Holder:
     pid: int
     host: str
 
-    @property
-    def alive(self) -> bool | None:
-        """Whether the holder process still exists (None: it runs on another host, so this cannot tell)."""
-        if self.host != socket.gethostname():
-            return None
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-
 
 def _key(run_dir: Path) -> Path:
     return Path(run_dir).resolve()
@@ -53,9 +41,7 @@ def acquire(run_dir: Path) -> None:
     if key in _held:
         return
     fd = os.open(key / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if not _try_lock(fd, fcntl.LOCK_EX, tries=5):  # a few tries: a reader's probe holds it for microseconds
         os.close(fd)
         who = read_holder(run_dir)
         by = f"PID {who.pid} on {who.host}" if who else "another process"
@@ -64,6 +50,31 @@ def acquire(run_dir: Path) -> None:
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
     _held[key] = fd
+
+
+def _try_lock(fd: int, mode: int, tries: int = 1) -> bool:
+    for i in range(tries):
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if i + 1 < tries:
+                time.sleep(0.02)
+    return False
+
+
+def is_held(run_dir: Path) -> bool:
+    """Whether some process writes the run now: a probe for a shared lock, dropped at once (readers only)."""
+    if holds(run_dir):
+        return True
+    try:
+        fd = os.open(Path(run_dir) / LOCK, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return not _try_lock(fd, fcntl.LOCK_SH)
+    finally:
+        os.close(fd)
 
 
 def release(run_dir: Path) -> None:
@@ -77,7 +88,7 @@ def holds(run_dir: Path) -> bool:
 
 
 def read_holder(run_dir: Path) -> Holder | None:
-    """The last process that took the lock, as its file says (it may have ended since: see Holder.alive)."""
+    """The last process that took the lock, as its file says (it may have ended since: see is_held)."""
     try:
         pid, host = (Path(run_dir) / LOCK).read_text().split()[:2]
         return Holder(int(pid), host)

@@ -19,10 +19,11 @@ def status_note(run: RunData) -> str | None:
     status = run.manifest.get("status")
     if status is None:  # written by a harness before run status existed
         return None
-    holder = runlock.read_holder(run.path)
     if status == "running":
-        if holder is not None and holder.alive is not False:
-            return f"{run.path}: STILL RUNNING (written by PID {holder.pid} on {holder.host}): numbers are partial"
+        if runlock.is_held(run.path):
+            holder = runlock.read_holder(run.path)
+            by = f"PID {holder.pid} on {holder.host}" if holder else "another process"
+            return f"{run.path}: STILL RUNNING (written by {by}): numbers are partial"
         return (f"{run.path}: INTERRUPTED (status running, but its writer is gone): "
                 f"`vla-harness resume {run.path}` finishes it")
     if status in ("stopped", "failed"):
