@@ -16,7 +16,7 @@ from harness.plan import RunPlan, plan_run
 from harness.progress import RunProgress
 from harness.protocols import StopRun
 from harness.store import RunStore, finished_keys
-from harness.types import EpisodeRecord
+from harness.types import EpisodeRecord, PolicyRef
 from harness.targets import Targets
 from harness.worker import RunJob
 
@@ -107,6 +107,7 @@ def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
     try:
         with RunProgress(len(work), f"{cfg.bench} × {cfg.policy}", enabled=progress) as bar:
             def on_record(record: EpisodeRecord) -> None:
+                record = _named(record, job, new_records)
                 store.append(record)  # on disk before anything else happens
                 new_records.append(record)
                 bar.update(record)
@@ -117,6 +118,14 @@ def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
     return RunSummary(Path(run_dir), len(plan.specs), len(new_records), store.records())
 
 
+def _named(record: EpisodeRecord, job: RunJob, earlier: list[EpisodeRecord]) -> EpisodeRecord:
+    """A record the driver wrote for a lost attempt (dead or stuck worker) still names the run's policy."""
+    if record.policy is not None:
+        return record
+    version = next((r.policy.version for r in reversed(earlier) if r.policy is not None), None)
+    return dataclasses.replace(record, policy=PolicyRef(job.policy, version, job.policy_target))
+
+
 def _dispatch(plan: RunPlan, job: RunJob, work, on_record) -> None:
     if not work:
         return
@@ -125,7 +134,7 @@ def _dispatch(plan: RunPlan, job: RunJob, work, on_record) -> None:
         from harness.runners.ray_runner import RayOptions, run_ray
 
         opts = RayOptions(workers=cfg.workers, address=cfg.ray_address, episode_timeout_s=cfg.episode_timeout_s,
-                          max_attempts=cfg.max_attempts)
+                          max_attempts=cfg.max_attempts, start_timeout_s=cfg.ray_start_timeout_s)
         run_ray(job, work, on_record, opts, plan.env_key)
     else:
         from harness.runners.local import run_local

@@ -45,6 +45,7 @@ def plan_run(cfg: RunConfig, targets: Targets) -> RunPlan:
     protocol = bench.protocol()
     specs = tuple(bench.episodes(selection_of(cfg), cfg.seed))
     if not specs:
-        raise ConfigError(f"the selection matches no episodes of '{cfg.bench}' (suites={cfg.suites}, tasks={cfg.tasks})")
+        raise ConfigError(f"the selection matches no episodes of '{cfg.bench}' "
+                          f"(suites={cfg.suites}, tasks={cfg.tasks})")
     env_keys = {s.key: bench.env_key(s) for s in specs}
     return RunPlan(cfg, targets, protocol, protocol_hash(protocol, hash_fields(cfg)), specs, env_keys)

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from harness import runlock
 from harness.errors import UserError, is_final
+from harness.schema import SchemaError, checked_manifest, record_from_dict
 from harness.types import EpisodeRecord
 
 MANIFEST = "manifest.json"
@@ -46,16 +47,14 @@ class Scan:
         return out
 
 
-def _parse(line: bytes) -> EpisodeRecord:
-    return EpisodeRecord.from_dict(json.loads(line))
-
-
 def scan_records(run_dir: Path) -> Scan:
-    """Every line of episodes.jsonl judged: valid records in file order, bad middle lines, a torn tail."""
+    """Every line of episodes.jsonl judged: valid records in file order (upgraded to the current schema), bad middle
+    lines, a torn tail. A record newer than this code is a SchemaError, not a bad line."""
     path = Path(run_dir) / EPISODES
     scan = Scan()
     if not path.exists():
         return scan
+    run_policy = _run_policy(Path(run_dir))
     lines = path.read_bytes().split(b"\n")  # the last item is b"" exactly when the file ends with a newline
     last = len(lines) - 1 if lines[-1] else len(lines) - 2
     for i, line in enumerate(lines[: last + 1]):
@@ -64,7 +63,9 @@ def scan_records(run_dir: Path) -> Scan:
         try:
             if i == len(lines) - 1:
                 raise ValueError("no newline at the end: the write was cut off")
-            scan.records.append(_parse(line))
+            scan.records.append(record_from_dict(json.loads(line), run_policy, f"{path}:{i + 1}"))
+        except SchemaError:
+            raise
         except (ValueError, KeyError, TypeError) as exc:
             why = str(exc)[:120]
             if i == last:
@@ -72,6 +73,14 @@ def scan_records(run_dir: Path) -> Scan:
             else:
                 scan.bad_lines.append((i + 1, why))
     return scan
+
+
+def _run_policy(run_dir: Path) -> str | None:
+    """The run's policy name, for records written before records named it (schema 1)."""
+    try:
+        return json.loads((run_dir / MANIFEST).read_text())["config"]["policy"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def read_records(run_dir: Path, warn: bool = True) -> list[EpisodeRecord]:
@@ -129,7 +138,7 @@ class RunStore:
                              "restore the manifest (e.g. from a copy of the run) to use them") from exc
         if not isinstance(manifest, dict) or "config" not in manifest:
             raise StoreError(f"{self.manifest_path} is not a run manifest (no 'config' block)")
-        return manifest
+        return checked_manifest(manifest, str(self.manifest_path))
 
     def set_status(self, status: str) -> None:
         """Write the run's status (running, finished, stopped, failed) into the manifest; the writer only."""

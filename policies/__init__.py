@@ -8,3 +8,9 @@ POLICIES.add("zero", "policies.zero_policy:ZeroPolicy", "holds still with the gr
 POLICIES.add("oracle", "policies.oracle.policy:OraclePolicy", "privileged scripted pick-and-place for LIBERO (reads sim state)")
 POLICIES.add("remote", "policies.remote:RemotePolicy", "a policy served elsewhere (openpi protocol): --policy-url ws://HOST:PORT")
 POLICIES.add("vla_jepa", "policies.vla_jepa.adapter:VlaJepaPolicy", "native VLA-JEPA: latent future prediction + action head")
+POLICIES.add("vla_jepa_official", "policies.vla_jepa_official:VlaJepaOfficialPolicy",
+             "official VLA-JEPA server (ginwind/VLA-JEPA deployment/model_server), ws:// msgpack; -P stats=PATH")
+POLICIES.add("openvla_oft", "policies.openvla_oft:OpenVlaOftPolicy",
+             "OpenVLA / OpenVLA-OFT deploy server (moojink/openvla-oft vla-scripts/deploy.py), http:// POST /act")
+POLICIES.add("vla_eval", "policies.vla_eval_client:VlaEvalPolicy",
+             "any vla-eval model server (allenai vla-eval: pi0, OFT, starVLA, GR00T, LeRobot...), ws://")

@@ -115,7 +115,7 @@ def _groups(rec: EpisodeRecord) -> list[str]:
     """The breakdown rows an episode belongs to: its suite, and its perturbation dimension if any."""
     out = [f"{rec.spec.bench}/{rec.spec.suite}"]
     if rec.spec.perturbation:
-        out.append(f"dimension {rec.spec.perturbation.get('dimension')}")
+        out.append(f"dimension {rec.spec.perturbation.dimension}")
     return out
 
 

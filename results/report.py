@@ -9,7 +9,7 @@ from typing import Sequence
 from harness.types import EpisodeRecord
 from results.aggregate import ERROR_SHARE_FLAG, count, group, is_skipped, natural_key
 from results.health import state_notes
-from results.load import Column, bench_label, family, scoped
+from results.load import Column, bench_label, family, protocol_notes, scoped
 from results.paper import paper_tables, read_published
 from results.robustness import robustness_tables
 from results.tables import FLAG, Row, Table, flagged, latex_document, to_csv, to_text
@@ -95,9 +95,10 @@ def build_tables(columns: Sequence[Column], published: Path | None = None,
               *robustness_tables(columns)]
     if published is not None:
         tables += paper_tables(columns, read_published(published))
-    for t in tables:
-        if flagged(t):
-            t.notes.append(FLAG_NOTE)
+    for table in tables:
+        table.notes += protocol_notes(columns)
+        if flagged(table):
+            table.notes.append(FLAG_NOTE)
     return tables
 
 

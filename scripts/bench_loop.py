@@ -78,7 +78,8 @@ def main() -> int:
     records = sorted(summary.records, key=lambda r: r.key)
     naive_s, naive = run_naive([r.spec for r in records])
     n = len(records)
-    split = {k: sum(getattr(r.time, k) for r in records) for k in ("wall_s", "sim_s", "render_s", "policy_s", "overhead_s")}
+    parts = ("wall_s", "sim_s", "render_s", "policy_s", "overhead_s")
+    split = {k: sum(getattr(r.time, k) for r in records) for k in parts}
     figures = {
         "episodes": n, "suite": args.suite, "max_steps": records[0].spec.max_steps,
         "harness_eps_per_hour": 3600 * n / harness_s, "naive_eps_per_hour": 3600 * n / naive_s,

@@ -22,7 +22,8 @@ os.environ.setdefault("MUJOCO_GL", "egl")
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
 PIN_LOCAL = "--no-pin-local" not in sys.argv
 if PIN_LOCAL:  # before numpy/Mesa start their thread pools: the local runner renders with 1 thread, like a Ray worker
-    for _name in ("LP_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    for _name in ("LP_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                  "NUMEXPR_NUM_THREADS"):
         os.environ.setdefault(_name, "1")
 
 import psutil  # noqa: E402 - installed with ray
@@ -196,7 +197,8 @@ def report(f: dict) -> None:
           f"(USS {f['ray_infra_peak_uss_mib']:.0f} MiB), "
           f"workers {f['ray_workers_peak_rss_mib']:.0f} MiB")
     c = f["ray_cpu_s"]
-    print(f"  CPU seconds           local runner {f['local_cpu_s']:.0f} ({f['local_cpu_s'] / f['local_wall_s']:.2f} cores "
+    local_cores = f['local_cpu_s'] / f['local_wall_s']
+    print(f"  CPU seconds           local runner {f['local_cpu_s']:.0f} ({local_cores:.2f} cores "
           f"on average); Ray run: workers {c['ray_workers']:.0f} ({c['ray_workers'] / f['ray_wall_s']:.2f} cores), "
           f"Ray's own processes {c['ray_infra']:.0f}, driver {c['driver']:.0f}")
     errors = f"; Ray run errors: {', '.join(f['ray_errors'])}" if f["ray_errors"] else ""

@@ -1,7 +1,6 @@
 """Run store, resume and protocol-hash checks through the real CLI/evaluate code on the fake benchmark."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

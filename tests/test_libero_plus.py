@@ -1,6 +1,5 @@
 """LIBERO-Plus catalogue, filters, sampler, missing-asset handling: no simulator needed (no env is built)."""
 
-import json
 from collections import Counter
 
 import pytest
@@ -44,7 +43,7 @@ def test_stratified_sample_is_deterministic_and_covers_every_dimension_and_suite
     a = LiberoPlusBenchmark(sample=2).episodes(BenchSelection(), run_seed=7)
     b = LiberoPlusBenchmark(sample=2).episodes(BenchSelection(), run_seed=99)
     assert [s.key for s in a] == [s.key for s in b] and len(a) == 2 * 7 * 4
-    strata = Counter((s.suite, s.perturbation["dimension"]) for s in a)
+    strata = Counter((s.suite, s.perturbation.dimension) for s in a)
     assert strata == {(su, d): 2 for su in SUITES for d in DIMENSIONS}
     other = LiberoPlusBenchmark(sample=2, sample_seed=1).episodes(BenchSelection(), run_seed=7)
     assert [s.key for s in other] != [s.key for s in a]
@@ -53,19 +52,19 @@ def test_stratified_sample_is_deterministic_and_covers_every_dimension_and_suite
 def test_filters_and_record_fields():
     specs = LiberoPlusBenchmark(dimensions="camera,robot").episodes(
         BenchSelection(suites=("libero_goal",), tasks=(0, 3)), run_seed=7)
-    assert {s.perturbation["dimension"] for s in specs} == {"camera", "robot_init"}
+    assert {s.perturbation.dimension for s in specs} == {"camera", "robot_init"}
     assert {s.task_id for s in specs} == {0, 3} and {s.suite for s in specs} == {"libero_goal"}
     s = specs[0]
-    assert set(s.perturbation) >= {"dimension", "difficulty", "variant_id", "params", "level"}
-    assert type(s.perturbation["difficulty"]) is int and s.trial == 0 and s.max_steps == 300
-    assert s.key == f"libero_plus/libero_goal/{s.task_id}/{s.perturbation['variant_id']}/0"
+    assert s.perturbation.level is None and s.perturbation.params["name"].startswith(s.task_name[:10])
+    assert type(s.perturbation.difficulty) is int and s.trial == 0 and s.max_steps == 300
+    assert s.key == f"libero_plus/libero_goal/{s.task_id}/{s.perturbation.variant_id}/0"
 
 
 def test_instruction_option_strips_the_parameter_words_from_official_names():
     sel = BenchSelection(suites=("libero_spatial",), tasks=(0,))
     official = LiberoPlusBenchmark(dimensions="camera,language", sample=1).episodes(sel, run_seed=7)
     base = LiberoPlusBenchmark(dimensions="camera,language", sample=1, instruction="base").episodes(sel, run_seed=7)
-    by_dim = {s.perturbation["dimension"]: (s.instruction, b.instruction) for s, b in zip(official, base)}
+    by_dim = {s.perturbation.dimension: (s.instruction, b.instruction) for s, b in zip(official, base)}
     cam_official, cam_base = by_dim["camera"]
     assert " view " in cam_official and "initstate" in cam_official and cam_official.startswith(cam_base + " view ")
     assert cam_base == "pick up the black bowl between the plate and the ramekin and place it on the plate"

@@ -50,9 +50,9 @@ def test_every_variant_has_its_difficulty_and_only_121_light_ones_have_none():
 def test_difficulty_filter_works_without_any_option_and_every_record_has_it():
     bench = LiberoPlusBenchmark(difficulty="4-5", sample=1)
     specs = bench.episodes(BenchSelection(suites=("libero_spatial",), tasks=(0, 1)), run_seed=7)
-    assert specs and {type(s.perturbation["difficulty"]) for s in specs} == {int}
-    assert {s.perturbation["difficulty"] for s in specs} <= {4, 5}
-    assert len({s.perturbation["dimension"] for s in specs}) == 7
+    assert specs and {type(s.perturbation.difficulty) for s in specs} == {int}
+    assert {s.perturbation.difficulty for s in specs} <= {4, 5}
+    assert len({s.perturbation.dimension for s in specs}) == 7
     assert "4976dc3" in bench.protocol().extra["difficulty"]
 
 

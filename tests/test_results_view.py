@@ -12,6 +12,7 @@ import pytest
 
 from cli.main import main
 from results.synthetic import libero_plus_records, record, write_run
+from results.view.episodes import text_column
 from results.view.serve import make_server
 from results.view.site import ViewOptions, build_site
 
@@ -37,7 +38,12 @@ def read_data(out) -> dict:
 def episodes(data: dict) -> list[dict]:
     """data.js's columnar episode blob back as one dict per row."""
     cols, n = data["episodes"]["cols"], data["episodes"]["n"]
-    return [{k: (c[i] if isinstance(c, list) else c["d"][c["c"][i]]) for k, c in cols.items()} for i in range(n)]
+
+    def value(c, i):
+        if isinstance(c, list):
+            return c[i]
+        return c["d"][c["c"][i] if "c" in c else 0 if len(c["d"]) == 1 else i]
+    return [{k: value(c, i) for k, c in cols.items()} for i in range(n)]
 
 
 def _md_rows(text: str) -> list[list[str]]:
@@ -90,6 +96,7 @@ def test_episode_rows_outcomes_attempts_and_overview(tmp_path):
     assert (ov["planned"], ov["recorded"], ov["attempts"], ov["finished"]) == (9, 8, 9, 6)
     assert [(e["kind"], e["n"]) for e in ov["errors"]] == [("skipped", 1), ("timeout", 1)]
     assert ov["status"] == "not recorded" and ov["protocol_name"] == "fake" and ov["seed"] == 7
+    assert ov["policy_version"] == "0"  # the records' PolicyRef (results/synthetic.py writes version "0")
     assert data["side"] is None and data["compare"] == []
 
 
@@ -115,11 +122,12 @@ def test_side_by_side_flips_and_the_compare_verdict(tmp_path, capsys):
     base, cand = _pair(tmp_path, base_ok, cand_ok)
     data = read_data(build_site([base, cand], tmp_path / "view", ViewOptions(plots=False)).parent)
     side = data["side"]
-    assert len(side["keys"]) == 40 and all(len(r) == 2 for r in side["rows"])
+    assert len(side["rows"]) == 40 and all(len(r) == 2 for r in side["rows"])
     assert side["flip"].count("lost") == 20 and side["flip"].count("gained") == 2
     rows = episodes(data)
-    for key, (i, j), flip in zip(side["keys"], side["rows"], side["flip"]):
-        assert rows[i]["key"] == rows[j]["key"] == key and (rows[i]["run"], rows[j]["run"]) == (0, 1)
+    assert [rows[i]["key"] for i, _ in side["rows"]] == [f"fake/s/0/none/{t}" for t in range(40)]  # trial order
+    for (i, j), flip in zip(side["rows"], side["flip"]):
+        assert rows[i]["key"] == rows[j]["key"] and (rows[i]["run"], rows[j]["run"]) == (0, 1)
         assert (flip != "") == (rows[i]["outcome"] != rows[j]["outcome"])
     comp = data["compare"][0]
     assert comp["pairs"] == {"both": 10, "only_baseline": 20, "only_candidate": 2, "neither": 8}
@@ -198,3 +206,9 @@ def test_bad_port_is_one_line(tmp_path, capsys):
     assert main(["view", str(_fake_run(tmp_path, "b")), "--out", str(tmp_path / "v"), "--serve", "--port",
                  "70000"]) == 2
     assert "--port must be in 0-65535" in capsys.readouterr().err
+
+
+def test_text_columns_store_codes_only_when_they_save_something():
+    assert text_column(["a", "b", "a", "a"]) == {"d": ["a", "b"], "c": [0, 1, 0, 0]}
+    assert text_column([None, None, None]) == {"d": [None]}  # row i is d[0]
+    assert text_column(["k0", "k1", "k2"]) == {"d": ["k0", "k1", "k2"]}  # row i is d[i]

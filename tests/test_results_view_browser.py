@@ -68,3 +68,15 @@ def test_screenshot_of_the_overview(tmp_path):
     png = screenshot(page_url(index, tab="overview"), tmp_path / "overview.png", size=(1200, 800))
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a blank page compresses to a few kB
+
+
+def test_episode_detail_plays_its_video_from_the_site(tmp_path):
+    rec = record("v", "fake", "reach", 0, 0, False)
+    rec = type(rec)(**{**rec.__dict__, "video": "videos/fake__reach__0__none__0__a1.mp4"})
+    run = write_run(tmp_path, "v", [rec, record("v", "fake", "reach", 0, 1, True)], bench="fake")
+    (run / "videos").mkdir()
+    (run / rec.video).write_bytes(b"not decoded by this test")
+    index = build_site([run], tmp_path / "view", ViewOptions(plots=False))
+    dom = dump_dom(page_url(index, query=f"episode={rec.key}", tab="episodes")).dom
+    assert re.search(r'<video src="videos/run0/fake__reach__0__none__0__a1.mp4"[^>]*controls', dom)
+    assert f"<h3>{rec.key}</h3>" in dom and "wall 1 = sim 0.5 + render 0.3 + policy 0.1 + other 0.1" in dom

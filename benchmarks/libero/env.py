@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from harness.conventions import ROTATED_180, UPRIGHT, reorient
 from harness.types import EpisodeSpec, Observation, StepResult
 from harness.errors import EnvFault, UserError
 
@@ -40,6 +41,8 @@ class LiberoTask:
 class LiberoEnv:
     """Wraps LIBERO's ControlEnv; `init_states` are the suite's fixed initial states for this task."""
 
+    paper = None  # the run's named paper protocol (benchmarks/libero/presets.py): its env.seed() when it fixes one
+
     def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...]) -> None:
         _, _, ControlEnv = import_libero()
         if not os.path.exists(task.bddl_path):
@@ -53,7 +56,8 @@ class LiberoEnv:
 
     def reset(self, spec: EpisodeSpec) -> None:
         self._forget_earlier_resets()
-        self.env.seed(spec.seed)
+        fixed = self.paper.env_seed_for(spec.trial) if self.paper is not None else None
+        self.env.seed(spec.seed if fixed is None else fixed)
         self.env.reset()
         index = spec.init_state_index if spec.init_state_index is not None else spec.trial
         self._last_obs = self.env.set_init_state(self.init_states[index])
@@ -75,8 +79,8 @@ class LiberoEnv:
         return Observation(images=images, state=state, instruction=self.instruction, step=0)
 
     def video_frame(self, camera: str, size: int) -> np.ndarray:
-        """Upright view for videos (MuJoCo renders upside down)."""
-        return self.env.sim.render(camera_name=camera, width=size, height=size)[::-1, ::-1]
+        """Upright view for videos and recordings: the conversion the worker applies for upright-wanting policies."""
+        return reorient(self.env.sim.render(camera_name=camera, width=size, height=size), ROTATED_180, UPRIGHT)
 
     def step(self, action: np.ndarray) -> StepResult:
         obs, reward, done, _info = self.env.step(np.asarray(action, dtype=np.float64))

@@ -34,11 +34,11 @@ def outcome(rec: EpisodeRecord) -> str:
 def episode_row(run: int, rec: EpisodeRecord, attempts: int, video: str | None,
                 blame: Callable[[str], str | None]) -> dict[str, Any]:
     s, t, err = rec.spec, rec.time, rec.error
-    p = s.perturbation or {}
+    variant = s.perturbation.variant_id if s.perturbation else None
     return {
         "run": run, "key": rec.key, "bench": s.bench, "suite": s.suite, "task_id": s.task_id, "task": s.task_name,
         "instruction": s.instruction, "trial": s.trial, "seed": s.seed, "dimension": dimension(rec),
-        "level": level(rec), "variant": p.get("variant_id"), "outcome": outcome(rec),
+        "level": level(rec), "variant": variant, "outcome": outcome(rec),
         "error_kind": err.kind if err else None, "error_blame": blame(err.kind) if err else None,
         "error": err.message[:300] if err else None, "steps": rec.steps,
         "wall_s": round(t.wall_s, 3), "sim_s": round(t.sim_s, 3), "render_s": round(t.render_s, 3),
@@ -56,14 +56,18 @@ def run_rows(run: int, records: Sequence[EpisodeRecord], videos: Callable[[Episo
     return [episode_row(run, r, attempts[r.key], videos(r), blame) for r in dedupe(records)]
 
 
+def text_column(values: Sequence[Any]) -> dict[str, Any]:
+    """{"d": distinct values, "c": codes}; without "c" when one value fills the column (d[0] for every row) or
+    when every row has its own (row i is d[i]): keys and variant ids would otherwise carry 0..n-1 for nothing."""
+    codes: dict[Any, int] = {}
+    coded = [codes.setdefault(v, len(codes)) for v in values]
+    if len(codes) == 1 or len(codes) == len(values):
+        return {"d": list(codes)}
+    return {"d": list(codes), "c": coded}
+
+
 def columnar(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """{"n": rows, "cols": {name: [numbers] | {"d": [distinct texts], "c": [codes]}}}."""
-    cols: dict[str, Any] = {}
-    for name, kind in FIELDS.items():
-        values = [row[name] for row in rows]
-        if kind == "num":
-            cols[name] = values
-            continue
-        codes: dict[Any, int] = {}
-        cols[name] = {"c": [codes.setdefault(v, len(codes)) for v in values], "d": list(codes)}
+    """{"n": rows, "cols": {name: [numbers] | text_column}}."""
+    cols = {name: [row[name] for row in rows] if kind == "num" else text_column([row[name] for row in rows])
+            for name, kind in FIELDS.items()}
     return {"n": len(rows), "cols": cols}

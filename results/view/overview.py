@@ -27,11 +27,8 @@ def errors_by_kind(records: Sequence[EpisodeRecord]) -> list[dict[str, Any]]:
 
 
 def policy_version(run: RunData) -> str:
-    """The policy's version where the manifest or the records carry one (newer harnesses), else 'not recorded'."""
-    policy = run.manifest.get("policy")
-    if isinstance(policy, dict) and policy.get("version") is not None:
-        return str(policy["version"])
-    versions = sorted({str(v) for r in run.records if (v := getattr(r, "policy_version", None)) is not None})
+    """The adapter version(s) the records name (schema 2 on), else 'not recorded' (older runs)."""
+    versions = sorted({str(r.policy.version) for r in run.records if r.policy and r.policy.version is not None})
     return ", ".join(versions) or NOT_RECORDED
 
 

@@ -17,8 +17,9 @@ def _key_order(key: str) -> tuple:
 
 
 def side_by_side(keys_per_run: Sequence[Sequence[str]], runs: Sequence[RunData]) -> dict[str, Any]:
-    """rows[i] = the episode-table row of key i in each run (-1: not in that run); flip[i] against the baseline:
-    lost (it succeeded in the baseline, failed in a candidate), gained, mixed, or "" (no change / not paired)."""
+    """rows[i] = the episode-table row of key i in each run (-1: not in that run; the key itself is on those rows);
+    flip[i] against the baseline: lost (it succeeded in the baseline, failed in a candidate), gained, mixed, or ""
+    (no change / not paired)."""
     index: dict[str, list[int]] = {}
     offset = 0
     for r, keys in enumerate(keys_per_run):
@@ -27,7 +28,7 @@ def side_by_side(keys_per_run: Sequence[Sequence[str]], runs: Sequence[RunData])
         offset += len(keys)
     finished = [{k: bool(rec.success) for k, rec in outcomes(run.records).items()} for run in runs]
     order = sorted(index, key=_key_order)
-    return {"keys": order, "rows": [index[k] for k in order], "flip": [_flip(k, finished) for k in order]}
+    return {"rows": [index[k] for k in order], "flip": [_flip(k, finished) for k in order]}
 
 
 def _flip(key: str, finished: Sequence[dict[str, Any]]) -> str:

@@ -26,9 +26,11 @@
   // ---- episodes: columnar access -------------------------------------------------------------------------------
   const EP = D.episodes;
   const COLS = EP.cols;
+  // A text column's code of row i: its codes, or (without them) one value for all rows or one value per row.
+  const codeOf = (c, i) => (c.c ? c.c[i] : c.d.length === 1 ? 0 : i);
   function get(name, i) {
     const c = COLS[name];
-    return Array.isArray(c) ? c[i] : c.d[c.c[i]];
+    return Array.isArray(c) ? c[i] : c.d[codeOf(c, i)];
   }
   const levelText = (v) => (v === null || v === undefined ? "n/a" : String(v));
 
@@ -73,17 +75,14 @@
   VTable.prototype.applySort = function () {
     const key = this.cols[this.sortCol].sort;
     const dir = this.sortDir;
-    const vals = new Map();
-    for (const i of this.rows) vals.set(i, key(i));
-    const arr = Array.from(this.rows);
-    arr.sort((a, b) => {
-      const x = vals.get(a), y = vals.get(b);
+    const pairs = Array.from(this.rows, (i) => [key(i), i]);  // each key computed once
+    pairs.sort(([x, a], [y, b]) => {
       if (x === y) return a - b;
       if (x === null || x === undefined) return 1;
       if (y === null || y === undefined) return -1;
       return (x < y ? -1 : 1) * dir;
     });
-    this.rows = Int32Array.from(arr);
+    this.rows = Int32Array.from(pairs, (p) => p[1]);
   };
   VTable.prototype.render = function () {
     const view = this.scroller.clientHeight || 30 * ROW_H;
@@ -129,14 +128,17 @@
         ["episodes", `${show(run.planned)} planned, ${run.recorded} recorded (${run.finished} finished, ` +
           `${run.attempts} attempts stored)`],
         ["errors by kind", errorsList(run.errors)],
+      ]),
+      el("details", {}, el("summary", {}, "provenance: harness, packages, machine, options"), dl([
         ["harness", `${show(run.harness_version)} (git ${show(run.git)})`], ["created", run.created_at],
-        ["packages", pk || "-"],
-      ]));
+        ["packages", pk || "-"], ["machine", Object.entries(run.machine).map(([k, v]) => `${k} ${v}`).join(", ")],
+        ["benchmark options", JSON.stringify(run.bench_options)], ["policy options", JSON.stringify(run.policy_options)],
+      ])));
   }
   function buildOverview(sec) {
     sec.append(el("div", { class: "cards" }, D.runs.map(runCard)));
-    const summary = D.tables.find((t) => t.name.startsWith("success_by_suite"));
-    if (summary) sec.append(tableEl(summary, false));
+    const summary = D.tables.filter((t) => /^success_by_suite|^robustness_.*_dimension$/.test(t.name));
+    summary.forEach((t) => sec.append(tableEl(t, false)));
   }
 
   // ---- tables (the report's, cell texts from Python) --------------------------------------------------------------
@@ -207,15 +209,15 @@
   function matcher(name, value) {
     const c = COLS[name];
     if (Array.isArray(c)) { const want = value === "null" ? null : Number(value); return (i) => c[i] === want; }
-    const code = Number(value), codes = c.c;
-    return (i) => codes[i] === code;
+    const code = Number(value);
+    return (i) => codeOf(c, i) === code;
   }
   function searcher(text) {
     const q = text.trim().toLowerCase();
     if (!q) return null;
     const ins = COLS.instruction, hit = ins.d.map((s) => String(s).toLowerCase().includes(q));
-    const key = COLS.key;
-    return (i) => hit[ins.c[i]] || String(key.d[key.c[i]]).toLowerCase().includes(q);
+    const keys = COLS.key.d.map((k) => String(k).toLowerCase());
+    return (i) => hit[codeOf(ins, i)] || keys[codeOf(COLS.key, i)].includes(q);
   }
   function detail(box, i) {
     const video = get("video", i);
@@ -229,7 +231,8 @@
     ]), video ? el("video", { src: video, controls: true, preload: "metadata", class: "episode-video" }) :
       el("p", { class: "note" }, "No video for this episode (eval --video failures|all records them)."));
   }
-  // Filters from the address, e.g. index.html?outcome=failure&dimension=camera&q=bowl#episodes (shareable views).
+  // Filters from the address, e.g. index.html?outcome=failure&dimension=camera&q=bowl#episodes (shareable views);
+  // ?episode=KEY opens one episode's details (and its video).
   function fromQuery(bar, state, search) {
     const params = new URLSearchParams(location.search);
     bar.querySelectorAll("select[data-filter]").forEach((sel) => {
@@ -257,6 +260,8 @@
     const host = el("div");
     sec.append(bar, host, box);
     const table = new VTable(host, episodeCols(), (i) => detail(box, i));
+    const wanted = new URLSearchParams(location.search).get("episode");  // ?episode=KEY opens that episode
+    for (let i = 0; wanted && i < EP.n; i++) if (get("key", i) === wanted) { detail(box, i); break; }
     function apply() {
       const tests = Object.entries(state).filter(([, v]) => v !== "").map(([k, v]) => matcher(k, v));
       const s = searcher(search.value);
@@ -290,7 +295,7 @@
     const cls = (k, r) => { const i = S.rows[k][r]; return i < 0 ? null : outcomeClass(i); };
     const first = (k) => S.rows[k].find((i) => i >= 0);
     const cols = [
-      { title: "episode key", width: 330, text: (k) => S.keys[k], sort: (k) => k },
+      { title: "episode key", width: 330, text: (k) => get("key", first(k)), sort: (k) => k },
       { title: "task", width: 200, text: (k) => taskText(first(k)), sort: (k) => get("task", first(k)) },
       { title: "flip vs run 0", width: 90, text: (k) => S.flip[k], sort: (k) => S.flip[k] || null,
         cls: (k) => (S.flip[k] ? `flip-${S.flip[k]}` : null) },
@@ -299,7 +304,7 @@
     ];
     const only = el("select", { onchange: () => apply() }, el("option", { value: "flipped" }, `flipped only (${flipped})`),
       el("option", { value: "lost" }, "lost only"), el("option", { value: "gained" }, "gained only"),
-      el("option", { value: "" }, `all episodes (${S.keys.length})`));
+      el("option", { value: "" }, `all episodes (${S.rows.length})`));
     const count = el("span", { class: "count" });
     const box = el("div", { class: "detail" });
     sec.append(el("h2", {}, "Episodes side by side"), el("div", { class: "filters" }, only, count));
@@ -309,10 +314,10 @@
     function apply() {
       const want = only.value;
       const out = [];
-      for (let k = 0; k < S.keys.length; k++)
+      for (let k = 0; k < S.rows.length; k++)
         if (!want || (want === "flipped" ? S.flip[k] : S.flip[k] === want)) out.push(k);
       table.setRows(Int32Array.from(out));
-      count.textContent = `${out.length} of ${S.keys.length} episode keys`;
+      count.textContent = `${out.length} of ${S.rows.length} episode keys`;
     }
     apply();
   }
@@ -348,19 +353,21 @@
   // Filter timings for scripts/bench_view.py (?timing): each filter applied once, the slowest reported.
   function timeFilters(ep) {
     const times = [];
-    const run = (f) => { const t = performance.now(); f(); ep.apply(); times.push(performance.now() - t); };
+    const run = (what, f) => { const t = performance.now(); f(); ep.apply(); times.push([performance.now() - t, what]); };
     for (const [name] of FILTERS) {
       const sel = document.querySelector(`select[data-filter="${name}"]`);
       if (!sel || sel.options.length < 2) continue;
-      run(() => { ep.state[name] = sel.options[1].value; });
-      run(() => { ep.state[name] = ""; });
+      run(`${name} set`, () => { ep.state[name] = sel.options[1].value; });
+      run(`${name} cleared`, () => { ep.state[name] = ""; });
     }
-    run(() => { ep.search.value = "task"; });
-    run(() => { ep.search.value = ""; });
+    run("search", () => { ep.search.value = "task"; });
+    run("search cleared", () => { ep.search.value = ""; });
     const t = performance.now();
     ep.table.sortBy(7);
-    times.push(performance.now() - t);
-    document.body.dataset.filterMaxMs = Math.max(...times).toFixed(1);
+    times.push([performance.now() - t, "sort"]);
+    const slowest = times.reduce((a, b) => (b[0] > a[0] ? b : a));
+    document.body.dataset.filterMaxMs = slowest[0].toFixed(1);
+    document.body.dataset.filterSlowest = slowest[1];
     document.body.dataset.filterCount = times.length;
   }
 })();
