@@ -51,7 +51,8 @@ class EpisodeWorker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.benchmark = build_benchmark(job)
         self.protocol: BenchProtocol = self.benchmark.protocol()
-        self.policy = conform(policy if policy is not None else build_policy(job), self.protocol)  # conventions checked here
+        # conventions checked here, before any episode
+        self.policy = conform(policy if policy is not None else build_policy(job), self.protocol)
         self._env: Env | None = None
         self._env_key: str | None = None
         self._policy_ref: PolicyRef | None = None

@@ -7,7 +7,6 @@ Readers never take the run's lock: they read the manifest status and the lock fi
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from harness import runlock
 from harness.store import EPISODES

@@ -46,5 +46,5 @@ def dimension_summary(recs: list[EpisodeRecord], fmt: str) -> str:
     if baseline:
         cells = {UNPERTURBED: count(baseline), **cells}
     rows = [[d, *fmt_cell(cell), str(cell.skipped)] for d, cell in cells.items()]
-    headers = ["dimension", "success", "95% CI (Wilson)", "n", "errors", "skipped"]
+    headers = ["dimension", "success", "95% CI (Wilson)", "n", "policy faults", "errors", "skipped"]
     return "\n\n" + tabulate(rows, headers=headers, tablefmt=fmt)

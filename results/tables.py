@@ -116,7 +116,8 @@ def to_text(t: Table, fmt: str = "github") -> str:
 
 
 def to_csv(t: Table) -> str:
-    """Raw numbers: every value column spreads over successes, n, policy_faults, errors, skipped, rate, ci_low, ci_high."""
+    """Raw numbers: every value column spreads over successes, n, policy_faults, errors, skipped, rate, ci_low,
+    ci_high."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([*t.index, *(f"{c}:{p}" for c in t.columns for p in CSV_PARTS), *t.tail])

@@ -128,8 +128,8 @@ def test_chaos_three_writers_five_kills_every_key_once_same_table(tmp_path):
     for round_ in range(5):  # round 0: three `eval --name chaos` at once (one creates the run); then three resumes
         before = _n_records(run)
         holder = _writers(create if round_ == 0 else resume, tmp_path, rng)
-        more = rng.randint(0, 2)  # killed 0-2 records in, at a random moment of the next episode
-        _wait(lambda: _n_records(run) >= before + more and (run / "manifest.json").exists())
+        target = before + rng.randint(0, 2)  # killed 0-2 records in, at a random moment of the next episode
+        _wait(lambda: _n_records(run) >= target and (run / "manifest.json").exists())  # noqa: B023
         time.sleep(rng.uniform(0.0, 0.4))
         assert holder.poll() is None, "the run ended before the kill: slow the episodes down"
         holder.kill()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from functools import partial
 from typing import Any, Callable
 
 from harness.errors import EpisodeTimeout
@@ -75,7 +76,7 @@ def run_local(job: RunJob, work: list[tuple[EpisodeSpec, int]], on_record: Calla
     try:
         for spec, attempt in work:
             try:
-                record = thread.call(lambda s=spec, a=attempt: worker.run(s, a), timeout_s)
+                record = thread.call(partial(worker.run, spec, attempt), timeout_s)
             except TimeoutError:
                 on_record(_timed_out(job, spec, attempt, timeout_s))
                 handle.cut = True
