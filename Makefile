@@ -26,7 +26,7 @@ PERTURB ?=
 LEVELS ?= 0-5
 PERTURB_ARGS := $(if $(PERTURB),--perturb $(PERTURB) --levels $(LEVELS))
 
-.PHONY: install install-system install-python eval resume test test-fast lint bench bench-ray bench-serve bench-view report check-regression list clean train-jepa jepa-data
+.PHONY: install install-system install-python eval resume test test-fast lint bench bench-ray bench-serve bench-view bench-conventions report check-regression list clean train-jepa jepa-data
 
 install: install-system install-python
 
@@ -83,6 +83,10 @@ train-jepa: jepa-data
 
 bench: install
 	$(PY) scripts/bench_loop.py $(ARGS)
+
+# Conventions conversion per decision point vs the render it follows (docs/conventions.md has the figures).
+bench-conventions: install
+	$(PY) scripts/bench_conventions.py $(ARGS)
 
 # Policy server throughput: 1/2/4/8 clients, batching off/on (docs/remote.md has the figures).
 bench-serve: install-python

@@ -23,6 +23,7 @@ COMMANDS = [
     "cli.commands.record_cmd",
     "cli.commands.dataset_cmd",
     "cli.commands.check_cmd",
+    "cli.commands.assets_cmd",
 ]
 
 

@@ -82,7 +82,8 @@ def oft_official_observation(raw: dict) -> dict:
     """moojink/openvla-oft@213c5ff experiments/robot/libero/run_libero_eval.py prepare_observation (before its
     resize_image_for_policy, which deploy.py's prepare_images_for_vla applies server-side to any non-224 image) +
     the payload's "instruction" that deploy.py OpenVLAServer.get_server_action reads."""
-    return {"full_image": raw["agentview_image"][::-1, ::-1], "wrist_image": raw["robot0_eye_in_hand_image"][::-1, ::-1],
+    return {"full_image": raw["agentview_image"][::-1, ::-1],
+            "wrist_image": raw["robot0_eye_in_hand_image"][::-1, ::-1],
             "state": official_state(raw), "instruction": raw["task"]}
 
 
@@ -179,8 +180,9 @@ class _LiberoLikeEnv:
         pass
 
 
-PROTOCOL = BenchProtocol(name="libero-like", settle_steps=0, settle_action=(0.0,) * 7, action_dim=7, control_hz=20.0,
-                         max_steps=16, trials_per_task=1, cameras=("agentview",), source="test", conventions=CONVENTIONS)
+PROTOCOL = BenchProtocol(name="libero-like", settle_steps=0, settle_action=(0.0,) * 7, action_dim=7,
+                         control_hz=20.0, max_steps=16, trials_per_task=1, cameras=("agentview",), source="test",
+                         conventions=CONVENTIONS)
 SPEC = EpisodeSpec(bench="libero-like", suite="s", task_id=0, task_name="t", instruction="put the bowl on the plate",
                    trial=0, seed=0, max_steps=16)
 

@@ -65,7 +65,8 @@ def test_tables_are_the_report_numbers_cell_for_cell(tmp_path, capsys):
             if t["name"].startswith("robustness_libero_plus_matrix"):  # compact cells in the report
                 cells = [f"{v['s']} {v['ci']} n={v['n']}" if v["r"] is not None else v["s"] for v in row["values"]]
             else:
-                cells = [x for v in row["values"] for x in (v["s"], v.get("ci", "-"), v.get("n", "-"), v.get("e", "-"))]
+                parts = ("s", "ci", "n", "f", "e") if any("f" in v for v in row["values"]) else ("s", "ci", "n", "e")
+                cells = [v.get(p, "-") for v in row["values"] for p in parts]
             wanted = [*row["labels"], *cells, *row["tail"]]
             assert any(r[:len(wanted)] == wanted or _paper_row(r, wanted) for r in report_rows), (t["name"], wanted)
             n_checked += 1
@@ -212,3 +213,10 @@ def test_text_columns_store_codes_only_when_they_save_something():
     assert text_column(["a", "b", "a", "a"]) == {"d": ["a", "b"], "c": [0, 1, 0, 0]}
     assert text_column([None, None, None]) == {"d": [None]}  # row i is d[0]
     assert text_column(["k0", "k1", "k2"]) == {"d": ["k0", "k1", "k2"]}  # row i is d[i]
+
+
+def test_serve_flag_is_bounded_and_stops_by_itself(tmp_path, capsys):
+    run = _fake_run(tmp_path)
+    assert main(["view", str(run), "--out", str(tmp_path / "v"), "--no-plots", "--serve", "--port", "0",
+                 "--serve-seconds", "0.5"]) == 0
+    assert re.search(r"serving .* at http://127\.0\.0\.1:\d+/ \(Ctrl-C stops\)", capsys.readouterr().out)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.libero.presets import DEFAULT, PaperProtocol, preset
-from harness.conventions import (LIBERO_GRIPPER, ROTATED_180, ActionSpace, BenchConventions, CameraRole,
-                                 StateEntry)
+from harness.conventions import LIBERO_OSC_POSE, ROTATED_180, BenchConventions, CameraRole, StateEntry
 from harness.protocols import BenchProtocol
 
 SOURCE = ("LIBERO (Liu et al. 2023) as run by OpenVLA run_libero_eval.py and openpi examples/libero/main.py: "
@@ -29,9 +28,7 @@ CONVENTIONS = BenchConventions(
              CameraRole("wrist", "robot0_eye_in_hand", ROTATED_180, aliases=("eye_in_hand",))),
     state=(StateEntry("robot0_eef_pos", ("eef_pos",)), StateEntry("robot0_eef_quat", ("eef_quat_xyzw",)),
            StateEntry("robot0_gripper_qpos", ("gripper_qpos",)), StateEntry("robot0_joint_pos", ("joint_pos",))),
-    action=ActionSpace("libero_osc_pose", ("dx", "dy", "dz", "drx", "dry", "drz", "gripper"),
-                       "OSC_POSE deltas in [-1, 1], scaled by the controller to at most 0.05 m and 0.5 rad per step",
-                       LIBERO_GRIPPER, CONTROL_HZ))
+    action=LIBERO_OSC_POSE)
 
 
 def libero_protocol(suite: str, protocol: str | PaperProtocol | None = None) -> BenchProtocol:

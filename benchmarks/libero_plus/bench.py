@@ -127,8 +127,9 @@ class LiberoPlusBenchmark:
         print(f"libero_plus: {len(blocked)} of them cannot run here (assets not installed) and will be recorded as "
               f"skipped, outside success rates: " + ", ".join(f"{d} {n}" for d, n in dims.items()), file=sys.stderr)
         shown = ", ".join(f for f, _ in files.most_common(5))
-        print(f"libero_plus: {len(files)} missing files, e.g. {shown}. Set {assets.ASSETS_ENV} (or -B assets=PATH) "
-              "to a LIBERO-Plus assets folder to run all 10,030", file=sys.stderr)
+        print(f"libero_plus: {len(files)} missing files, e.g. {shown}. To run all 10,030: `{assets.FETCH}` "
+              f"(downloads the official assets.zip, ~6.4 GB) or set {assets.ASSETS_ENV} (or -B assets=PATH) to a "
+              "LIBERO-Plus assets folder; `vla-harness assets` lists what is here", file=sys.stderr)
 
     def env_key(self, spec: EpisodeSpec) -> str:
         return f"{spec.suite}/{spec.perturbation_id}"
@@ -141,7 +142,8 @@ class LiberoPlusBenchmark:
         missing = assets.missing_files(v, root)
         if missing:
             raise assets.MissingAssets(f"LIBERO-Plus assets not installed for this {v.dimension} variant: "
-                                       f"{', '.join(missing)} (looked in {root}; set {assets.ASSETS_ENV})")
+                                       f"{', '.join(missing)} (looked in {root}; run `{assets.FETCH}` or set "
+                                       f"{assets.ASSETS_ENV})")
         assets.link_assets(root)
         init_states = np.asarray(_official_suite(v.suite).get_task_init_states(v.index))
         bddl = str(assets.package_dir() / "bddl_files" / v.suite / f"{v.name}.bddl")

@@ -26,7 +26,8 @@ CONVENTIONS = BenchConventions(
                        "end-effector delta xyz (m) and delta axis-angle (rad), target-aligned; gripper absolute",
                        BRIDGE_GRIPPER, CONTROL_HZ))
 STAND_IN_NOTE = ("table stage is a flat-box stand-in (shared/assets/simpler-bridge/MANIFEST.md): "
-                 "not directly comparable with published SIMPLER numbers")
+                 "not directly comparable with published SIMPLER numbers; `vla-harness assets fetch simpler_bridge` "
+                 "gets the real one")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ GOOGLE_MESSAGE = ("simpler_google (Google-robot coke can, move near, drawers) ne
                   "use --bench simpler_bridge")
 
 
-def bridge_protocol(stage_stand_in: bool) -> BenchProtocol:
+def bridge_protocol(stage_stand_in: bool, stages: dict[str, str] | None = None) -> BenchProtocol:
+    """`stages`: per scene, which stage file is there (real or stand-in, with its sha256): the hash says which ran."""
     extra = {
         "env_ids": [t.env_id for t in TASKS],
         "max_steps_per_task": {t.name: t.max_steps for t in TASKS},
@@ -68,6 +70,8 @@ def bridge_protocol(stage_stand_in: bool) -> BenchProtocol:
         "camera_aliases": CAMERA_ALIASES,
         "stage_stand_in": stage_stand_in,
     }
+    if stages is not None:
+        extra["stages"] = stages
     if stage_stand_in:
         extra["note"] = STAND_IN_NOTE
     return BenchProtocol(name="simpler_bridge", settle_steps=0, settle_action=(0.0,) * 7, action_dim=7,

@@ -148,6 +148,7 @@
     td.append(el("b", {}, v.s));
     if (v.ci) td.append(" ", el("span", { class: "ci" }, v.ci));
     if (v.n !== undefined) td.append(" ", el("span", { class: "n" }, `n=${v.n}`));
+    if (v.f && v.f !== "0") td.append(" ", el("span", { class: "err" }, `policy faults ${v.f}`));
     if (v.e && v.e !== "0") td.append(" ", el("span", { class: "err" }, `err ${v.e}`));
     return td;
   }
@@ -237,7 +238,7 @@
     const params = new URLSearchParams(location.search);
     bar.querySelectorAll("select[data-filter]").forEach((sel) => {
       const want = params.get(sel.dataset.filter);
-      const opt = want === null ? null : [...sel.options].slice(1).find((o) => o.textContent === want);
+      const opt = want === null ? null : [...sel.options].slice(1).find((o) => o.dataset.label === want);
       if (opt) { sel.value = opt.value; state[sel.dataset.filter] = opt.value; }
     });
     if (params.get("q")) search.value = params.get("q");
@@ -251,7 +252,8 @@
       const opts = distinct(name);
       if (opts.length < 2 && name !== "outcome") return;
       const sel = el("select", { "data-filter": name, onchange: () => { state[name] = sel.value; apply(); } },
-        el("option", { value: "" }, `${title}: all`), opts.map(([v, t]) => el("option", { value: v === null ? "null" : v }, t)));
+        el("option", { value: "" }, `${title}: all`),
+        opts.map(([v, t]) => el("option", { value: v === null ? "null" : v, "data-label": t }, `${title}: ${t}`)));
       bar.append(sel);
     });
     bar.append(search, count);
@@ -307,15 +309,17 @@
       el("option", { value: "" }, `all episodes (${S.rows.length})`));
     const count = el("span", { class: "count" });
     const box = el("div", { class: "detail" });
-    sec.append(el("h2", {}, "Episodes side by side"), el("div", { class: "filters" }, only, count));
+    const search = el("input", { type: "search", placeholder: "search key or instruction", oninput: () => apply() });
+    sec.append(el("h2", {}, "Episodes side by side"), el("div", { class: "filters" }, only, search, count));
     const host = el("div");
     sec.append(host, box);
     const table = new VTable(host, cols, (k) => detail(box, first(k)));
     function apply() {
       const want = only.value;
+      const match = searcher(search.value);
       const out = [];
       for (let k = 0; k < S.rows.length; k++)
-        if (!want || (want === "flipped" ? S.flip[k] : S.flip[k] === want)) out.push(k);
+        if ((!want || (want === "flipped" ? S.flip[k] : S.flip[k] === want)) && (!match || match(first(k)))) out.push(k);
       table.setRows(Int32Array.from(out));
       count.textContent = `${out.length} of ${S.rows.length} episode keys`;
     }
