@@ -2,7 +2,8 @@
 
 `--policy` also takes `package.module:Factory`, to serve a policy class from this Python environment without
 registering it. The server binds 127.0.0.1 unless `--host` says otherwise; `--token` (or VLA_HARNESS_TOKEN)
-requires `Authorization: Api-Key TOKEN` from clients. See docs/remote.md.
+requires `Authorization: Api-Key TOKEN` from clients, and a non-loopback host needs one (or `--insecure`).
+See docs/remote.md.
 """
 
 from __future__ import annotations
