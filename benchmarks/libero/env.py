@@ -1,4 +1,5 @@
-"""A LIBERO env that renders only on request: robosuite runs with camera observations off."""
+"""A LIBERO env that renders only on request: robosuite runs with camera observations off, and the render context
+is ours (benchmarks/libero/render.py), kept across LIBERO's hard resets."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from benchmarks.libero.render import SharedRenderContext
 from harness.types import EpisodeSpec, Observation, StepResult
 
 
@@ -45,8 +47,9 @@ class LiberoEnv:
             raise MissingDependency(f"LIBERO task file missing: {task.bddl_path}")
         self.task, self.init_states = task, init_states
         with contextlib.redirect_stdout(io.StringIO()):
-            self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=True,
+            self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=False,
                                   camera_names=list(camera_names), camera_heights=256, camera_widths=256)
+        self.renderer = SharedRenderContext()
         self._last_obs: dict[str, np.ndarray] = {}
         self.instruction = task.instruction
 
@@ -54,6 +57,7 @@ class LiberoEnv:
         self._forget_earlier_resets()
         self.env.seed(spec.seed)
         self.env.reset()
+        self.renderer.attach(self.env.env)  # where robosuite would build a new render context
         index = spec.init_state_index if spec.init_state_index is not None else spec.trial
         self._last_obs = self.env.set_init_state(self.init_states[index])
         self.instruction = spec.instruction
@@ -68,14 +72,17 @@ class LiberoEnv:
             del samplers[self.__dict__.setdefault("_samplers_after_build", len(samplers)):]
 
     def observe(self, cameras: tuple[str, ...], size: int, state_keys: tuple[str, ...] = ()) -> Observation:
-        sim = self.env.sim
-        images = {cam: sim.render(camera_name=cam, width=size, height=size) for cam in cameras}
+        images = {cam: self.render(cam, size) for cam in cameras}
         state = {k: np.asarray(self._last_obs[k]) for k in state_keys}
         return Observation(images=images, state=state, instruction=self.instruction, step=0)
 
     def video_frame(self, camera: str, size: int) -> np.ndarray:
         """Upright view for videos (MuJoCo renders upside down)."""
-        return self.env.sim.render(camera_name=camera, width=size, height=size)[::-1, ::-1]
+        return self.render(camera, size)[::-1, ::-1]
+
+    def render(self, camera: str, size: int) -> np.ndarray:
+        """The camera's image exactly as robosuite's `sim.render` draws it (bottom row first)."""
+        return self.renderer.render(self.env.env, camera, size)
 
     def step(self, action: np.ndarray) -> StepResult:
         obs, reward, done, _info = self.env.step(np.asarray(action, dtype=np.float64))
@@ -98,13 +105,5 @@ class LiberoEnv:
         env, self.env = getattr(self, "env", None), None
         if env is None:
             return
-        _free_render_context(env.sim)
+        self.renderer.free()
         env.close()
-
-
-def _free_render_context(sim) -> None:
-    """Free the EGL context now: left to the garbage collector it is freed after EGL shut down, which prints errors."""
-    ctx = getattr(sim, "_render_context_offscreen", None)
-    if ctx is not None:
-        ctx.con.free()
-        ctx.gl_ctx.free()
