@@ -26,7 +26,7 @@ PERTURB ?=
 LEVELS ?= 0-5
 PERTURB_ARGS := $(if $(PERTURB),--perturb $(PERTURB) --levels $(LEVELS))
 
-.PHONY: install install-system install-python eval resume test test-fast bench bench-ray bench-serve report check-regression list clean train-jepa jepa-data
+.PHONY: install install-system install-python eval resume test test-fast lint bench bench-ray bench-serve bench-view report check-regression list clean train-jepa jepa-data
 
 install: install-system install-python
 
@@ -54,8 +54,12 @@ report: install-python
 check-regression: install-python
 	$(CLI) compare $(BASELINE) $(CANDIDATE) $(ARGS)
 
-test: install
+test: install lint
 	$(PY) -m pytest tests $(ARGS)
+
+# ruff (rules in pyproject.toml [tool.ruff]); `make test` runs it first, so CI does too.
+lint: install-python
+	$(PY) -m ruff check .
 
 test-fast: install-python
 	$(PY) -m pytest tests -m "not sim" $(ARGS)
@@ -87,6 +91,10 @@ bench-serve: install-python
 # Local runner vs Ray runner on the same LIBERO episodes: episodes/hour, scaling, start-up, memory (docs/ray.md).
 bench-ray: install
 	$(PY) scripts/bench_ray.py $(ARGS)
+
+# Viewer page weight and load time in headless Chromium on two synthetic 10,045-episode LIBERO-Plus runs (docs/viewer.md).
+bench-view: install
+	$(PY) scripts/bench_view.py $(ARGS)
 
 clean:
 	rm -rf runs .pytest_cache

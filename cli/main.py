@@ -1,4 +1,4 @@
-"""`vla-harness` entry point: each subcommand lives in harness/commands/<name>.py (one line here to add one)."""
+"""`vla-harness` entry point: each subcommand lives in cli/commands/<name>.py (one line here to add one)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import argparse
 import importlib
 import sys
 
+from harness.errors import one_line
+
 COMMANDS = [
     "cli.commands.eval_cmd",
     "cli.commands.resume_cmd",
     "cli.commands.list_cmd",
     "cli.commands.report_cmd",
+    "cli.commands.view_cmd",
     "benchmarks.perturb.show_cmd",
     "cli.commands.export_cmd",
     "cli.commands.compare_cmd",
@@ -19,12 +22,8 @@ COMMANDS = [
     "cli.commands.serve_cmd",
     "cli.commands.record_cmd",
     "cli.commands.dataset_cmd",
+    "cli.commands.assets_cmd",
 ]
-
-# Errors a user can fix: shown as one line, no traceback.
-USER_ERRORS = ("UnknownNameError", "ConfigError", "StoreError", "ProtocolMismatch", "MissingDependency",
-               "CheckpointError", "FileNotFoundError", "PolicyUnreachable", "RunStopped", "ServeError", "DatasetError",
-               "NoEpisodes")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,10 +43,11 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001
-        if type(exc).__name__ in USER_ERRORS:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        raise
+        shown = one_line(exc)  # errors a user can fix (harness.errors.UserError, disk full, ...): one line
+        if shown is None:
+            raise
+        print(f"error: {shown[0]}", file=sys.stderr)
+        return shown[1]
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness import evaluate as run_core
 from harness.config import RunConfig
 from harness.evaluate import RunSummary
-from harness.evaluate import execute as execute_targets
-from harness.evaluate import start_run as start_targets
+from harness.plan import RunPlan
+from harness.plan import plan_run as plan_targets
 from harness.store import RunStore
 from harness.targets import Targets
 from harness.worker import RunJob
@@ -26,13 +27,24 @@ def targets_for(bench: str, policy: str) -> Targets:
     return Targets(bench=BENCHMARKS.target(bench), policy=policy_target(policy))
 
 
+def plan_run(cfg: RunConfig) -> RunPlan:
+    return plan_targets(cfg, targets_for(cfg.bench, cfg.policy))
+
+
 def start_run(cfg: RunConfig) -> Path:
-    return start_targets(cfg, targets_for(cfg.bench, cfg.policy))
+    """Plan and create a run without executing it (`resume` executes it)."""
+    return run_core.start_run(plan_run(cfg))
 
 
-def execute(run_dir: Path, progress: bool = True, runner_overrides: dict | None = None) -> RunSummary:
+def evaluate(cfg: RunConfig, progress: bool = True) -> RunSummary:
+    """Plan once, create the run directory, execute every episode."""
+    plan = plan_run(cfg)
+    return run_core.execute(run_core.start_run(plan), plan, progress)
+
+
+def resume(run_dir: Path, progress: bool = True, runner_overrides: dict | None = None) -> RunSummary:
     config = RunStore(Path(run_dir)).read_manifest()["config"]
-    return execute_targets(run_dir, targets_for(config["bench"], config["policy"]), progress, runner_overrides)
+    return run_core.resume(run_dir, targets_for(config["bench"], config["policy"]), progress, runner_overrides)
 
 
 def build_policy(name: str, options: dict):

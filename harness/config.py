@@ -9,11 +9,13 @@ from typing import Any
 
 import yaml
 
+from harness.errors import UserError
+
 VIDEO_MODES = ("none", "failures", "all")
 RUNNERS = ("local", "ray")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     pass
 
 
@@ -31,6 +33,7 @@ class RunConfig:
     runner: str = "local"
     workers: int = 1
     ray_address: str | None = None
+    ray_start_timeout_s: float = 600.0  # Ray: no worker up after this long (cluster full or gone) stops the run
     episode_timeout_s: float = 1800.0
     max_attempts: int = 2
     video: str = "none"

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from harness.protocols import BenchProtocol, Env, Policy
-from harness.types import EpisodeSpec, ErrorInfo, PolicySpec, TimeSplit
-
-
-class ActionError(Exception):
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
+from harness.errors import BadActionShape, NanAction, PolicyFault, kind_of
+from harness.protocols import BenchProtocol, Env, Policy, PrivilegedStateSource, VideoFrameSource
+from harness.types import EpisodeSpec, ErrorInfo, PolicySpec, StepResult, TimeSplit
 
 
 @dataclass
@@ -25,21 +21,52 @@ class EpisodeOutcome:
     error: ErrorInfo | None
     time: TimeSplit
     metrics: dict = field(default_factory=dict)
-    frames: list[np.ndarray] = field(default_factory=list)
+
+
+class EpisodeObserver:
+    """Watches one episode (videos, dataset recording); every moment is optional, the loop stays the same.
+
+    `episode_start` comes before the env's reset and `episode_end` after the outcome is known, error or not.
+    `before_step` sees the env in the state the action is taken in (frames paired with that action), `after_step`
+    its result. Settle steps are not shown: they belong to the protocol, not to the episode's policy steps."""
+
+    def episode_start(self, env: Env, spec: EpisodeSpec) -> None:
+        pass
+
+    def before_step(self, env: Env, action: np.ndarray) -> None:
+        pass
+
+    def after_step(self, result: StepResult) -> None:
+        pass
+
+    def episode_end(self, spec: EpisodeSpec, outcome: EpisodeOutcome) -> None:
+        pass
 
 
 @dataclass
-class _Clock:
-    sim: float = 0.0
-    render: float = 0.0
-    policy: float = 0.0
+class _Progress:
+    steps: int = 0
+    success: bool = False
+    metrics: dict = field(default_factory=dict)
 
-    def timed(self, part: str, fn: Callable, *args):
+
+class _Clock:
+    """Seconds spent per part of the loop; `with clock.timing("sim"): ...` adds to one."""
+
+    def __init__(self) -> None:
+        self.spent = {"sim": 0.0, "render": 0.0, "policy": 0.0}
+
+    @contextmanager
+    def timing(self, part: str) -> Iterator[None]:
         t0 = time.perf_counter()
         try:
-            return fn(*args)
+            yield
         finally:
-            setattr(self, part, getattr(self, part) + time.perf_counter() - t0)
+            self.spent[part] += time.perf_counter() - t0
+
+    def split(self, wall: float) -> TimeSplit:
+        sim, render, policy = self.spent["sim"], self.spent["render"], self.spent["policy"]
+        return TimeSplit(wall, sim, render, policy, max(0.0, wall - sim - render - policy))
 
 
 def check_chunk(chunk: object, pspec: PolicySpec) -> np.ndarray:
@@ -48,78 +75,118 @@ def check_chunk(chunk: object, pspec: PolicySpec) -> np.ndarray:
     if arr.ndim == 1:
         arr = arr[None]
     if arr.ndim != 2 or arr.shape[1] != pspec.action_dim or arr.shape[0] < 1:
-        raise ActionError("bad_action_shape", f"policy '{pspec.name}' returned shape {np.shape(chunk)}, "
-                          f"expected (k, {pspec.action_dim}) with k >= 1")
+        raise BadActionShape(f"policy '{pspec.name}' returned shape {np.shape(chunk)}, "
+                             f"expected (k, {pspec.action_dim}) with k >= 1")
     if not np.all(np.isfinite(arr)):
-        raise ActionError("nan_action", f"policy '{pspec.name}' returned non-finite actions (NaN or inf)")
+        raise NanAction(f"policy '{pspec.name}' returned non-finite actions (NaN or inf)")
     return arr
 
 
 def run_episode(env: Env, policy: Policy, spec: EpisodeSpec, protocol: BenchProtocol,
-                video_camera: str | None = None, video_size: int = 128) -> EpisodeOutcome:
-    """Run one episode; policy and env exceptions end it with an error, never as a failure."""
+                observers: Sequence[EpisodeObserver] = ()) -> EpisodeOutcome:
+    """Run one episode; policy and env exceptions end it with an error whose kind carries the blame (harness.errors):
+    the policy's own faults count as failures downstream, env and infrastructure errors do not. A StopRun from
+    `policy.spec()` ends the run instead: the episode has not started."""
     pspec = policy.spec()
-    clock, frames = _Clock(), []
-    t_start = time.perf_counter()
-    steps, success, error, metrics = 0, False, None, {}
+    clock, t_start = _Clock(), time.perf_counter()
+    progress = _Progress()
+    error = None
     try:
-        clock.timed("sim", env.reset, spec)
-        clock.timed("policy", policy.reset, spec.task())
-        settle = np.asarray(protocol.settle_action, dtype=np.float32)
-        for _ in range(protocol.settle_steps):
-            clock.timed("sim", env.step, settle)
-        while steps < spec.max_steps and not success:
-            obs = clock.timed("render", env.observe, pspec.cameras, pspec.image_size, pspec.state_keys)
-            obs.step = steps
-            if pspec.privileged:
-                obs.privileged = clock.timed("sim", _privileged_state, env, pspec)
-            chunk = clock.timed("policy", _ask, policy, obs, pspec)
-            for action in chunk:
-                if video_camera:
-                    frames.append(clock.timed("render", upright_frame, env, video_camera, video_size))
-                result = clock.timed("sim", env.step, action)
-                steps += 1
-                metrics.update(result.info)
-                if result.success or steps >= spec.max_steps:
-                    success = bool(result.success)
-                    break
-    except ActionError as exc:
-        error = ErrorInfo(exc.kind, str(exc))
+        for observer in observers:
+            observer.episode_start(env, spec)
+        _play(env, policy, pspec, spec, protocol, observers, clock, progress)
+    except _Raised as exc:  # the loop's own checks and policy calls: the message already says who and what
+        error = ErrorInfo(exc.kind, str(exc)[:2000])
     except KeyboardInterrupt:
         raise
-    except Exception as exc:  # noqa: BLE001 - any adapter failure becomes a recorded error
-        error = ErrorInfo(_error_kind(exc), f"{type(exc).__name__}: {exc}"[:2000])
-    wall = time.perf_counter() - t_start
-    overhead = max(0.0, wall - clock.sim - clock.render - clock.policy)
-    split = TimeSplit(wall, clock.sim, clock.render, clock.policy, overhead)
-    return EpisodeOutcome(None if error else success, steps, error, split, metrics, frames)
+    except Exception as exc:  # noqa: BLE001 - any other adapter failure is the env's, unless it says otherwise
+        error = ErrorInfo(kind_of(exc, "env_error"), f"{type(exc).__name__}: {exc}"[:2000])
+    outcome = EpisodeOutcome(None if error else progress.success, progress.steps, error,
+                             clock.split(time.perf_counter() - t_start), progress.metrics)
+    for observer in observers:
+        observer.episode_end(spec, outcome)
+    return outcome
+
+
+def _play(env: Env, policy: Policy, pspec: PolicySpec, spec: EpisodeSpec, protocol: BenchProtocol,
+          observers: Sequence[EpisodeObserver], clock: _Clock, progress: _Progress) -> None:
+    with clock.timing("sim"):
+        env.reset(spec)
+    with clock.timing("policy"):
+        _policy_call(policy.reset, spec.task())
+    settle = np.asarray(protocol.settle_action, dtype=np.float32)
+    with clock.timing("sim"):
+        for _ in range(protocol.settle_steps):
+            env.step(settle)
+    while progress.steps < spec.max_steps:
+        with clock.timing("render"):
+            obs = env.observe(pspec.cameras, pspec.image_size, pspec.state_keys)
+        obs.step = progress.steps
+        if pspec.privileged:
+            with clock.timing("sim"):
+                obs.privileged = _privileged_state(env, pspec)
+        with clock.timing("policy"):
+            chunk = _ask(policy, obs, pspec)[: protocol.replan_steps or None]  # a protocol may replan sooner
+        if _execute(env, chunk, spec, observers, clock, progress):
+            return
+
+
+def _execute(env: Env, chunk: np.ndarray, spec: EpisodeSpec, observers: Sequence[EpisodeObserver],
+             clock: _Clock, progress: _Progress) -> bool:
+    """Apply a chunk's actions; True when the episode ended (success or max steps)."""
+    for action in chunk:
+        with clock.timing("render"):  # observers render (video frames, demo frames)
+            for observer in observers:
+                observer.before_step(env, action)
+        with clock.timing("sim"):
+            result = env.step(action)
+        progress.steps += 1
+        progress.metrics.update(result.info)
+        for observer in observers:
+            observer.after_step(result)
+        if result.success or progress.steps >= spec.max_steps:
+            progress.success = bool(result.success)
+            return True
+    return False
+
+
+class _Raised(Exception):
+    """An exception a policy call raised, with the kind it is recorded as (policy_error unless it says otherwise)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _policy_call(fn: Callable, *args):
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001 - whatever a policy raises is the policy's fault, unless it says otherwise
+        raise _Raised(kind_of(exc, "policy_error"), f"policy raised {type(exc).__name__}: {exc}") from exc
 
 
 def _ask(policy: Policy, obs, pspec: PolicySpec) -> np.ndarray:
     try:
         chunk = policy.act(obs)
-    except ActionError:
-        raise
-    except Exception as exc:
-        kind = getattr(exc, "error_kind", "policy_error")
-        raise ActionError(kind, f"policy '{pspec.name}' raised {type(exc).__name__}: {exc}") from exc
-    return check_chunk(chunk, pspec)
+        return check_chunk(chunk, pspec)
+    except (NanAction, BadActionShape) as exc:
+        raise _Raised(exc.kind, str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - whatever a policy raises is the policy's fault, unless it says otherwise
+        message = f"policy '{pspec.name}' raised {type(exc).__name__}: {exc}"
+        raise _Raised(kind_of(exc, "policy_error"), message) from exc
 
 
 def upright_frame(env: Env, camera: str, size: int) -> np.ndarray:
     """Upright frame for videos: envs with a non-upright image convention provide `video_frame`."""
-    if hasattr(env, "video_frame"):
+    if isinstance(env, VideoFrameSource):
         return env.video_frame(camera, size)
     return env.observe((camera,), size).images[camera]
 
 
 def _privileged_state(env: Env, pspec: PolicySpec) -> dict:
     """The documented hook for privileged (oracle) policies: only called when the policy's spec says privileged."""
-    if not hasattr(env, "privileged_state"):
-        raise ActionError("policy_error", f"policy '{pspec.name}' is privileged but {type(env).__name__} "
+    if not isinstance(env, PrivilegedStateSource):
+        raise PolicyFault(f"policy '{pspec.name}' is privileged but {type(env).__name__} "
                           "offers no privileged_state() hook")
     return env.privileged_state()
 
-
-def _error_kind(exc: Exception) -> str:
-    return getattr(exc, "error_kind", "env_error")

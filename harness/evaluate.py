@@ -1,23 +1,25 @@
-"""Start, resume and execute runs: config -> protocol hash -> specs -> store -> runner."""
+"""Start, resume and execute runs: a RunPlan (harness/plan.py) -> store -> runner."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.config import ConfigError, RunConfig
-from harness.manifest import build_manifest, protocol_hash
+from harness.config import RunConfig
+from harness.errors import UserError
+from harness.manifest import build_manifest
+from harness.plan import RunPlan, plan_run
 from harness.progress import RunProgress
-from harness.protocols import BenchSelection
 from harness.store import RunStore, finished_keys
-from harness.types import EpisodeRecord, EpisodeSpec
-from harness.targets import Targets, build
+from harness.types import EpisodeRecord, PolicyRef
+from harness.targets import Targets
 from harness.worker import RunJob
 
 
-class ProtocolMismatch(RuntimeError):
+class ProtocolMismatch(UserError, RuntimeError):
     pass
 
 
@@ -29,73 +31,72 @@ class RunSummary:
     records: list[EpisodeRecord]
 
 
-def selection_of(cfg: RunConfig) -> BenchSelection:
-    return BenchSelection(suites=tuple(cfg.suites) if cfg.suites else None,
-                          tasks=tuple(int(t) for t in cfg.tasks) if cfg.tasks is not None else None,
-                          trials=cfg.trials, max_steps=cfg.max_steps)
-
-
-def _plan(cfg: RunConfig, targets: Targets) -> tuple[list[EpisodeSpec], str, object]:
-    bench = build("benchmark", cfg.bench, targets.bench, cfg.bench_options)
-    protocol = bench.protocol()
-    specs = bench.episodes(selection_of(cfg), cfg.seed)
-    if not specs:
-        raise ConfigError(f"the selection matches no episodes of '{cfg.bench}' (suites={cfg.suites}, tasks={cfg.tasks})")
-    phash = protocol_hash(protocol, {"bench": cfg.bench, "max_steps": cfg.max_steps, "bench_options": cfg.bench_options})
-    return specs, phash, protocol
-
-
-def start_run(cfg: RunConfig, targets: Targets) -> Path:
+def start_run(plan: RunPlan) -> Path:
     """Create the run directory and manifest; nothing is executed yet."""
-    cfg.validate()
-    specs, phash, protocol = _plan(cfg, targets)
+    cfg = plan.config
     run_id = cfg.name or f"{cfg.bench}-{cfg.policy}-{time.strftime('%Y%m%d-%H%M%S')}"
     run_dir = Path(cfg.out) / run_id
-    RunStore(run_dir).create(build_manifest(run_id, cfg.to_dict(), protocol, phash, len(specs)))
+    RunStore(run_dir).create(build_manifest(run_id, cfg.to_dict(), plan.protocol, plan.protocol_hash,
+                                            len(plan.specs)))
     return run_dir
 
 
-def execute(run_dir: Path, targets: Targets, progress: bool = True,
-            runner_overrides: dict | None = None) -> RunSummary:
-    """Run every episode of the run that has no finished record yet (fresh start and resume alike)."""
-    store = RunStore(run_dir)
-    manifest = store.read_manifest()
-    cfg = RunConfig.from_dict({**manifest["config"], **(runner_overrides or {})})
-    specs, phash, _ = _plan(cfg, targets)
-    if phash != manifest["protocol_hash"]:
+def resume(run_dir: Path, targets: Targets, progress: bool = True,
+           runner_overrides: dict | None = None) -> RunSummary:
+    """Re-plan a run from its manifest (runner fields may change) and execute what has no finished record."""
+    manifest = RunStore(run_dir).read_manifest()
+    plan = plan_run(RunConfig.from_dict({**manifest["config"], **(runner_overrides or {})}), targets)
+    if plan.protocol_hash != manifest["protocol_hash"]:
         raise ProtocolMismatch(f"protocol hash of {run_dir} is {manifest['protocol_hash']} but this code gives "
-                               f"{phash} for the same config; the benchmark protocol changed, start a new run")
+                               f"{plan.protocol_hash} for the same config; the benchmark protocol changed, "
+                               "start a new run")
+    return execute(run_dir, plan, progress)
+
+
+def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
+    """Run every episode of the plan that has no finished record yet (fresh start and resume alike)."""
+    store = RunStore(run_dir)
+    cfg = plan.config
     previous = store.records()
     done = finished_keys(previous)
     attempts = Counter(r.key for r in previous)
-    work = [(s, attempts[s.key] + 1) for s in specs if s.key not in done]
-    job = RunJob(run_id=manifest["run_id"], run_dir=str(run_dir), bench=cfg.bench, policy=cfg.policy,
-                 bench_target=targets.bench, policy_target=targets.policy, bench_options=cfg.bench_options,
-                 policy_options=cfg.policy_options, video=cfg.video)
+    work = [(s, attempts[s.key] + 1) for s in plan.specs if s.key not in done]
+    job = RunJob(run_id=store.read_manifest()["run_id"], run_dir=str(run_dir), bench=cfg.bench, policy=cfg.policy,
+                 bench_target=plan.targets.bench, policy_target=plan.targets.policy,
+                 bench_options=cfg.bench_options, policy_options=cfg.policy_options, video=cfg.video)
     new_records: list[EpisodeRecord] = []
-    label = f"{cfg.bench} × {cfg.policy}"
     try:
-        with RunProgress(len(work), label, enabled=progress) as bar:
+        with RunProgress(len(work), f"{cfg.bench} × {cfg.policy}", enabled=progress) as bar:
             def on_record(record: EpisodeRecord) -> None:
+                record = _named(record, job, new_records)
                 store.append(record)  # on disk before anything else happens
                 new_records.append(record)
                 bar.update(record)
 
-            _dispatch(cfg, job, work, on_record)
+            _dispatch(plan, job, work, on_record)
     finally:
         store.close()
-    return RunSummary(Path(run_dir), len(specs), len(new_records), store.records())
+    return RunSummary(Path(run_dir), len(plan.specs), len(new_records), store.records())
 
 
-def _dispatch(cfg: RunConfig, job: RunJob, work, on_record) -> None:
+def _named(record: EpisodeRecord, job: RunJob, earlier: list[EpisodeRecord]) -> EpisodeRecord:
+    """A record the driver wrote for a lost attempt (dead or stuck worker) still names the run's policy."""
+    if record.policy is not None:
+        return record
+    version = next((r.policy.version for r in reversed(earlier) if r.policy is not None), None)
+    return dataclasses.replace(record, policy=PolicyRef(job.policy, version, job.policy_target))
+
+
+def _dispatch(plan: RunPlan, job: RunJob, work, on_record) -> None:
     if not work:
         return
+    cfg = plan.config
     if cfg.runner == "ray":
         from harness.runners.ray_runner import RayOptions, run_ray
 
         opts = RayOptions(workers=cfg.workers, address=cfg.ray_address, episode_timeout_s=cfg.episode_timeout_s,
-                          max_attempts=cfg.max_attempts)
-        run_ray(job, work, on_record, opts)
+                          max_attempts=cfg.max_attempts, start_timeout_s=cfg.ray_start_timeout_s)
+        run_ray(job, work, on_record, opts, plan.env_key)
     else:
         from harness.runners.local import run_local
 

@@ -1,4 +1,4 @@
-"""The three interfaces every adapter implements: Policy, Benchmark, Env."""
+"""The three interfaces every adapter implements (Policy, Benchmark, Env) and the optional hooks they may offer."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from harness.conventions import BenchConventions
+from harness.errors import UserError
 from harness.types import EpisodeSpec, Observation, PolicySpec, StepResult, TaskInfo
 
 
-class StopRun(RuntimeError):
+class StopRun(UserError, RuntimeError):
     """Raised by a policy or benchmark to end the whole run: every runner stops scheduling, records what is in flight,
     and re-raises it (e.g. a remote policy with on_unreachable=stop). The episodes not started stay for `resume`."""
 
@@ -43,6 +45,28 @@ class Env(Protocol):
     def close(self) -> None: ...
 
 
+# Optional hooks: an adapter offers one by having the method; the core asks with isinstance, never hasattr.
+@runtime_checkable
+class VideoFrameSource(Protocol):
+    """An env whose images are not upright (LIBERO's renderer): upright frames for videos and recordings."""
+
+    def video_frame(self, camera: str, size: int) -> np.ndarray: ...
+
+
+@runtime_checkable
+class PrivilegedStateSource(Protocol):
+    """An env that hands simulator state to privileged (oracle) policies, whose spec says `privileged=True`."""
+
+    def privileged_state(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class BatchPolicy(Protocol):
+    """A policy that acts on many observations in one call (the policy server batches requests across clients)."""
+
+    def act_batch(self, observations: list[Observation]) -> list[np.ndarray]: ...
+
+
 @dataclass(frozen=True)
 class BenchProtocol:
     """The published evaluation protocol of a benchmark, written down once; hashed into every run."""
@@ -57,6 +81,8 @@ class BenchProtocol:
     cameras: tuple[str, ...]
     source: str
     extra: dict[str, Any] = field(default_factory=dict)
+    conventions: BenchConventions | None = None  # what the env renders and offers (harness/conventions.py)
+    replan_steps: int | None = None  # the loop executes at most this many actions of each chunk (None: all of it)
 
 
 @dataclass(frozen=True)

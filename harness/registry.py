@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 import importlib
 from typing import Callable, Generic, TypeVar
+from harness.errors import UserError
 
 T = TypeVar("T")
 
 
-class UnknownNameError(ValueError):
+class UnknownNameError(UserError, ValueError):
     pass
 
 

@@ -7,38 +7,51 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
+from harness.errors import UserError, is_final
+from harness.schema import SchemaError, checked_manifest, record_from_dict
 from harness.types import EpisodeRecord
 
 MANIFEST = "manifest.json"
 EPISODES = "episodes.jsonl"
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError, RuntimeError):
     pass
 
 
 def read_records(run_dir: Path) -> list[EpisodeRecord]:
-    """All records in file order; a truncated last line (killed writer) is ignored."""
+    """All records in file order, upgraded to the current schema; a truncated last line (killed writer) is ignored."""
     path = Path(run_dir) / EPISODES
     if not path.exists():
         return []
+    run_policy = _run_policy(Path(run_dir))
     records = []
     lines = path.read_text().splitlines()
     for i, line in enumerate(lines):
         if not line.strip():
             continue
         try:
-            records.append(EpisodeRecord.from_dict(json.loads(line)))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            records.append(record_from_dict(json.loads(line), run_policy, f"{path}:{i + 1}"))
+        except SchemaError:
+            raise
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             if i == len(lines) - 1:
                 continue  # torn final write
             raise StoreError(f"{path}:{i + 1}: unreadable record ({exc})") from exc
     return records
 
 
+def _run_policy(run_dir: Path) -> str | None:
+    """The run's policy name, for records written before records named it (schema 1)."""
+    try:
+        return json.loads((run_dir / MANIFEST).read_text())["config"]["policy"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def finished_keys(records: Iterable[EpisodeRecord]) -> set[str]:
-    """Keys that need no re-run: a record without error, or a permanent skip."""
-    return {r.key for r in records if r.error is None or r.error.kind == "skipped"}
+    """Keys that need no re-run: a record without error, a policy fault (a failure) or a permanent skip."""
+    return {r.key for r in records if r.error is None or is_final(r.error.kind)}
 
 
 class RunStore:
@@ -67,7 +80,7 @@ class RunStore:
     def read_manifest(self) -> dict[str, Any]:
         if not self.exists():
             raise StoreError(f"{self.dir} is not a run directory (no {MANIFEST})")
-        return json.loads(self.manifest_path.read_text())
+        return checked_manifest(json.loads(self.manifest_path.read_text()), str(self.manifest_path))
 
     def records(self) -> list[EpisodeRecord]:
         return read_records(self.dir)

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from harness.conventions import PolicyConventions
+
 
 @dataclass(frozen=True)
 class TaskInfo:
@@ -19,6 +21,34 @@ class TaskInfo:
     task_name: str
     instruction: str
     seed: int = 0  # the episode's seed, for stochastic policies that want reproducible samples
+
+
+def known_fields(cls: type, d: dict[str, Any]) -> dict[str, Any]:
+    """The entries of `d` that are fields of dataclass `cls`: a newer writer's extra fields are ignored."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in d.items() if k in names}
+
+
+@dataclass(frozen=True)
+class Perturbation:
+    """What an episode changes: a native sweep's dimension at a level, or one official LIBERO-Plus variant."""
+
+    dimension: str
+    level: int | None = None  # native sweep severity 0-5 (0: unperturbed draw)
+    difficulty: int | None = None  # LIBERO-Plus official difficulty 1-5 (None where unclassified)
+    variant_id: str | None = None  # LIBERO-Plus variant; names the episode in its key
+    params: dict[str, Any] = field(default_factory=dict)  # the drawn or official parameters
+
+    @property
+    def id(self) -> str:
+        return str(self.variant_id or f"{self.dimension}-{self.level}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @staticmethod
+    def from_dict(d: dict[str, Any] | None) -> "Perturbation | None":
+        return Perturbation(**known_fields(Perturbation, d)) if d else None
 
 
 @dataclass(frozen=True)
@@ -34,14 +64,11 @@ class EpisodeSpec:
     seed: int
     max_steps: int
     init_state_index: int | None = None
-    perturbation: dict[str, Any] | None = None  # {dimension, level, params, variant_id, difficulty}
+    perturbation: Perturbation | None = None
 
     @property
     def perturbation_id(self) -> str:
-        if not self.perturbation:
-            return "none"
-        p = self.perturbation
-        return str(p.get("variant_id") or f"{p['dimension']}-{p.get('level')}")
+        return self.perturbation.id if self.perturbation else "none"
 
     @property
     def key(self) -> str:
@@ -50,10 +77,16 @@ class EpisodeSpec:
     def task(self) -> TaskInfo:
         return TaskInfo(self.bench, self.suite, self.task_id, self.task_name, self.instruction, self.seed)
 
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> "EpisodeSpec":
+        fields = known_fields(EpisodeSpec, d)
+        return EpisodeSpec(**{**fields, "perturbation": Perturbation.from_dict(d.get("perturbation"))})
+
 
 @dataclass(frozen=True)
 class PolicySpec:
-    """What a policy needs from the loop: cameras, image size, chunk length, state keys."""
+    """What a policy needs from the loop: cameras, image size, chunk length, state keys; `conventions` says how it
+    wants them (orientation, state vectors, gripper; harness/conventions.py). None: the env's raw output."""
 
     name: str
     version: str = "0"
@@ -63,6 +96,7 @@ class PolicySpec:
     state_keys: tuple[str, ...] = ()
     action_dim: int = 7
     privileged: bool = False
+    conventions: PolicyConventions | None = None
 
 
 @dataclass
@@ -85,7 +119,7 @@ class StepResult:
 
 @dataclass(frozen=True)
 class ErrorInfo:
-    kind: str  # policy_error | nan_action | bad_action_shape | env_error | worker_died | timeout | policy_unreachable | skipped
+    kind: str  # one of harness.errors.KIND_BLAME: policy_error, env_error, worker_died, skipped, ...
     message: str
 
 
@@ -99,8 +133,18 @@ class TimeSplit:
 
 
 @dataclass(frozen=True)
+class PolicyRef:
+    """Which policy produced a record: the name the run asked for, the adapter's version and its `module:attr`."""
+
+    name: str
+    version: str | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
 class EpisodeRecord:
-    """One finished episode as stored in episodes.jsonl (small: no frames)."""
+    """One finished episode as stored in episodes.jsonl (small: no frames); docs/schema.md describes each field.
+    Read stored records with harness.schema.record_from_dict, which checks `schema_version` and upgrades old ones."""
 
     schema_version: int
     run_id: str
@@ -115,13 +159,16 @@ class EpisodeRecord:
     video: str | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     finished_at: float = 0.0
+    policy: PolicyRef | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> "EpisodeRecord":
-        spec = EpisodeSpec(**d["spec"])
-        error = ErrorInfo(**d["error"]) if d.get("error") else None
-        fields = {k: v for k, v in d.items() if k not in ("spec", "error", "time")}
-        return EpisodeRecord(spec=spec, error=error, time=TimeSplit(**d["time"]), **fields)
+        """A record of this code's schema; unknown fields (a newer writer's additions) are ignored."""
+        fields = known_fields(EpisodeRecord, d)
+        error = ErrorInfo(**known_fields(ErrorInfo, d["error"])) if d.get("error") else None
+        policy = PolicyRef(**known_fields(PolicyRef, d["policy"])) if d.get("policy") else None
+        return EpisodeRecord(**{**fields, "spec": EpisodeSpec.from_dict(d["spec"]), "error": error, "policy": policy,
+                                "time": TimeSplit(**known_fields(TimeSplit, d["time"]))})

@@ -1,7 +1,7 @@
 """EpisodeWorker: holds one policy and a warm env; runs episodes and returns small records.
 
-Used in-process by the local runner and inside each Ray actor. Videos are written here, to the run
-directory, so frames never travel through the driver or Ray.
+Used in-process by the local runner and inside each Ray actor. Videos are written here (a VideoObserver of the
+loop), to the run directory, so frames never travel through the driver or Ray.
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import harness
-from harness.episode import EpisodeOutcome, run_episode
+from harness.convert import conform
+from harness.episode import EpisodeObserver, EpisodeOutcome, run_episode
+from harness.errors import kind_of
 from harness.protocols import Benchmark, BenchProtocol, Env, Policy
 from harness.targets import build
-from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, TimeSplit
+from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, PolicyRef, TimeSplit
+from harness.video import VideoObserver
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,12 @@ class EpisodeWorker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.benchmark = build_benchmark(job)
         self.protocol: BenchProtocol = self.benchmark.protocol()
-        self.policy = build_policy(job)
+        self.policy = conform(build_policy(job), self.protocol)  # conventions checked here, before any episode
         self._env: Env | None = None
         self._env_key: str | None = None
+        self._policy_ref: PolicyRef | None = None
+        self.video = None if job.video == "none" else VideoObserver(job.run_dir, job.video, self.protocol.cameras[0],
+                                                                    self.protocol.control_hz)
 
     def env_for(self, spec: EpisodeSpec) -> Env:
         key = self.benchmark.env_key(spec)
@@ -61,42 +66,37 @@ class EpisodeWorker:
             self._env_key = key
         return self._env
 
-    def run(self, spec: EpisodeSpec, attempt: int = 1) -> EpisodeRecord:
+    def run(self, spec: EpisodeSpec, attempt: int = 1, observers: Sequence[EpisodeObserver] = ()) -> EpisodeRecord:
+        """One episode; `observers` (e.g. a dataset recorder) watch it besides the run's own video."""
+        self._note_policy()
         t0 = time.perf_counter()
         try:
             env = self.env_for(spec)
         except Exception as exc:  # noqa: BLE001 - a broken env is a recorded error, not a crash
             self.close_env()
-            kind = getattr(exc, "error_kind", "env_error")
+            kind = kind_of(exc, "env_error")
             split = TimeSplit(time.perf_counter() - t0, 0.0, 0.0, 0.0, time.perf_counter() - t0)
             outcome = EpisodeOutcome(None, 0, ErrorInfo(kind, f"{type(exc).__name__}: {exc}"[:2000]), split)
             return self._record(spec, outcome, attempt, None)
-        camera = self._video_camera()
-        outcome = run_episode(env, self.policy, spec, self.protocol, video_camera=camera)
+        if self.video is not None:
+            self.video.attempt = attempt
+            observers = (self.video, *observers)
+        outcome = run_episode(env, self.policy, spec, self.protocol, observers)
         if outcome.error is not None and outcome.error.kind == "env_error":
             self.close_env()  # do not reuse an env in an unknown state
-        return self._record(spec, outcome, attempt, self._save_video(spec, outcome, attempt))
-
-    def _video_camera(self) -> str | None:
-        if self.job.video == "none":
-            return None
-        return self.protocol.cameras[0]
-
-    def _save_video(self, spec: EpisodeSpec, outcome: EpisodeOutcome, attempt: int) -> str | None:
-        wanted = self.job.video == "all" or (self.job.video == "failures" and outcome.success is False)
-        if not wanted or not outcome.frames:
-            return None
-        from harness.video import write_video
-
-        rel = Path("videos") / (spec.key.replace("/", "__") + f"__a{attempt}.mp4")
-        write_video(Path(self.job.run_dir) / rel, outcome.frames, fps=int(self.protocol.control_hz))
-        return str(rel)
+        return self._record(spec, outcome, attempt, self.video.saved if self.video is not None else None)
 
     def _record(self, spec: EpisodeSpec, outcome: EpisodeOutcome, attempt: int, video: str | None) -> EpisodeRecord:
         return EpisodeRecord(schema_version=harness.SCHEMA_VERSION, run_id=self.job.run_id, key=spec.key, spec=spec,
                              success=outcome.success, steps=outcome.steps, error=outcome.error, attempt=attempt,
                              worker=self.worker_id, time=outcome.time, video=video, metrics=outcome.metrics,
-                             finished_at=time.time())
+                             finished_at=time.time(), policy=self._policy_ref)
+
+    def _note_policy(self) -> None:
+        """The policy's name, version and target, read once (a remote policy's spec comes from its server)."""
+        if self._policy_ref is None:
+            version = self.policy.spec().version
+            self._policy_ref = PolicyRef(self.job.policy, version, self.job.policy_target)
 
     def close_env(self) -> None:
         if self._env is not None:

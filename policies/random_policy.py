@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from harness.conventions import LIBERO_GRIPPER, PolicyConventions
 from harness.types import Observation, PolicySpec, TaskInfo
 from policies.base import PolicyBase
 
@@ -15,7 +16,8 @@ class RandomPolicy(PolicyBase):
 
     def spec(self) -> PolicySpec:
         # Asks for no camera: the loop then renders nothing for it.
-        return PolicySpec(name="random", version="1", cameras=(), image_size=0, chunk_len=self.chunk)
+        return PolicySpec(name="random", version="1", cameras=(), image_size=0, chunk_len=self.chunk,
+                          conventions=PolicyConventions(orientation=None, gripper=LIBERO_GRIPPER))
 
     def reset(self, task: TaskInfo) -> None:
         super().reset(task)

@@ -29,6 +29,8 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.sync.client import ClientConnection, connect
 
 from harness.config import ConfigError
+from harness.conventions import PolicyConventions
+from harness.errors import PolicyFault, PolicyUnreachableFault, UserError
 from harness.protocols import StopRun
 from harness.types import Observation, PolicySpec, TaskInfo
 from policies.server import codec
@@ -37,16 +39,12 @@ TOKEN_ENV = "VLA_HARNESS_TOKEN"
 ON_UNREACHABLE = ("continue", "stop")
 
 
-class PolicyUnreachable(ConnectionError):
+class PolicyUnreachable(PolicyUnreachableFault, UserError, ConnectionError):
     """The server cannot be reached or does not answer; recorded as `policy_unreachable` (not a failure)."""
 
-    error_kind = "policy_unreachable"
 
-
-class RemotePolicyError(RuntimeError):
+class RemotePolicyError(PolicyFault, RuntimeError):
     """The server answered with an error (bad request, policy exception, message too big)."""
-
-    error_kind = "policy_error"
 
 
 class _Lost(Exception):
@@ -104,6 +102,11 @@ class RemotePolicy:
         reply = self._exchange(obs)
         if isinstance(reply, str):
             raise RemotePolicyError(f"server {self.url} replied with an error: {reply}"[:4000])
+        actions = self._actions(reply)
+        return actions[: self.max_chunk] if self.max_chunk else actions
+
+    def _actions(self, reply: bytes) -> np.ndarray:
+        """The action chunk in a reply (subclasses for other servers' reply formats)."""
         try:
             message = codec.unpackb(reply)
             actions = np.asarray(message["actions"], dtype=np.float32)
@@ -111,7 +114,7 @@ class RemotePolicy:
             raise RemotePolicyError(f"server {self.url} sent an unusable reply: {exc}") from exc
         timing = message.get("server_timing")
         self.last_timing = timing if isinstance(timing, dict) else {}
-        return actions[: self.max_chunk] if self.max_chunk else actions
+        return actions
 
     def close(self) -> None:
         self._drop()
@@ -133,6 +136,10 @@ class RemotePolicy:
             if not self._task_sent:
                 request["task"] = dataclasses.asdict(self._task)
         return request
+
+    def _served_spec(self, metadata: Any) -> PolicySpec:
+        """The spec the loop runs with: a vla-harness server's own, else the one the options give."""
+        return _spec_from(metadata) or self._fallback
 
     def _exchange(self, obs: Observation | None) -> bytes | str | None:
         """Send one observation (None: just connect) and return the raw reply, reconnecting a bounded number
@@ -156,15 +163,21 @@ class RemotePolicy:
         raise PolicyUnreachable(f"policy server {self.url} unreachable after {len(errors)} attempt(s): "
                                 + "; ".join(dict.fromkeys(errors)))
 
-    def _round_trip(self, obs: Observation) -> bytes | str:
+    def _frames(self, obs: Observation) -> list[bytes]:
+        """The messages one decision point sends before it reads the one reply (subclasses: other framings)."""
         request = self._request(obs)
         try:
             data = codec.packb(request)
         except TypeError as exc:
             raise RemotePolicyError(f"cannot encode the observation: {exc}") from exc
+        self._task_sent = self._task_sent or "task" in request  # a failed send reconnects, which clears it
+        return [data]
+
+    def _round_trip(self, obs: Observation) -> bytes | str:
+        frames = self._frames(obs)
         try:
-            self._ws.send(data)
-            self._task_sent = self._task_sent or "task" in request
+            for data in frames:
+                self._ws.send(data)
             return self._ws.recv(timeout=self.read_timeout_s)
         except TimeoutError:
             self._drop()
@@ -185,17 +198,21 @@ class RemotePolicy:
             final = isinstance(exc, (InvalidURI, InvalidStatus)) and not _retryable(exc)
             raise _Lost(_describe(exc), final=final) from exc
         try:
-            metadata = codec.unpackb(ws.recv(timeout=self.connect_timeout_s))
-        except (OSError, ConnectionClosed, codec.CodecError) as exc:
+            metadata = self._handshake(ws)
+        except (OSError, ConnectionClosed, ValueError) as exc:  # CodecError is a ValueError
             ws.close()
             raise _Lost(f"no metadata from the server: {_describe(exc)}") from exc
-        spec = _spec_from(metadata) or self._fallback
+        spec = self._served_spec(metadata)
         if self._spec is not None and spec != self._spec:
             ws.close()
             raise RemotePolicyError(f"policy server {self.url} now serves {spec}, not {self._spec} as at the start "
                                     "of the run")
         self._ws, self._spec, self._task_sent = ws, spec, False
         self.metadata = metadata if isinstance(metadata, dict) else {}
+
+    def _handshake(self, ws: ClientConnection) -> Any:
+        """openpi's: the server speaks first, with its metadata (subclasses: other handshakes)."""
+        return codec.unpackb(ws.recv(timeout=self.connect_timeout_s))
 
     def _lost(self, exc: BaseException) -> str:
         self._drop()
@@ -220,6 +237,7 @@ def _spec_from(metadata: Any) -> PolicySpec | None:
     raw = {k: v for k, v in (metadata.get("spec") or {}).items() if k in fields}
     for key in ("cameras", "state_keys"):
         raw[key] = tuple(raw.get(key, ()))
+    raw["conventions"] = PolicyConventions.from_dict(raw.get("conventions"))  # so this side's worker converts
     raw["name"] = f"remote:{raw.get('name', '?')}"
     return PolicySpec(**raw)
 

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
+from harness.conventions import LIBERO_GRIPPER, PolicyConventions
 from harness.types import Observation, PolicySpec
 from policies.base import PolicyBase
 
 
+# Pixels unread (any orientation); -1 means open, mapped onto each benchmark's own gripper values by the worker.
+CONVENTIONS = PolicyConventions(orientation=None, gripper=LIBERO_GRIPPER)
+
+
 class ZeroPolicy(PolicyBase):
-    def __init__(self, chunk: int = 8, cameras: tuple[str, ...] | list[str] = ("agentview",), image_size: int = 224) -> None:
+    def __init__(self, chunk: int = 8, cameras: tuple[str, ...] | list[str] = ("agentview",),
+                 image_size: int = 224) -> None:
         self.chunk = int(chunk)
         self.cameras, self.image_size = tuple(cameras), int(image_size)
 
     def spec(self) -> PolicySpec:
         # Declares a camera like a real VLA would, so benchmarks measure a realistic render cost.
         return PolicySpec(name="zero", version="1", cameras=self.cameras, image_size=self.image_size,
-                          chunk_len=self.chunk)
+                          chunk_len=self.chunk, conventions=CONVENTIONS)
 
     def act(self, obs: Observation) -> np.ndarray:
         chunk = np.zeros((self.chunk, 7), dtype=np.float32)

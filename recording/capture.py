@@ -1,8 +1,8 @@
-"""RecordingEnv: wraps any Env so the one episode loop records every control step (frames, robot state, action).
+"""DemoRecorder: an observer of the one episode loop that records every policy step (frames, robot state, action).
 
-The loop calls `env.step(action)`; just before the action is applied the wrapper renders the benchmark's cameras
-upright at the chosen size and reads the robot state, so step t pairs the observation with the action taken in it
-(LIBERO's own demonstration convention). The protocol's settle steps are not recorded.
+Just before each action is applied it renders the benchmark's cameras upright at the chosen size and reads the
+robot state, so step t pairs the observation with the action taken in it (LIBERO's own demonstration convention).
+The loop shows observers no settle step, so the protocol's settle steps are not recorded.
 """
 
 from __future__ import annotations
@@ -11,23 +11,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from harness.episode import upright_frame
+from harness.conventions import quat_xyzw_to_axis_angle
+from harness.episode import EpisodeObserver, upright_frame
 from harness.protocols import Env
-from harness.types import EpisodeSpec, Observation, StepResult
+from harness.types import EpisodeSpec, StepResult
 
 # LIBERO robot-state keys (robosuite observation names) and the demo datasets built from them.
 STATE_KEYS = ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "robot0_joint_pos")
 FRAME_KEYS = ("agentview", "eye_in_hand")  # the benchmark's first and second camera
-
-
-def quat_to_axis_angle(quat_xyzw: np.ndarray) -> np.ndarray:
-    """robosuite's quat2axisangle, as LIBERO's `ee_states` use it."""
-    q = np.asarray(quat_xyzw, dtype=np.float64)
-    w = float(np.clip(q[3], -1.0, 1.0))
-    den = np.sqrt(1.0 - w * w)
-    if den < 1e-8:
-        return np.zeros(3)
-    return q[:3] * 2.0 * np.arccos(w) / den
 
 
 @dataclass
@@ -50,47 +41,30 @@ def _state_part(state: dict, *keys: str) -> np.ndarray:
     """The named state entries, concatenated; an env without them gives an empty vector."""
     if not all(k in state for k in keys):
         return np.zeros(0, dtype=np.float32)
-    parts = [quat_to_axis_angle(state[k]) if k.endswith("quat") else np.ravel(state[k]) for k in keys]
+    parts = [quat_xyzw_to_axis_angle(state[k]) if k.endswith("quat") else np.ravel(state[k]) for k in keys]
     return np.concatenate(parts).astype(np.float32)
 
 
-class RecordingEnv:
-    """Delegates to `env`; records each step after the first `skip_steps` (the settle steps) of an episode."""
+class DemoRecorder(EpisodeObserver):
+    """Keeps every policy step of an episode (frames, robot state, action, reward) in `buffer`."""
 
-    def __init__(self, env: Env, cameras: tuple[str, ...], size: int, skip_steps: int) -> None:
-        self.env, self.size, self.skip_steps = env, int(size), int(skip_steps)
+    def __init__(self, cameras: tuple[str, ...], size: int) -> None:
+        self.size = int(size)
         self.cameras = dict(zip(FRAME_KEYS, cameras))
-        self.buffer, self._steps = EpisodeBuffer(), 0
+        self.buffer = EpisodeBuffer()
 
-    def reset(self, spec: EpisodeSpec) -> None:
-        self.env.reset(spec)
-        self.buffer, self._steps = EpisodeBuffer(), 0
+    def episode_start(self, env: Env, spec: EpisodeSpec) -> None:
+        self.buffer = EpisodeBuffer()
 
-    def observe(self, cameras: tuple[str, ...], size: int, state_keys: tuple[str, ...] = ()) -> Observation:
-        return self.env.observe(cameras, size, state_keys)
-
-    def step(self, action: np.ndarray) -> StepResult:
-        self._steps += 1
-        if self._steps <= self.skip_steps:
-            return self.env.step(action)
-        self._capture(np.asarray(action, dtype=np.float32))
-        result = self.env.step(action)
-        self.buffer.rewards.append(float(result.reward))
-        self.buffer.dones.append(bool(result.success))
-        return result
-
-    def _capture(self, action: np.ndarray) -> None:
+    def before_step(self, env: Env, action: np.ndarray) -> None:
         for key, camera in self.cameras.items():
-            self.buffer.frames[key].append(upright_frame(self.env, camera, self.size))
-        state = self.env.observe((), self.size, STATE_KEYS).state
+            self.buffer.frames[key].append(upright_frame(env, camera, self.size))
+        state = env.observe((), self.size, STATE_KEYS).state
         self.buffer.ee_states.append(_state_part(state, "robot0_eef_pos", "robot0_eef_quat"))
         self.buffer.gripper_states.append(_state_part(state, "robot0_gripper_qpos"))
         self.buffer.joint_states.append(_state_part(state, "robot0_joint_pos"))
-        self.buffer.actions.append(action.copy())
+        self.buffer.actions.append(np.array(action, dtype=np.float32))
 
-    def __getattr__(self, name: str):
-        # privileged_state, video_frame, check_success...: whatever the wrapped env offers.
-        return getattr(self.env, name)
-
-    def close(self) -> None:
-        self.env.close()
+    def after_step(self, result: StepResult) -> None:
+        self.buffer.rewards.append(float(result.reward))
+        self.buffer.dones.append(bool(result.success))

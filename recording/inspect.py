@@ -22,7 +22,7 @@ def summary_lines(path: str | Path, episodes: list[DemoEpisode]) -> list[str]:
         e = episodes[0]
         shapes = ", ".join(f"{k} {v.shape[1:]}" for k, v in e.frames.items())
         lines.append(f"frames: {shapes}; fps {e.fps:g}; actions {None if e.actions is None else e.actions.shape[1:]}")
-    for (task, instruction), n in sorted(Counter((e.task_name, e.instruction) for e in episodes).items()):
+    for (_task, instruction), n in sorted(Counter((e.task_name, e.instruction) for e in episodes).items()):
         lines.append(f"  {n:4d}  {instruction}")
     return lines
 

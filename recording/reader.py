@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from harness.errors import UserError
 
 DEFAULT_FPS = 20.0  # LIBERO's control frequency, for files that do not say
 
 
-class DatasetError(ValueError):
+class DatasetError(UserError, ValueError):
     pass
 
 

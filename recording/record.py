@@ -1,4 +1,5 @@
-"""`vla-harness record`: run a policy through the normal EpisodeWorker and keep episodes as LIBERO-layout demos."""
+"""`vla-harness record`: run a policy through the normal EpisodeWorker, a DemoRecorder watching, and keep episodes as
+LIBERO-layout demos."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from pathlib import Path
 from typing import Callable
 
 from harness.config import ConfigError
-from harness.protocols import BenchSelection, Env
-from recording.capture import RecordingEnv
-from recording.writer import append_log, write_demo
+from harness.protocols import BenchSelection
 from harness.targets import Targets
-from harness.types import EpisodeRecord, EpisodeSpec
+from harness.types import EpisodeRecord
 from harness.worker import EpisodeWorker, RunJob, build_benchmark
+from recording.capture import DemoRecorder
+from recording.writer import append_log, write_demo
 
 KEEP_MODES = ("success", "all")
 
@@ -53,28 +54,6 @@ class RecordSummary:
     wall_s: float = 0.0
 
 
-class RecordingWorker(EpisodeWorker):
-    """The evaluation worker with its env wrapped in a RecordingEnv: same loop, same protocol, plus frames."""
-
-    def __init__(self, job: RunJob, size: int) -> None:
-        super().__init__(job, worker_id="record")
-        self.size = size
-        self._recording: RecordingEnv | None = None
-        cameras = self.protocol.cameras
-        if len(cameras) < 2:
-            raise ConfigError(f"benchmark '{job.bench}' has cameras {cameras}; recording needs two "
-                              "(agentview and eye-in-hand)")
-
-    def env_for(self, spec: EpisodeSpec) -> Env:
-        env = super().env_for(spec)
-        if self._recording is None or self._recording.env is not env:
-            self._recording = RecordingEnv(env, self.protocol.cameras[:2], self.size, self.protocol.settle_steps)
-        return self._recording
-
-    def take_buffer(self):
-        return self._recording.buffer if self._recording is not None else None
-
-
 def record(cfg: RecordConfig, targets: Targets,
            on_episode: Callable[[EpisodeRecord, bool], None] | None = None) -> RecordSummary:
     """Run every selected episode once; append kept ones to `cfg.out` as they finish."""
@@ -86,13 +65,14 @@ def record(cfg: RecordConfig, targets: Targets,
     selection = BenchSelection(tasks=cfg.tasks, trials=cfg.first_trial + cfg.trials, max_steps=cfg.max_steps)
     specs = [s for s in bench.episodes(selection, cfg.seed) if s.trial >= cfg.first_trial]
     out = Path(cfg.out)
-    worker, summary, t0 = RecordingWorker(job, cfg.size), RecordSummary(), time.perf_counter()
+    worker, summary, t0 = EpisodeWorker(job, worker_id="record"), RecordSummary(), time.perf_counter()
     fps = worker.protocol.control_hz
     try:
+        recorder = DemoRecorder(_two_cameras(cfg.bench, worker.protocol.cameras), cfg.size)
         for spec in specs:
-            rec = worker.run(spec)
-            buffer = worker.take_buffer()
-            recorded = rec.error is None and buffer is not None and len(buffer) > 0
+            rec = worker.run(spec, observers=(recorder,))
+            buffer = recorder.buffer
+            recorded = rec.error is None and len(buffer) > 0
             keep = recorded and (cfg.keep == "all" or bool(rec.success))
             demo = write_demo(out, spec, buffer, bool(rec.success), fps, cfg.policy)[1] if keep else None
             append_log(out, {**rec.to_dict(), "kept": keep, "demo": demo})
@@ -103,6 +83,12 @@ def record(cfg: RecordConfig, targets: Targets,
         worker.close()
         summary.wall_s = time.perf_counter() - t0
     return summary
+
+
+def _two_cameras(bench: str, cameras: tuple[str, ...]) -> tuple[str, str]:
+    if len(cameras) < 2:
+        raise ConfigError(f"benchmark '{bench}' has cameras {cameras}; recording needs two (agentview and eye-in-hand)")
+    return cameras[0], cameras[1]
 
 
 def _count(summary: RecordSummary, rec: EpisodeRecord, keep: bool, buffer) -> None:

@@ -17,9 +17,10 @@ from harness.types import EpisodeRecord
 from results.aggregate import count, dedupe, natural_key
 from results.stats import PairedCounts, mcnemar_exact, newcombe_paired, newcombe_unpaired, z_of
 from results.tables import pct
+from harness.errors import UserError
 
 
-class NoEpisodes(RuntimeError):
+class NoEpisodes(UserError, RuntimeError):
     """Nothing to compare: a run has no finished episode."""
 
 
@@ -82,7 +83,7 @@ def _groups(rec: EpisodeRecord) -> list[str]:
     """The breakdown rows an episode belongs to: its suite, and its perturbation dimension if any."""
     out = [f"{rec.spec.bench}/{rec.spec.suite}"]
     if rec.spec.perturbation:
-        out.append(f"dimension {rec.spec.perturbation.get('dimension')}")
+        out.append(f"dimension {rec.spec.perturbation.dimension}")
     return out
 
 

@@ -9,14 +9,15 @@ from typing import Any, Sequence
 from harness.types import EpisodeRecord
 from results.aggregate import latest_by_key
 from results.load import load_run
+from harness.errors import UserError
 
 
-class MissingDependency(RuntimeError):
+class MissingDependency(UserError, RuntimeError):
     pass
 
 
 def flat_record(rec: EpisodeRecord) -> dict[str, Any]:
-    s, p = rec.spec, rec.spec.perturbation or {}
+    s, p = rec.spec, (rec.spec.perturbation.to_dict() if rec.spec.perturbation else {})
     return {
         "run_id": rec.run_id, "key": rec.key, "bench": s.bench, "suite": s.suite, "task_id": s.task_id,
         "task_name": s.task_name, "instruction": s.instruction, "trial": s.trial, "seed": s.seed,

@@ -11,9 +11,10 @@ from harness.config import ConfigError
 from harness.store import RunStore
 from harness.types import EpisodeRecord
 from results.aggregate import dedupe
+from harness.errors import UserError
 
 
-class ProtocolMismatch(RuntimeError):
+class ProtocolMismatch(UserError, RuntimeError):
     """Runs whose protocol hashes differ were asked to share a table row."""
 
 
@@ -39,6 +40,11 @@ class RunData:
     @property
     def protocol_hash(self) -> str:
         return str(self.manifest.get("protocol_hash", "?"))
+
+    @property
+    def paper_protocol(self) -> str:
+        """The named paper protocol (`--protocol`) the run used; '-' for a benchmark without named protocols."""
+        return str(named_protocol(self.manifest).get("name") or "-")
 
     @property
     def label(self) -> str:
@@ -143,8 +149,46 @@ def protocol_conflicts(runs: Sequence[RunData]) -> list[str]:
     return lines
 
 
+def named_protocol(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's named paper protocol (benchmarks/libero/presets.py as recorded), {} when there is none."""
+    return ((manifest.get("protocol") or {}).get("extra") or {}).get("paper_protocol") or {}
+
+
+def protocol_line(manifest: dict[str, Any]) -> str | None:
+    """The line shown under every table: the named protocol's numbers, and a --max-steps override if any."""
+    summary = named_protocol(manifest).get("summary")
+    override = (manifest.get("config") or {}).get("max_steps")
+    if summary and override:
+        return f"{summary}; max steps overridden to {override} (--max-steps)"
+    return summary
+
+
+def protocol_notes(columns: Sequence[Column]) -> list[str]:
+    """One note per distinct protocol line among the runs (which columns use it when there are several)."""
+    users: dict[str, list[str]] = {}
+    for col in columns:
+        for run in col.runs:
+            line = protocol_line(run.manifest)
+            if line and col.label not in users.setdefault(line, []):
+                users[line].append(col.label)
+    if len(users) == 1:
+        return list(users)
+    return [f"{line} [{', '.join(labels)}]" for line, labels in users.items()]
+
+
+def check_columns(columns: Sequence[Column]) -> None:
+    """A column is one policy under one named protocol: runs of two protocols never merge (no override)."""
+    for col in columns:
+        names = sorted({run.paper_protocol for run in col.runs})
+        if len(names) > 1:
+            raise ProtocolMismatch(f"column '{col.label}' mixes runs of protocols {', '.join(names)}; a column holds "
+                                   "one protocol: give the runs different --label values")
+
+
 def check_protocols(columns: Sequence[Column], allow_mismatch: bool = False) -> list[str]:
-    """Raise ProtocolMismatch (or, when allowed, return the differences as notes) if one bench has two protocols."""
+    """Raise ProtocolMismatch (or, when allowed, return the differences as notes) if one bench has two protocols;
+    two named protocols in one column are refused even when allowed."""
+    check_columns(columns)
     conflicts = protocol_conflicts([run for col in columns for run in col.runs])
     if conflicts and not allow_mismatch:
         raise ProtocolMismatch("runs with different protocol hashes cannot share a table: " + " | ".join(conflicts)

@@ -8,7 +8,7 @@ from typing import Sequence
 
 from harness.types import EpisodeRecord
 from results.aggregate import count, group, is_skipped, natural_key
-from results.load import Column, bench_label, family, scoped
+from results.load import Column, bench_label, family, protocol_notes, scoped
 from results.paper import paper_tables, read_published
 from results.robustness import robustness_tables
 from results.tables import Row, Table, latex_document, to_csv, to_text
@@ -90,6 +90,8 @@ def build_tables(columns: Sequence[Column], published: Path | None = None,
               *robustness_tables(columns)]
     if published is not None:
         tables += paper_tables(columns, read_published(published))
+    for table in tables:
+        table.notes += protocol_notes(columns)
     return tables
 
 

@@ -22,15 +22,15 @@ BASELINE_DIMENSION = "none"  # a native sweep's shared level-0 episode
 
 def dimension(rec: EpisodeRecord) -> str:
     p = rec.spec.perturbation
-    return str(p.get("dimension")) if p else UNPERTURBED
+    return p.dimension if p else UNPERTURBED
 
 
 def level(rec: EpisodeRecord) -> int | None:
     """LIBERO-Plus difficulty (1-5, None for some light variants) or the native severity level (0-5)."""
-    p = rec.spec.perturbation or {}
-    if rec.spec.bench == LIBERO_PLUS or p.get("difficulty") is not None:
-        return p.get("difficulty")
-    return p.get("level")
+    p = rec.spec.perturbation
+    if p is None:
+        return None
+    return p.difficulty if rec.spec.bench == LIBERO_PLUS or p.difficulty is not None else p.level
 
 
 def level_name(bench: str) -> str:
@@ -40,9 +40,9 @@ def level_name(bench: str) -> str:
 def is_baseline(rec: EpisodeRecord) -> bool:
     """No perturbation applied: none at all, a sweep's shared "none" episode, or a native level 0 draw."""
     p = rec.spec.perturbation
-    if not p or p.get("dimension") in (None, BASELINE_DIMENSION):
+    if not p or p.dimension == BASELINE_DIMENSION:
         return True
-    return rec.spec.bench != LIBERO_PLUS and p.get("difficulty") is None and p.get("level") == 0
+    return rec.spec.bench != LIBERO_PLUS and p.difficulty is None and p.level == 0
 
 
 def perturbed(records: Sequence[EpisodeRecord]) -> list[EpisodeRecord]:
@@ -126,7 +126,8 @@ def level_table(columns: Sequence[Column], bench: str) -> Table:
     name = level_name(bench)
     rows = [Row([level_label(name, lv)], [count(at_level(rs, None, lv)) for rs in recs.values()]) for lv in levels]
     notes = ["LIBERO-Plus difficulty 1-5 comes from its task_classification.json (n/a: variants without one)."
-             if bench == LIBERO_PLUS else "Native severity level 0-5; level 0 is the unperturbed draw (shared by all dimensions when the sweep shares it)."]
+             if bench == LIBERO_PLUS else "Native severity level 0-5; level 0 is the unperturbed draw "
+             "(shared by all dimensions when the sweep shares it)."]
     return Table(f"robustness_{bench}_level", f"Robustness ({bench}): success by {name}", [name],
                  list(recs), rows, notes)
 

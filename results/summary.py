@@ -8,6 +8,7 @@ from tabulate import tabulate
 
 from harness.types import EpisodeRecord
 from results.aggregate import Cell, count, group, latest_by_key
+from results.robustness import UNPERTURBED, by_dimension, is_baseline
 
 
 def fmt_cell(cell: Cell) -> list[str]:
@@ -30,4 +31,19 @@ def summary_table(records: Iterable[EpisodeRecord], fmt: str = "github") -> str:
     headers = ["suite", "task", "success", "95% CI (Wilson)", "n", "errors"]
     # A benchmark flags caveats that make its numbers incomparable (e.g. a stand-in asset) in metrics["note"].
     notes = sorted({str(r.metrics["note"]) for r in recs if r.metrics.get("note")})
-    return tabulate(rows, headers=headers, tablefmt=fmt) + "".join(f"\nnote: {n}" for n in notes)
+    table = tabulate(rows, headers=headers, tablefmt=fmt) + dimension_summary(recs, fmt)
+    return table + "".join(f"\nnote: {n}" for n in notes)
+
+
+def dimension_summary(recs: list[EpisodeRecord], fmt: str) -> str:
+    """Success per perturbation dimension (LIBERO-Plus, native sweeps); '' for a run without perturbations."""
+    swept = [r for r in recs if r.spec.perturbation]
+    if not swept:
+        return ""
+    cells = by_dimension(swept)
+    baseline = [r for r in swept if is_baseline(r)]
+    if baseline:
+        cells = {UNPERTURBED: count(baseline), **cells}
+    rows = [[d, *fmt_cell(cell), str(cell.skipped)] for d, cell in cells.items()]
+    headers = ["dimension", "success", "95% CI (Wilson)", "n", "errors", "skipped"]
+    return "\n\n" + tabulate(rows, headers=headers, tablefmt=fmt)

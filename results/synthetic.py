@@ -13,27 +13,33 @@ from typing import Any, Iterable
 
 import numpy as np
 
+import harness
+
 from harness.config import RunConfig
 from harness.manifest import build_manifest, protocol_hash
 from harness.protocols import BenchProtocol
 from harness.store import RunStore
-from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, TimeSplit
+from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, Perturbation, PolicyRef, TimeSplit
 
 DIMENSIONS = ("camera", "robot_init", "language", "light", "background", "noise", "layout")
 
 
 def record(run_id: str, bench: str, suite: str, task_id: int, trial: int, success: bool | None, *,
-           error: str | None = None, perturbation: dict[str, Any] | None = None, attempt: int = 1,
+           error: str | None = None, perturbation: dict[str, Any] | Perturbation | None = None, attempt: int = 1,
            task_name: str | None = None, finished_at: float = 0.0, metrics: dict | None = None) -> EpisodeRecord:
     """One stored episode; `error` is an error kind ("policy_error", "skipped", ...) and makes success None."""
     spec = EpisodeSpec(bench=bench, suite=suite, task_id=task_id, task_name=task_name or f"task_{task_id}",
                        instruction=f"do task {task_id}", trial=trial, seed=1000 * task_id + trial, max_steps=100,
-                       init_state_index=trial, perturbation=perturbation)
+                       init_state_index=trial, perturbation=_typed(perturbation))
     err = ErrorInfo(error, f"synthetic {error}") if error else None
-    return EpisodeRecord(schema_version=1, run_id=run_id, key=spec.key, spec=spec, success=None if err else success,
-                         steps=50, error=err, attempt=attempt, worker="synthetic",
+    return EpisodeRecord(schema_version=harness.SCHEMA_VERSION, run_id=run_id, key=spec.key, spec=spec,
+                         success=None if err else success, steps=50, error=err, attempt=attempt, worker="synthetic",
                          time=TimeSplit(1.0, 0.5, 0.3, 0.1, 0.1), metrics=metrics or {},
-                         finished_at=finished_at)
+                         finished_at=finished_at, policy=PolicyRef("synthetic", "0", None))
+
+
+def _typed(perturbation: dict[str, Any] | Perturbation | None) -> Perturbation | None:
+    return Perturbation.from_dict(perturbation) if isinstance(perturbation, dict) else perturbation
 
 
 def protocol_of(bench: str, max_steps: int = 100) -> BenchProtocol:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.libero.bench import init_states, libero_task  # noqa: E402
 from benchmarks.libero.protocol import SETTLE_ACTION, SETTLE_STEPS  # noqa: E402
 from harness.config import RunConfig  # noqa: E402
-from cli.resolve import execute, start_run  # noqa: E402
+from cli.resolve import evaluate  # noqa: E402
 from policies.zero_policy import ZeroPolicy  # noqa: E402
 
 
@@ -79,7 +79,7 @@ def main() -> int:
                     out=tempfile.mkdtemp(prefix="bench-"), name="harness",
                     policy_options={"chunk": 8, "cameras": ["agentview", "robot0_eye_in_hand"], "image_size": 224})
     t0 = time.perf_counter()
-    summary = execute(start_run(cfg), progress=True)
+    summary = evaluate(cfg, progress=True)
     harness_s = time.perf_counter() - t0
     records = sorted(summary.records, key=lambda r: r.key)
     specs = [r.spec for r in records]

@@ -22,13 +22,15 @@ os.environ.setdefault("MUJOCO_GL", "egl")
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
 PIN_LOCAL = "--no-pin-local" not in sys.argv
 if PIN_LOCAL:  # before numpy/Mesa start their thread pools: the local runner renders with 1 thread, like a Ray worker
-    for _name in ("LP_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    for _name in ("LP_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                  "NUMEXPR_NUM_THREADS"):
         os.environ.setdefault(_name, "1")
 
 import psutil  # noqa: E402 - installed with ray
 
 from harness.config import RunConfig  # noqa: E402
-from cli.resolve import execute, start_run  # noqa: E402
+from cli.resolve import plan_run  # noqa: E402
+from harness.evaluate import execute, start_run  # noqa: E402
 from harness.store import read_records  # noqa: E402
 from harness.runners.ray_runner import RayOptions, connect, worker_env  # noqa: E402
 
@@ -95,7 +97,8 @@ def run_phase(args: argparse.Namespace) -> None:
     cfg = RunConfig(bench=args.bench, policy=args.policy, tasks=[int(t) for t in args.tasks.split(",")],
                     trials=args.trials, max_steps=args.max_steps, out=args.out, name=f"{args.phase}-{args.stamp}",
                     runner=args.phase, workers=args.workers if args.phase == "ray" else 1)
-    run_dir = start_run(cfg)
+    plan = plan_run(cfg)
+    run_dir = start_run(plan)
     startup = 0.0
     with MemorySampler() as mem:
         if args.phase == "ray":
@@ -104,7 +107,7 @@ def run_phase(args: argparse.Namespace) -> None:
             startup = time.perf_counter() - t0
         try:
             t0 = time.perf_counter()
-            execute(run_dir, progress=True)
+            execute(run_dir, plan, progress=True)
             wall = time.perf_counter() - t0
         finally:
             if args.phase == "ray":
@@ -194,7 +197,8 @@ def report(f: dict) -> None:
           f"(USS {f['ray_infra_peak_uss_mib']:.0f} MiB), "
           f"workers {f['ray_workers_peak_rss_mib']:.0f} MiB")
     c = f["ray_cpu_s"]
-    print(f"  CPU seconds           local runner {f['local_cpu_s']:.0f} ({f['local_cpu_s'] / f['local_wall_s']:.2f} cores "
+    local_cores = f['local_cpu_s'] / f['local_wall_s']
+    print(f"  CPU seconds           local runner {f['local_cpu_s']:.0f} ({local_cores:.2f} cores "
           f"on average); Ray run: workers {c['ray_workers']:.0f} ({c['ray_workers'] / f['ray_wall_s']:.2f} cores), "
           f"Ray's own processes {c['ray_infra']:.0f}, driver {c['driver']:.0f}")
     errors = f"; Ray run errors: {', '.join(f['ray_errors'])}" if f["ray_errors"] else ""

@@ -142,7 +142,7 @@ def main() -> int:
             finally:
                 proc.terminate()
                 proc.wait(10)
-    print(f"\n| policy | batching | clients | req/s | p50 ms | p99 ms | mean batch |\n|---|---|---|---|---|---|---|")
+    print("\n| policy | batching | clients | req/s | p50 ms | p99 ms | mean batch |\n|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['policy']} | {r['batching']} | {r['clients']} | {r['req_per_s']:.1f} | {r['p50_ms']:.1f} | "
               f"{r['p99_ms']:.1f} | {r['mean_batch']:.2f} |")

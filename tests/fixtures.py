@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from benchmarks.fake.bench import FakeBenchmark
 from harness.types import Observation, PolicySpec, TaskInfo
 
 
@@ -32,3 +33,13 @@ class ScriptedPolicy:
 
     def close(self) -> None:
         pass
+
+
+class CountingBenchmark(FakeBenchmark):
+    """The fake benchmark, counting how often a run expands it into episodes (the plan should, once)."""
+
+    expansions = 0
+
+    def episodes(self, selection, run_seed):
+        CountingBenchmark.expansions += 1
+        return super().episodes(selection, run_seed)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from benchmarks.fake.bench import PROTOCOL, FakeBenchmark
-from harness.episode import run_episode
-from harness.protocols import BenchSelection
+from harness.episode import EpisodeObserver, run_episode
+from harness.protocols import BatchPolicy, BenchSelection, PrivilegedStateSource, VideoFrameSource
 from tests.fixtures import ScriptedPolicy
 
 
@@ -94,3 +94,63 @@ def test_privileged_state_only_for_privileged_policies(spec_env):
     policy = ScriptedPolicy(privileged=True)
     run_episode(env, policy, spec, PROTOCOL)
     assert set(policy.calls[0].privileged) == {"target", "pos"}
+
+
+class _Log(EpisodeObserver):
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def episode_start(self, env, spec):
+        self.events.append(f"start:{env.steps}")
+
+    def before_step(self, env, action):
+        self.events.append(f"before:{env.steps}")
+
+    def after_step(self, result):
+        self.events.append("after")
+
+    def episode_end(self, spec, outcome):
+        self.events.append(f"end:{outcome.steps}")
+
+
+def test_observers_see_every_policy_step_and_no_settle_step(spec_env):
+    spec, env = spec_env
+    log = _Log()
+    out = run_episode(env, ScriptedPolicy(chunk=np.zeros((8, 7), np.float32)), spec, PROTOCOL, observers=(log,))
+    settle = PROTOCOL.settle_steps
+    steps = [f"before:{settle + i}" for i in range(out.steps)]
+    assert log.events[0] == "start:0" and log.events[-1] == f"end:{out.steps}"
+    assert [e for e in log.events if e.startswith("before")] == steps and log.events.count("after") == out.steps
+    assert env.renders == 3  # observers add no policy render
+
+
+def test_observers_hear_the_end_of_an_episode_that_errors(spec_env):
+    spec, env = spec_env
+    log = _Log()
+    out = run_episode(env, ScriptedPolicy(raise_exc=RuntimeError("boom")), spec, PROTOCOL, observers=(log,))
+    assert out.error.kind == "policy_error" and log.events == ["start:0", "end:0"]
+
+
+def test_optional_hooks_are_named_protocols(spec_env):
+    spec, env = spec_env
+    assert isinstance(env, PrivilegedStateSource) and not isinstance(env, VideoFrameSource)
+    assert not isinstance(ScriptedPolicy(), BatchPolicy)
+
+    class Batched(ScriptedPolicy):
+        def act_batch(self, observations):
+            return [self.chunk for _ in observations]
+
+    assert isinstance(Batched(), BatchPolicy)
+
+
+def test_a_privileged_policy_on_an_env_without_the_hook_is_an_error(spec_env):
+    spec, env = spec_env
+
+    class Blind:
+        def __getattr__(self, name):
+            if name == "privileged_state":
+                raise AttributeError(name)
+            return getattr(env, name)
+
+    out = run_episode(Blind(), ScriptedPolicy(privileged=True), spec, PROTOCOL)
+    assert out.error.kind == "policy_error" and "privileged_state" in out.error.message

@@ -1,7 +1,6 @@
 """Run store, resume and protocol-hash checks through the real CLI/evaluate code on the fake benchmark."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,8 +11,13 @@ from pathlib import Path
 import pytest
 
 from harness.config import RunConfig
-from cli.resolve import execute, start_run
+from cli.resolve import evaluate, resume, start_run
+from harness import evaluate as core
 from harness.evaluate import ProtocolMismatch
+from harness.plan import hash_fields, plan_run
+from harness.targets import Targets
+from policies import POLICIES
+from tests.fixtures import CountingBenchmark
 from harness.seeding import episode_seed
 from harness.store import RunStore, StoreError, read_records
 
@@ -26,8 +30,8 @@ def _cfg(tmp_path, **kw) -> RunConfig:
 
 
 def test_manifest_and_records_written(tmp_path):
-    run_dir = start_run(_cfg(tmp_path))
-    summary = execute(run_dir, progress=False)
+    summary = evaluate(_cfg(tmp_path), progress=False)
+    run_dir = summary.run_dir
     manifest = json.loads((run_dir / "manifest.json").read_text())
     for field in ("config", "protocol", "protocol_hash", "packages", "git", "machine", "run_id"):
         assert field in manifest
@@ -38,8 +42,8 @@ def test_manifest_and_records_written(tmp_path):
 
 
 def test_seeds_depend_on_key_not_order(tmp_path):
-    a = execute(start_run(_cfg(tmp_path, name="a", tasks=[0, 1])), progress=False).records
-    b = execute(start_run(_cfg(tmp_path, name="b", tasks=[1, 0])), progress=False).records
+    a = evaluate(_cfg(tmp_path, name="a", tasks=[0, 1]), progress=False).records
+    b = evaluate(_cfg(tmp_path, name="b", tasks=[1, 0]), progress=False).records
     by_key = {r.key: (r.spec.seed, r.success, r.steps) for r in a}
     assert by_key == {r.key: (r.spec.seed, r.success, r.steps) for r in b}
     assert a[0].spec.seed == episode_seed(7, a[0].key)
@@ -52,8 +56,8 @@ def test_existing_run_dir_is_refused(tmp_path):
 
 
 def test_env_errors_recorded_run_goes_on_and_resume_retries_only_them(tmp_path):
-    run_dir = start_run(_cfg(tmp_path, bench_options={"broken_tasks": [1]}))
-    first = execute(run_dir, progress=False).records
+    first_run = evaluate(_cfg(tmp_path, bench_options={"broken_tasks": [1]}), progress=False)
+    run_dir, first = first_run.run_dir, first_run.records
     kinds = Counter(r.error.kind if r.error else "ok" for r in first)
     assert kinds == {"ok": 2, "env_error": 2}
     # The user fixes the environment, then resumes: only the errored keys run again, as attempt 2.
@@ -61,7 +65,7 @@ def test_env_errors_recorded_run_goes_on_and_resume_retries_only_them(tmp_path):
     manifest["config"]["bench_options"] = {}
     manifest["protocol_hash"] = _hash_for(manifest["config"])
     RunStore(run_dir).write_manifest(manifest)
-    second = execute(run_dir, progress=False)
+    second = resume(run_dir, progress=False)
     assert second.executed == 2
     retried = [r for r in second.records if r.attempt == 2]
     assert {r.spec.task_id for r in retried} == {1} and all(r.error is None for r in retried)
@@ -71,8 +75,19 @@ def _hash_for(config: dict) -> str:
     from benchmarks.fake.bench import PROTOCOL
     from harness.manifest import protocol_hash
 
-    return protocol_hash(PROTOCOL, {"bench": config["bench"], "max_steps": config["max_steps"],
-                                    "bench_options": config["bench_options"]})
+    return protocol_hash(PROTOCOL, hash_fields(RunConfig.from_dict(config)))
+
+
+def test_the_plan_is_built_once_per_start_and_once_per_resume(tmp_path):
+    targets = Targets(bench="tests.fixtures:CountingBenchmark", policy=POLICIES.target("random"))
+    CountingBenchmark.expansions = 0
+    plan = plan_run(_cfg(tmp_path), targets)
+    run_dir = core.start_run(plan)
+    assert core.execute(run_dir, plan, progress=False).executed == 4
+    assert CountingBenchmark.expansions == 1
+    assert plan.env_key(plan.specs[0]) == "reach/0" and len(plan.env_keys) == len(plan.specs) == 4
+    assert core.resume(run_dir, targets, progress=False).executed == 0
+    assert CountingBenchmark.expansions == 2  # resume re-plans from the manifest
 
 
 def test_resume_refuses_changed_protocol(tmp_path):
@@ -81,12 +96,11 @@ def test_resume_refuses_changed_protocol(tmp_path):
     manifest["protocol_hash"] = "0123456789abcdef"
     RunStore(run_dir).write_manifest(manifest)
     with pytest.raises(ProtocolMismatch, match="0123456789abcdef"):
-        execute(run_dir, progress=False)
+        resume(run_dir, progress=False)
 
 
 def test_truncated_last_line_is_ignored_and_repaired(tmp_path):
-    run_dir = start_run(_cfg(tmp_path, tasks=[0], trials=1))
-    execute(run_dir, progress=False)
+    run_dir = evaluate(_cfg(tmp_path, tasks=[0], trials=1), progress=False).run_dir
     with open(run_dir / "episodes.jsonl", "a") as f:
         f.write('{"schema_version": 1, "run_id": "x", "ke')  # a writer killed mid-line
     assert len(read_records(run_dir)) == 1
@@ -106,7 +120,7 @@ def test_kill_mid_run_then_resume_loses_and_repeats_nothing(tmp_path):
     proc.wait()
     before = read_records(tmp_path / "k")
     assert 4 <= len(before) < 15, "the run should have been killed mid-way"
-    summary = execute(tmp_path / "k", progress=False)
+    summary = resume(tmp_path / "k", progress=False)
     keys = Counter(r.key for r in summary.records)
     assert len(keys) == 15 and set(keys.values()) == {1}
     assert summary.executed == 15 - len(before)

@@ -130,6 +130,6 @@ def test_worker_records_a_real_episode_and_a_skipped_variant(tmp_path):
         ok, skipped = worker.run(run), worker.run(skip)
     finally:
         worker.close()
-    assert ok.error is None and ok.steps == 3 and ok.spec.perturbation["dimension"] == "camera"
+    assert ok.error is None and ok.steps == 3 and ok.spec.perturbation.dimension == "camera"
     assert skipped.error.kind == "skipped" and "scenes/lights/" in skipped.error.message and skipped.success is None
     assert bench.env_key(run) != bench.env_key(skip)

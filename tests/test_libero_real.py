@@ -6,7 +6,7 @@ import pytest
 from benchmarks.libero.bench import LiberoBenchmark
 from benchmarks.libero.protocol import MAX_STEPS
 from harness.config import RunConfig
-from cli.resolve import execute, start_run
+from cli.resolve import evaluate
 from harness.protocols import BenchSelection
 from tests.fixtures import ScriptedPolicy
 
@@ -49,7 +49,7 @@ def test_real_episode_renders_declared_camera_only(tmp_path):
 def test_real_run_through_cli_path_with_video(tmp_path):
     cfg = RunConfig(bench="libero_spatial", policy="zero", tasks=[1], trials=1, max_steps=4, out=str(tmp_path),
                     name="r", video="all", policy_options={"chunk": 2, "image_size": 32})
-    summary = execute(start_run(cfg), progress=False)
+    summary = evaluate(cfg, progress=False)
     rec = summary.records[0]
     assert rec.error is None and rec.success is False and rec.steps == 4
     assert rec.video and (tmp_path / "r" / rec.video).stat().st_size > 0

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from harness.config import RunConfig
-from cli.resolve import execute, start_run
+from cli.resolve import evaluate
 from recording.reader import read_dataset
 from recording.record import RecordConfig, record
 from cli.resolve import targets_for
@@ -19,7 +19,7 @@ SUITE, TASK = "libero_spatial", 0
 
 def test_oracle_solves_a_real_task_through_eval(tmp_path):
     cfg = RunConfig(bench=SUITE, policy="oracle", tasks=[TASK], trials=1, out=str(tmp_path), name="oracle")
-    summary = execute(start_run(cfg), progress=False)
+    summary = evaluate(cfg, progress=False)
     (rec,) = summary.records
     assert rec.error is None, rec.error
     assert rec.success is True and rec.steps < 220

@@ -7,7 +7,7 @@ from benchmarks.perturb import DIMENSIONS, dimension
 from benchmarks.perturb.sweep import PerturbSweep, parse_dimensions, parse_levels
 from harness.config import ConfigError
 from harness.protocols import BenchSelection
-from harness.types import EpisodeSpec
+from harness.types import EpisodeSpec, Perturbation
 
 
 class _Base:
@@ -40,10 +40,9 @@ def test_expansion_is_paired_and_keys_name_dimension_and_level():
     first = [s for s in specs if (s.task_id, s.trial) == (0, 0)]
     assert [s.perturbation_id for s in first] == ["none-0", "camera-1", "camera-2", "language-1", "language-2"]
     assert {s.seed for s in first} == {7} and len({s.key for s in specs}) == len(specs)
-    assert first[0].perturbation == {"dimension": "none", "level": 0, "params": {}, "difficulty": None,
-                                     "variant_id": None}
+    assert first[0].perturbation == Perturbation(dimension="none", level=0)
     assert first[0].key == "libero_spatial/libero_spatial/0/none-0/0"
-    assert first[2].perturbation["params"]["yaw_deg"] == 2 * first[1].perturbation["params"]["yaw_deg"]
+    assert first[2].perturbation.params["yaw_deg"] == 2 * first[1].perturbation.params["yaw_deg"]
     single = PerturbSweep(_Base(), perturb="light", levels="0-1").episodes(BenchSelection(), 7)
     assert [s.perturbation_id for s in single[:2]] == ["light-0", "light-1"]  # one dimension: its own level 0
     per_dim = PerturbSweep(_Base(), perturb="camera,noise", levels="0,1", share_level0=False)

@@ -61,7 +61,7 @@ def _diff(a, b, cam="agentview"):
 @pytest.mark.parametrize("name", list(DIMENSIONS))
 def test_level0_is_bit_identical_to_the_plain_benchmark(world, name):
     spec, seen = _at(world, name, 0)
-    assert spec.perturbation["level"] == 0 and spec.key.endswith(f"/{name}-0/0")
+    assert spec.perturbation.level == 0 and spec.key.endswith(f"/{name}-0/0")
     assert _same(seen, world[3])
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from cli.main import main
 from harness.config import ConfigError, RunConfig
-from cli.resolve import execute, start_run
+from cli.resolve import evaluate
 from harness.runners.ray_queue import WorkQueue
 from harness.runners.ray_runner import RayOptions, check_reachable, cluster_address, connect
 from harness.store import read_records
@@ -54,9 +54,7 @@ def ray_session():
 
 def run(tmp_path: Path, name: str, **cfg) -> list:
     base = dict(bench="fake", policy="zero", workers=2, out=str(tmp_path), name=name)
-    run_dir = start_run(RunConfig(**{**base, **cfg}))
-    summary = execute(run_dir, progress=False)
-    return summary.records
+    return evaluate(RunConfig(**{**base, **cfg}), progress=False).records
 
 
 def outcome(records) -> dict:

@@ -108,7 +108,8 @@ def test_shared_token_auth():
         port = server.server.port
         assert http_get(port, "/healthz")[0] == 200  # health needs no token
         assert http_get(port, "/stats")[0] == 401 and http_get(port, "/stats", "s3cret")[0] == 200
-        assert WebsocketClientPolicy("127.0.0.1", port, api_key="s3cret").infer({"prompt": "x"})["actions"].shape == (2, 7)
+        client = WebsocketClientPolicy("127.0.0.1", port, api_key="s3cret")
+        assert client.infer({"prompt": "x"})["actions"].shape == (2, 7)
         with pytest.raises(InvalidStatus, match="401"):
             WebsocketClientPolicy("127.0.0.1", port, api_key="wrong")
         with pytest.raises(PolicyUnreachable, match="wrong token"):

@@ -7,7 +7,7 @@ from benchmarks.simpler.bench import SimplerBridgeBenchmark
 from cli.commands.show_env_cmd import render_task
 from harness.config import RunConfig
 from harness.episode import run_episode
-from cli.resolve import execute, start_run
+from cli.resolve import evaluate
 from harness.protocols import BenchSelection
 from results.summary import summary_table
 from tests.fixtures import ScriptedPolicy
@@ -60,7 +60,7 @@ def test_policy_sees_the_official_overlay_observation(carrot):
 def test_cli_path_records_metrics_and_show_env_png(tmp_path):
     cfg = RunConfig(bench="simpler_bridge", policy="zero", tasks=[2], trials=1, max_steps=3, out=str(tmp_path),
                     name="r", policy_options={"chunk": 3, "image_size": 32})
-    rec = execute(start_run(cfg), progress=False).records[0]
+    rec = evaluate(cfg, progress=False).records[0]
     assert summary_table([rec]).splitlines()[-1].startswith("note: table stage is a flat-box stand-in")
     assert rec.error is None and rec.success is False and rec.steps == 3
     assert rec.metrics["stage_stand_in"] is True and rec.metrics["consecutive_grasp"] is False

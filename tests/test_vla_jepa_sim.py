@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from benchmarks.libero.bench import LiberoBenchmark
+from harness.convert import conform
 from harness.episode import run_episode
 from harness.protocols import BenchSelection
 from policies.vla_jepa.checkpoint import DEFAULT, size_bytes
@@ -34,7 +35,7 @@ def test_adapter_runs_a_real_libero_episode():
     policy.act = lambda obs: seen.append(obs) or act(obs)
     env = bench.make_env(spec)
     try:
-        out = run_episode(env, policy, spec, bench.protocol())
+        out = run_episode(env, conform(policy, bench.protocol()), spec, bench.protocol())
     finally:
         env.close()
     assert out.error is None, out.error

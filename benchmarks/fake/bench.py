@@ -9,13 +9,22 @@ from __future__ import annotations
 import time
 import numpy as np
 
+from harness.conventions import (LIBERO_GRIPPER, ROTATED_180, UPRIGHT, ActionSpace, BenchConventions, CameraRole,
+                                 StateEntry)
 from harness.protocols import BenchProtocol, BenchSelection
 from harness.seeding import with_seed
 from harness.types import EpisodeSpec, Observation, StepResult
 
+# The wrist camera renders rotated 180 degrees (like LIBERO's), the scene camera upright: conversions get exercised.
+CONVENTIONS = BenchConventions(
+    cameras=(CameraRole("primary", "agentview", UPRIGHT),
+             CameraRole("wrist", "wrist", ROTATED_180, aliases=("robot0_eye_in_hand", "eye_in_hand"))),
+    state=(StateEntry("ee_pos", ("eef_pos",)),),
+    action=ActionSpace("fake_reach", ("dx", "dy", "dz", "unused", "unused", "unused", "gripper"),
+                       "the point moves by 0.1 x clip(a, -1, 1) per step; gripper ignored", LIBERO_GRIPPER, 10.0))
 PROTOCOL = BenchProtocol(name="fake", settle_steps=2, settle_action=(0.0,) * 6 + (-1.0,), action_dim=7,
                          control_hz=10.0, max_steps=40, trials_per_task=10, cameras=("agentview", "wrist"),
-                         source="vla-harness test fixture")
+                         source="vla-harness test fixture", conventions=CONVENTIONS)
 TASKS = [f"reach target {i}" for i in range(10)]
 
 

@@ -10,7 +10,8 @@ from functools import lru_cache
 import numpy as np
 
 from benchmarks.libero.env import LiberoEnv, LiberoTask, import_libero
-from benchmarks.libero.protocol import CAMERAS, MAX_STEPS, TRIALS_PER_TASK, libero_protocol
+from benchmarks.libero.presets import preset
+from benchmarks.libero.protocol import CAMERAS, TRIALS_PER_TASK, libero_protocol
 from harness.config import ConfigError
 from harness.protocols import BenchProtocol, BenchSelection
 from harness.seeding import with_seed
@@ -37,11 +38,12 @@ def init_states(suite: str, task_id: int) -> np.ndarray:
 
 
 class LiberoBenchmark:
-    def __init__(self, suite: str) -> None:
+    def __init__(self, suite: str, protocol: str | None = None, env_seed: int | None = None) -> None:
         self.suite = self.name = suite
+        self.paper = preset(protocol, env_seed)  # `--protocol NAME`: the named paper protocol (presets.py)
 
     def protocol(self) -> BenchProtocol:
-        return libero_protocol(self.suite)
+        return libero_protocol(self.suite, self.paper)
 
     def n_tasks(self) -> int:
         return _suite(self.suite).get_num_tasks()
@@ -54,8 +56,9 @@ class LiberoBenchmark:
             raise ConfigError(f"{self.suite} has tasks 0-{n - 1}; got {bad}")
         trials = selection.trials or TRIALS_PER_TASK
         if trials > TRIALS_PER_TASK:
-            raise ConfigError(f"{self.suite} has {TRIALS_PER_TASK} fixed init states per task; --trials {trials} is too many")
-        max_steps = selection.max_steps or MAX_STEPS[self.suite]
+            raise ConfigError(f"{self.suite} has {TRIALS_PER_TASK} fixed init states per task; "
+                              f"--trials {trials} is too many")
+        max_steps = selection.max_steps or self.paper.max_steps[self.suite]
         specs = []
         for task_id in tasks:
             task = libero_task(self.suite, task_id)
@@ -70,4 +73,6 @@ class LiberoBenchmark:
         return f"{spec.suite}/{spec.task_id}"
 
     def make_env(self, spec: EpisodeSpec) -> LiberoEnv:
-        return LiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
+        env = LiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
+        env.paper = self.paper
+        return env

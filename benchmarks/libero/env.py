@@ -11,11 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.libero.render import SharedRenderContext
+from harness.conventions import ROTATED_180, UPRIGHT, reorient
 from harness.types import EpisodeSpec, Observation, StepResult
+from harness.errors import EnvFault, UserError
 
 
-class MissingDependency(RuntimeError):
-    error_kind = "env_error"
+class MissingDependency(EnvFault, UserError, RuntimeError):
+    """Recorded as `env_error`."""
 
 
 def import_libero():
@@ -41,6 +43,8 @@ class LiberoTask:
 class LiberoEnv:
     """Wraps LIBERO's ControlEnv; `init_states` are the suite's fixed initial states for this task."""
 
+    paper = None  # the run's named paper protocol (benchmarks/libero/presets.py): its env.seed() when it fixes one
+
     def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...]) -> None:
         _, _, ControlEnv = import_libero()
         if not os.path.exists(task.bddl_path):
@@ -55,7 +59,8 @@ class LiberoEnv:
 
     def reset(self, spec: EpisodeSpec) -> None:
         self._forget_earlier_resets()
-        self.env.seed(spec.seed)
+        fixed = self.paper.env_seed_for(spec.trial) if self.paper is not None else None
+        self.env.seed(spec.seed if fixed is None else fixed)
         self.env.reset()
         self.renderer.attach(self.env.env)  # where robosuite would build a new render context
         index = spec.init_state_index if spec.init_state_index is not None else spec.trial
@@ -77,8 +82,8 @@ class LiberoEnv:
         return Observation(images=images, state=state, instruction=self.instruction, step=0)
 
     def video_frame(self, camera: str, size: int) -> np.ndarray:
-        """Upright view for videos (MuJoCo renders upside down)."""
-        return self.render(camera, size)[::-1, ::-1]
+        """Upright view for videos and recordings: the conversion the worker applies for upright-wanting policies."""
+        return reorient(self.render(camera, size), ROTATED_180, UPRIGHT)
 
     def render(self, camera: str, size: int) -> np.ndarray:
         """The camera's image exactly as robosuite's `sim.render` draws it (bottom row first)."""

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from harness.errors import PolicyFault
 
 PLACE_PREDICATES = ("on", "in")
 
 
-class NotPickAndPlace(ValueError):
-    error_kind = "policy_error"
+class NotPickAndPlace(PolicyFault, ValueError):
+    """Recorded as `policy_error`."""
 
 
 def pick_and_place_goal(problem_env) -> tuple[str, str, str]:

@@ -1,15 +1,18 @@
-"""The published LIBERO evaluation protocol, written down once (sources in ../shared/PROTOCOLS.md)."""
+"""The published LIBERO evaluation protocol, written down once; named paper variants in presets.py."""
 
 from __future__ import annotations
 
+from benchmarks.libero.presets import DEFAULT, PaperProtocol, preset
+from harness.conventions import (LIBERO_GRIPPER, ROTATED_180, ActionSpace, BenchConventions, CameraRole,
+                                 StateEntry)
 from harness.protocols import BenchProtocol
 
 SOURCE = ("LIBERO (Liu et al. 2023) as run by OpenVLA run_libero_eval.py and openpi examples/libero/main.py: "
           "10 settle steps, init state i for trial i, success = env done")
 
-# Max policy steps per episode (OpenVLA / openpi). lerobot uses 280 for spatial, the VLA-JEPA script 400:
-# pass --max-steps to match those; the value a run used is in its manifest and protocol hash.
-MAX_STEPS = {"libero_spatial": 220, "libero_object": 280, "libero_goal": 300, "libero_10": 520, "libero_90": 400}
+# Max policy steps per episode (OpenVLA / openpi). lerobot-eval uses 280 for spatial, the VLA-JEPA script 250 (and 520
+# on every LIBERO-Plus variant): `--protocol lerobot|vla-jepa` (presets.py); the value a run used is in its manifest.
+MAX_STEPS = preset(DEFAULT).max_steps
 SETTLE_STEPS = 10
 SETTLE_ACTION = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0)
 TRIALS_PER_TASK = 50
@@ -20,11 +23,22 @@ CONTROL_HZ = 20.0
 # the harness trims it, so an episode's scene depends only on its seed. Part of the protocol hash.
 ENV_REUSE = "every reset places fixtures as a fresh env would (LIBERO's sampler growth trimmed)"
 STATE_KEYS = ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "robot0_joint_pos")
+# What LIBERO's env renders and offers (robosuite 1.4: OpenGL images, i.e. rotated 180 degrees; quaternions x,y,z,w).
+CONVENTIONS = BenchConventions(
+    cameras=(CameraRole("primary", "agentview", ROTATED_180),
+             CameraRole("wrist", "robot0_eye_in_hand", ROTATED_180, aliases=("eye_in_hand",))),
+    state=(StateEntry("robot0_eef_pos", ("eef_pos",)), StateEntry("robot0_eef_quat", ("eef_quat_xyzw",)),
+           StateEntry("robot0_gripper_qpos", ("gripper_qpos",)), StateEntry("robot0_joint_pos", ("joint_pos",))),
+    action=ActionSpace("libero_osc_pose", ("dx", "dy", "dz", "drx", "dry", "drz", "gripper"),
+                       "OSC_POSE deltas in [-1, 1], scaled by the controller to at most 0.05 m and 0.5 rad per step",
+                       LIBERO_GRIPPER, CONTROL_HZ))
 
 
-def libero_protocol(suite: str) -> BenchProtocol:
-    return BenchProtocol(name=suite, settle_steps=SETTLE_STEPS, settle_action=SETTLE_ACTION, action_dim=7,
-                         control_hz=CONTROL_HZ, max_steps=MAX_STEPS[suite], trials_per_task=TRIALS_PER_TASK,
-                         cameras=CAMERAS, source=SOURCE,
-                         extra={"controller": "OSC_POSE", "image_convention": "opengl (upside down; policies "
-                                "usually flip with img[::-1, ::-1])", "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE})
+def libero_protocol(suite: str, protocol: str | PaperProtocol | None = None) -> BenchProtocol:
+    paper = protocol if isinstance(protocol, PaperProtocol) else preset(protocol)
+    return BenchProtocol(name=suite, settle_steps=paper.settle_steps, settle_action=SETTLE_ACTION, action_dim=7,
+                         control_hz=CONTROL_HZ, max_steps=paper.max_steps[suite], trials_per_task=TRIALS_PER_TASK,
+                         cameras=CAMERAS, source=SOURCE, replan_steps=paper.replan_steps,
+                         extra={"paper_protocol": paper.as_dict(), "controller": "OSC_POSE",
+                                "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE},
+                         conventions=CONVENTIONS)

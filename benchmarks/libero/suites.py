@@ -9,13 +9,18 @@ from harness.config import ConfigError
 
 
 def with_options(suite: str, options: dict) -> LiberoBenchmark:
-    """Bench options: none for the plain suite; `perturb` (+ levels, ...) wraps it in the native perturbation sweep."""
+    """Bench options: `protocol` (a named paper protocol, presets.py); `perturb` (+ levels, ...) wraps the suite in
+    the native perturbation sweep."""
+    options = dict(options)
+    base = LiberoBenchmark(suite, protocol=options.pop("protocol", None), env_seed=options.pop("env_seed", None))
     if "perturb" in options:
-        return PerturbSweep(LiberoBenchmark(suite), **options)
+        return PerturbSweep(base, **options)
     if options:
-        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; it takes only a perturbation "
-                          "sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), see docs/perturbations.md")
-    return LiberoBenchmark(suite)
+        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; "
+                          "it takes protocol, env_seed and a "
+                          "perturbation sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), see "
+                          "docs/perturbations.md")
+    return base
 
 
 def libero_spatial(**options) -> LiberoBenchmark:

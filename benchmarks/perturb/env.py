@@ -34,13 +34,13 @@ class PerturbedLiberoEnv(LiberoEnv):
     def reset(self, spec: EpisodeSpec) -> None:
         self._dim, self._params, self._frames, self._video_frames, self.realised = None, {}, 0, 0, {}
         p = spec.perturbation
-        active = bool(p and p.get("dimension") != BASELINE and p.get("level"))
-        dim = dimension(p["dimension"]) if active else None
-        inner(self).set_xml_processor(dim.xml_processor(p["params"]) if dim else None)
+        active = bool(p and p.dimension != BASELINE and p.level)
+        dim = dimension(p.dimension) if active else None
+        inner(self).set_xml_processor(dim.xml_processor(p.params) if dim else None)
         super().reset(spec)
         if dim is None:
             return
-        self._dim, self._params = dim, p["params"]
+        self._dim, self._params = dim, p.params
         self.realised = self._dim.apply_model(self, self._params)
         if type(self._dim).apply_model is not Dimension.apply_model:
             # lights and cameras are computed in forward; joint/object moves also refresh the observation dict

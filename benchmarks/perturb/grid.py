@@ -42,7 +42,7 @@ def collect(sweep: PerturbSweep, task_id: int, camera: str, size: int, trial: in
                 if level == 0:
                     img = raw
                 elif type(dim).apply_model is Dimension.apply_model:
-                    img = dim.image(raw, camera, spec.perturbation["params"], 0)
+                    img = dim.image(raw, camera, spec.perturbation.params, 0)
                 else:
                     env.reset(spec)
                     img = env.observe((camera,), size).images[camera]

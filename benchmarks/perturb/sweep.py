@@ -15,7 +15,7 @@ from benchmarks.perturb import BASELINE, DIMENSIONS, MAX_LEVEL, dimension
 from benchmarks.perturb.base import check_level
 from harness.config import ConfigError
 from harness.protocols import BenchProtocol, BenchSelection
-from harness.types import EpisodeSpec
+from harness.types import EpisodeSpec, Perturbation
 
 VERSION = 1  # bump when a dimension's meaning of a level changes: it enters the protocol hash
 
@@ -83,7 +83,7 @@ class PerturbSweep:
         """The base spec at one level: same seed (paired), params drawn from it, instruction possibly rewritten."""
         params = {} if name == BASELINE else dimension(name).params(level, spec.seed, self.options)
         text = dimension(name).instruction(spec.instruction, params) if params else spec.instruction
-        pert = {"dimension": name, "level": level, "params": params, "difficulty": None, "variant_id": None}
+        pert = Perturbation(dimension=name, level=level, params=params)
         return dataclasses.replace(spec, instruction=text, perturbation=pert)
 
     def env_key(self, spec: EpisodeSpec) -> str:
@@ -94,4 +94,6 @@ class PerturbSweep:
         from benchmarks.libero.protocol import CAMERAS
         from benchmarks.perturb.env import PerturbedLiberoEnv
 
-        return PerturbedLiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
+        env = PerturbedLiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
+        env.paper = self.base.paper
+        return env

@@ -10,9 +10,13 @@ import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from benchmarks.asset_cache import family_dir
+
 from benchmarks.simpler.protocol import BridgeTask
+from harness.errors import EnvFault, UserError
 
 SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "assets" / "simpler-bridge"
 BRIDGE = "tasks/bridge_v2_real2sim_dataset"
@@ -24,13 +28,14 @@ STAND_IN_SHA256 = "e9b373efe99c16f5"  # first 16 hex of the generated flat-box s
 REAL_STAGE_MIN_BYTES = 1 << 20  # the real Bridge stages are several MiB; a smaller file is not the original
 
 
-class MissingDependency(RuntimeError):
-    error_kind = "env_error"
+class MissingDependency(EnvFault, UserError, RuntimeError):
+    """Recorded as `env_error`."""
 
 
 def download_hint(folder: Path | str = "~/.maniskill") -> str:
     cmd = f"MS_ASSET_DIR={folder} python -m mani_skill.utils.download_asset"
-    return f"on a machine with internet run `{cmd} bridge_v2_real2sim -y && {cmd} widowx250s -y`"
+    return (f"on a machine with internet run `vla-harness assets fetch simpler_bridge` (or ManiSkill's own "
+            f"`{cmd} bridge_v2_real2sim -y && {cmd} widowx250s -y`)")
 
 
 @dataclass(frozen=True)
@@ -51,12 +56,22 @@ class AssetDir:
         return missing
 
     def stage_stand_in(self, scene: str = "flat_table") -> bool:
+        return self.stage_identity(scene).startswith("stand-in")
+
+    def stage_identity(self, scene: str) -> str:
+        """Which stage file a scene loads: "absent", "stand-in ..." or "real ...", with 16 hex of its sha256."""
         stage = self.data / BRIDGE / "stages" / STAGES[scene]
         if not stage.is_file():
-            return False
-        if stage.stat().st_size < REAL_STAGE_MIN_BYTES:
-            return True
-        return hashlib.sha256(stage.read_bytes()).hexdigest().startswith(STAND_IN_SHA256)
+            return "absent"
+        digest = _sha256_16(stage, stage.stat().st_size, stage.stat().st_mtime_ns)
+        if stage.stat().st_size < REAL_STAGE_MIN_BYTES or digest == STAND_IN_SHA256:
+            return f"stand-in {STAGES[scene]} sha256 {digest}"
+        return f"real {STAGES[scene]} sha256 {digest}"
+
+
+@lru_cache(maxsize=None)
+def _sha256_16(path: Path, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def _required_files(task: BridgeTask) -> list[str]:
@@ -66,11 +81,12 @@ def _required_files(task: BridgeTask) -> list[str]:
 
 
 def candidates(explicit: str | None = None) -> list[Path]:
-    """Where to look, in order: an explicit folder (bench option), MS_ASSET_DIR, then the shared folder."""
+    """Where to look, in order: an explicit folder (bench option), MS_ASSET_DIR, the user cache that
+    `vla-harness assets fetch simpler_bridge` fills, then the shared folder beside the checkout."""
     found = [Path(explicit).expanduser()] if explicit else []
     if os.environ.get("MS_ASSET_DIR"):
         found.append(Path(os.environ["MS_ASSET_DIR"]).expanduser())
-    return found + [SHARED_DIR]
+    return found + [family_dir("simpler_bridge"), SHARED_DIR]
 
 
 def find_assets(explicit: str | None = None) -> AssetDir | None:

@@ -21,8 +21,9 @@ class SimplerBridgeBenchmark:
         self.assets: AssetDir | None = find_assets(asset_dir)
 
     def protocol(self) -> BenchProtocol:
-        stand_in = bool(self.assets and any(self.assets.stage_stand_in(scene) for scene in STAGES))
-        return bridge_protocol(stage_stand_in=stand_in)
+        stages = {scene: self.assets.stage_identity(scene) for scene in STAGES} if self.assets else None
+        stand_in = any(v.startswith("stand-in") for v in (stages or {}).values())
+        return bridge_protocol(stage_stand_in=stand_in, stages=stages)
 
     def require_assets(self) -> AssetDir:
         if self.assets is None:

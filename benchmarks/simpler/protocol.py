@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.conventions import BRIDGE_GRIPPER, UPRIGHT, ActionSpace, BenchConventions, CameraRole, StateEntry
 from harness.protocols import BenchProtocol
 
 SOURCE = ("SimplerEnv (Li et al. 2024) Bridge visual matching as run by simpler_env/real2sim_eval_maniskill3.py on "
@@ -17,6 +18,13 @@ CONTROL_HZ = 5.0
 SIM_HZ = 500
 TRIALS_PER_TASK = 24
 CONTROL_MODE = "arm_pd_ee_target_delta_pose_align2_gripper_pd_joint_pos"
+# ee_pose is the ee_gripper_link pose in the world frame, xyz + quaternion w,x,y,z (SAPIEN); qpos: 6 arm + 2 fingers.
+CONVENTIONS = BenchConventions(
+    cameras=(CameraRole("primary", CAMERA, UPRIGHT, aliases=tuple(CAMERA_ALIASES)),),
+    state=(StateEntry("ee_pose", ("eef_pos", "eef_quat_wxyz")), StateEntry("qpos", ("qpos",))),
+    action=ActionSpace("bridge_ee_delta", ("dx", "dy", "dz", "drx", "dry", "drz", "gripper"),
+                       "end-effector delta xyz (m) and delta axis-angle (rad), target-aligned; gripper absolute",
+                       BRIDGE_GRIPPER, CONTROL_HZ))
 STAND_IN_NOTE = ("table stage is a flat-box stand-in (shared/assets/simpler-bridge/MANIFEST.md): "
                  "not directly comparable with published SIMPLER numbers")
 
@@ -45,23 +53,27 @@ TASKS: tuple[BridgeTask, ...] = (
 )
 
 GOOGLE_MESSAGE = ("simpler_google (Google-robot coke can, move near, drawers) needs the original SimplerEnv stack "
-                  "(ManiSkill2-real2sim) and a GPU Vulkan driver; only the WidowX tasks run here: use --bench simpler_bridge")
+                  "(ManiSkill2-real2sim) and a GPU Vulkan driver; only the WidowX tasks run here: "
+                  "use --bench simpler_bridge")
 
 
-def bridge_protocol(stage_stand_in: bool) -> BenchProtocol:
+def bridge_protocol(stage_stand_in: bool, stages: dict[str, str] | None = None) -> BenchProtocol:
+    """`stages`: per scene, which stage file is there (real or stand-in, with its sha256): the hash says which ran."""
     extra = {
         "env_ids": [t.env_id for t in TASKS],
         "max_steps_per_task": {t.name: t.max_steps for t in TASKS},
         "sim_hz": SIM_HZ, "control_mode": CONTROL_MODE, "sim_backend": "cpu", "shader_pack": "default",
-        "action": "delta xyz (m), delta axis-angle (rad), gripper absolute in [-1, 1]: -1 closed, +1 open",
         "success": "info['success'] at the episode's last step; success_any_step and grasp stats in metrics",
         "image": f"{CAMERA} rendered at {NATIVE_IMAGE[1]}x{NATIVE_IMAGE[0]} with the real-photo overlay, "
                  "resized to the policy's size x size (cv2 INTER_AREA); upright",
         "camera_aliases": CAMERA_ALIASES,
         "stage_stand_in": stage_stand_in,
     }
+    if stages is not None:
+        extra["stages"] = stages
     if stage_stand_in:
         extra["note"] = STAND_IN_NOTE
     return BenchProtocol(name="simpler_bridge", settle_steps=0, settle_action=(0.0,) * 7, action_dim=7,
                          control_hz=CONTROL_HZ, max_steps=max(t.max_steps for t in TASKS),
-                         trials_per_task=TRIALS_PER_TASK, cameras=(CAMERA,), source=SOURCE, extra=extra)
+                         trials_per_task=TRIALS_PER_TASK, cameras=(CAMERA,), source=SOURCE, extra=extra,
+                         conventions=CONVENTIONS)

@@ -6,8 +6,8 @@ import argparse
 import sys
 import traceback
 
-from cli.main import USER_ERRORS
 from harness.config import ConfigError
+from harness.errors import one_line
 
 
 def run(args: argparse.Namespace) -> int:
@@ -15,7 +15,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except Exception as exc:  # noqa: BLE001
-        if type(exc).__name__ in USER_ERRORS:
+        if one_line(exc) is not None:
             raise
         traceback.print_exc()
         print("error: compare crashed (exit 3, not a regression verdict)", file=sys.stderr)

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
-from cli.resolve import execute, start_run
+from cli.resolve import plan_run
+from harness.evaluate import execute, start_run
 
 
 def _csv(text: str) -> list[str]:
@@ -49,6 +50,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sample", type=int, help="K variants per dimension x suite, fixed seed (sets bench option sample)")
     p.add_argument("--perturb", type=_csv, help="native perturbation sweep on a LIBERO suite: camera,light,background,"
                    "noise,robot_init,language,layout or all (sets bench option perturb)")
+    p.add_argument("--protocol", help="named paper protocol for LIBERO / LIBERO-Plus: libero (default), openpi, "
+                   "vla-jepa, lerobot (sets bench option protocol; docs/protocols.md)")
     p.add_argument("--levels", type=_int_list, help="sweep levels 0-5, e.g. 0-5 or 0,2,5 (sets bench option levels)")
 
 
@@ -72,23 +75,28 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 
 def _bench_flags(args: argparse.Namespace) -> dict:
     flags = {"dimensions": args.dimensions, "difficulty": args.difficulty, "sample": args.sample,
-             "perturb": args.perturb, "levels": args.levels}
+             "perturb": args.perturb, "levels": args.levels, "protocol": args.protocol}
     return {k: v for k, v in flags.items() if v is not None}
 
 
 def print_summary(summary) -> None:
+    from harness.store import RunStore
+    from results.load import protocol_line
     from results.summary import summary_table
 
     print(f"\nrun: {summary.run_dir}  ({summary.executed} episodes executed, {len(summary.records)} records)")
     print(summary_table(summary.records))
+    line = protocol_line(RunStore(Path(summary.run_dir)).read_manifest())
+    if line:
+        print(line)
 
 
 def run(args: argparse.Namespace) -> int:
-    cfg = config_from_args(args)
-    run_dir = start_run(cfg)
+    plan = plan_run(config_from_args(args))
+    run_dir = start_run(plan)
     print(f"run directory: {run_dir}", file=sys.stderr)
     try:
-        summary = execute(run_dir, progress=not args.no_progress)
+        summary = execute(run_dir, plan, progress=not args.no_progress)
     except Exception:
         _remove_if_empty(run_dir)
         raise

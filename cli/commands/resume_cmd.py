@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from cli.commands.eval_cmd import print_summary
-from cli.resolve import execute
+from cli.resolve import resume
 
 
 def run(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in {"runner": args.runner, "workers": args.workers,
                                                "ray_address": args.ray_address}.items() if v is not None}
-    print_summary(execute(args.run_dir, progress=not args.no_progress, runner_overrides=overrides))
+    print_summary(resume(args.run_dir, progress=not args.no_progress, runner_overrides=overrides))
     return 0
 
 

@@ -16,9 +16,10 @@ from functools import partial
 
 from harness.config import ConfigError, parse_kv
 from harness.targets import load_target
+from harness.errors import UserError
 
 
-class ServeError(RuntimeError):
+class ServeError(UserError, RuntimeError):
     pass
 
 

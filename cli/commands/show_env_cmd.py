@@ -9,14 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from harness.config import ConfigError, parse_kv
+from harness.episode import upright_frame
 from harness.protocols import BenchSelection
 
 
 def _frame(env, camera: str, size: int) -> np.ndarray:
-    """Upright image (envs whose renderer is upside down provide `video_frame`, as for videos)."""
-    if hasattr(env, "video_frame"):
-        return np.asarray(env.video_frame(camera, size))
-    return np.asarray(env.observe((camera,), size).images[camera])
+    return np.asarray(upright_frame(env, camera, size))  # the upright image, as videos show it
 
 
 def render_task(bench_name: str, task: int, trial: int, size: int, options: dict,

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from harness.config import ConfigError
+from harness.runners.ray_capacity import CapacityWatch, note_capacity
 from harness.runners.ray_queue import WorkItem, WorkQueue
 from harness.runners.ray_scheduler import RayScheduler
 from harness.types import EpisodeRecord, EpisodeSpec
-from harness.worker import EpisodeWorker, RunJob, build_benchmark
+from harness.worker import EpisodeWorker, RunJob
 
 OBJECT_STORE_BYTES = 256 * 1024**2  # records are a few KB; the store only needs to exist
 # Software rendering (Mesa llvmpipe), BLAS and torch each start a thread per core by default: N workers on N cores
@@ -36,6 +37,7 @@ class RayOptions:
     max_attempts: int = 2
     threads_per_worker: int = 1
     resource: str | None = None  # custom resource each worker needs; None: VLA_RAY_RESOURCE or sim_<bench> if present
+    start_timeout_s: float = 600.0  # no worker up after this long (cluster full or gone): stop, resume later
 
 
 class RayEpisodeActor:
@@ -44,7 +46,7 @@ class RayEpisodeActor:
     def __init__(self, job: RunJob, index: int) -> None:
         self.worker, self.error = None, None
         try:
-            self.worker = EpisodeWorker(job, worker_id=f"ray{index}:{socket.gethostname()}:{os.getpid()}")
+            self.worker = EpisodeWorker(job, worker_id=f"ray{index}:{socket.gethostname()}@{_node_id()}:{os.getpid()}")
         except Exception as exc:  # noqa: BLE001 - ready() hands it to the driver, which raises it like the local runner
             self.error = exc
 
@@ -62,6 +64,13 @@ class RayEpisodeActor:
 
     def close(self) -> None:
         self.worker.close()
+
+
+def _node_id() -> str:
+    """The Ray node this worker runs on (first 12 hex digits of its id), so each record says where it ran."""
+    import ray
+
+    return ray.get_runtime_context().get_node_id()[:12]
 
 
 def cluster_address(opts: RayOptions) -> str | None:
@@ -126,28 +135,31 @@ def worker_resource(opts: RayOptions, bench: str) -> str | None:
     return None
 
 
-def actor_factory(job: RunJob, opts: RayOptions) -> Callable[[int], Any]:
+def actor_factory(job: RunJob, opts: RayOptions, resource: str | None) -> Callable[[int], Any]:
     import ray
 
-    resource = worker_resource(opts, job.bench)
     remote_cls = ray.remote(RayEpisodeActor).options(
         num_cpus=1, resources={resource: 1} if resource else None, max_restarts=-1, max_task_retries=0,
         runtime_env={"env_vars": worker_env(opts)})
     return lambda index: remote_cls.remote(job, index)
 
 
-def run_ray(job: RunJob, work: list[WorkItem], on_record: Callable[[EpisodeRecord], None], opts: RayOptions) -> None:
-    """Run `work` on Ray workers; `on_record` (driver side) gets every episode's final record exactly once."""
+def run_ray(job: RunJob, work: list[WorkItem], on_record: Callable[[EpisodeRecord], None], opts: RayOptions,
+            env_key: Callable[[EpisodeSpec], str]) -> None:
+    """Run `work` on Ray workers; `on_record` (driver side) gets every episode's final record exactly once.
+    `env_key` (the plan's) groups episodes that can share a warm env."""
     if not work:
         return
     import ray
 
-    queue = WorkQueue(work, build_benchmark(job).env_key, opts.max_attempts)
+    queue = WorkQueue(work, env_key, opts.max_attempts)
     started = connect(opts)
     scheduler = None
     try:
-        workers = min(opts.workers, len(work))
-        scheduler = RayScheduler(job.run_id, queue, on_record, actor_factory(job, opts), workers, opts.episode_timeout_s)
+        workers, resource = min(opts.workers, len(work)), worker_resource(opts, job.bench)
+        note_capacity(workers, resource, opts.start_timeout_s)
+        scheduler = RayScheduler(job.run_id, queue, on_record, actor_factory(job, opts, resource), workers,
+                                 opts.episode_timeout_s, CapacityWatch(resource, opts.start_timeout_s))
         scheduler.run()
     finally:
         if scheduler is not None:

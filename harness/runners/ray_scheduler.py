@@ -52,8 +52,10 @@ class Slot:
 
 class RayScheduler:
     def __init__(self, run_id: str, queue: WorkQueue, on_record: Callable[[EpisodeRecord], None],
-                 new_actor: Callable[[int], Any], workers: int, episode_timeout_s: float) -> None:
+                 new_actor: Callable[[int], Any], workers: int, episode_timeout_s: float,
+                 watch: Callable[[int, bool, int], None] | None = None) -> None:
         self.run_id, self.queue, self.on_record, self.new_actor = run_id, queue, on_record, new_actor
+        self.watch = watch  # raises when no worker can be up any more (ray_capacity.CapacityWatch)
         self.timeout_s = float(episode_timeout_s)
         self.any_ready = False
         self.stopping: StopRun | None = None  # a worker asked to end the run: finish what is in flight, then raise
@@ -88,6 +90,7 @@ class RayScheduler:
                 self._on_done(refs[ref], ref)
             self._expire(time.monotonic())
             self._note_waiting()
+            self._watch_capacity()
 
     def close(self) -> None:
         import ray
@@ -115,7 +118,8 @@ class RayScheduler:
             if isinstance(exc.cause, StopRun):  # the episode never started: it stays unrecorded, for `resume`
                 slot.state, self.stopping = IDLE, self.stopping or exc.cause
                 return
-            slot.state, slot.env_key = IDLE, None  # raised inside EpisodeWorker.run: the worker lives, the attempt is lost
+            # raised inside EpisodeWorker.run: the worker lives, the attempt is lost
+            slot.state, slot.env_key = IDLE, None
             self._fail(slot, item, "worker_died", f"worker {slot.name} raised: {exc}")
             return
         except RayError as exc:  # out of memory, worker crashed, node died...: probe the actor before reusing it
@@ -218,6 +222,11 @@ class RayScheduler:
         marks = [s.started + self.timeout_s for s in self.slots if s.state == BUSY]
         marks += [s.probe_at for s in self.slots if s.state == BACKOFF]
         return min([1.0] + [max(0.01, m - now) for m in marks])
+
+    def _watch_capacity(self) -> None:
+        if self.watch is not None:
+            live = sum(s.state in (IDLE, BUSY) for s in self.slots)
+            self.watch(live, self.any_ready, len(self.queue) + sum(s.state == BUSY for s in self.slots))
 
     def _note_waiting(self) -> None:
         now = time.monotonic()

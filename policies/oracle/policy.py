@@ -10,10 +10,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from harness.conventions import LIBERO_GRIPPER, PolicyConventions
 from harness.types import Observation, PolicySpec, TaskInfo
 from policies.base import PolicyBase
 from policies.oracle import plan
 from policies.oracle.motion import Motion, hold_orientation, move_toward, orientation_error
+from harness.errors import PolicyFault
 
 PHASES = ("above", "descend", "close", "pull", "lift", "carry", "lower", "open", "retreat")
 GRIPPER_STEPS = 12  # steps for the Panda gripper to close or open fully
@@ -27,8 +29,8 @@ PULL_STEPS = 24
 PULL_SPEED = 0.5
 
 
-class PrivilegedStateMissing(RuntimeError):
-    error_kind = "policy_error"
+class PrivilegedStateMissing(PolicyFault, RuntimeError):
+    """Recorded as `policy_error`."""
 
 
 class OraclePolicy(PolicyBase):
@@ -39,7 +41,7 @@ class OraclePolicy(PolicyBase):
     def spec(self) -> PolicySpec:
         # Privileged: the loop hands it env.privileged_state(); it asks for no camera, so nothing is rendered.
         return PolicySpec(name="oracle", version="3", cameras=(), image_size=0, chunk_len=self.chunk,
-                          privileged=True)
+                          privileged=True, conventions=PolicyConventions(orientation=None, gripper=LIBERO_GRIPPER))
 
     def reset(self, task: TaskInfo) -> None:
         super().reset(task)

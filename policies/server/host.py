@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from harness.protocols import Policy
+from harness.protocols import BatchPolicy, Policy
 from harness.types import Observation, PolicySpec, TaskInfo
 
 INSTANCE_MODES = ("auto", "shared", "session")
@@ -50,7 +50,7 @@ class Request:
 
 
 def has_act_batch(policy: Any) -> bool:
-    return callable(getattr(policy, "act_batch", None))
+    return isinstance(policy, BatchPolicy)
 
 
 class PolicyHost:
@@ -77,7 +77,8 @@ class PolicyHost:
             raise RequestError(f"a request must be a map, got {type(message).__name__}")
         unknown = sorted(str(k) for k in message if k not in REQUEST_KEYS)
         if unknown:
-            raise RequestError(f"unknown request key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(REQUEST_KEYS))}")
+            raise RequestError(f"unknown request key(s) {', '.join(unknown)}; "
+                               f"allowed: {', '.join(sorted(REQUEST_KEYS))}")
         images = _named_arrays(message.get("images", {}), "images")
         for cam, img in images.items():
             if img.ndim != 3:

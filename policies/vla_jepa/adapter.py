@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from harness.conventions import LIBERO_GRIPPER, UPRIGHT, PolicyConventions, StateVector
 from harness.types import Observation, PolicySpec, TaskInfo
 from policies.vla_jepa.checkpoint import DEFAULT, load
 from policies.vla_jepa.data import resize_frames
 
-SIM_CAMERA = {"agentview": "agentview", "eye_in_hand": "robot0_eye_in_hand"}
-STATE_KEYS = ("robot0_eef_pos", "robot0_gripper_qpos")
+# Trained on upright frames (recording/capture.py) and eef pos + finger qpos; the worker converts to this.
+CONVENTIONS = PolicyConventions(orientation=UPRIGHT, state=(StateVector("state", ("eef_pos", "gripper_qpos")),),
+                                gripper=LIBERO_GRIPPER)
 
 
 class VlaJepaPolicy:
@@ -26,22 +28,18 @@ class VlaJepaPolicy:
     def spec(self) -> PolicySpec:
         steps = self.meta["manifest"].get("steps", {})
         version = f"{self.cfg.dim}d{self.cfg.depth}L-s{steps.get('stage1', 0)}-a{steps.get('stage2', 0)}"
-        return PolicySpec(name="vla_jepa", version=version, cameras=tuple(SIM_CAMERA[c] for c in self.cfg.cameras),
+        return PolicySpec(name="vla_jepa", version=version, cameras=tuple(self.cfg.cameras),
                           image_size=self.cfg.render_size or self.cfg.image_size, chunk_len=self.execute,
-                          state_keys=STATE_KEYS, action_dim=self.cfg.action_dim)
+                          action_dim=self.cfg.action_dim, conventions=CONVENTIONS)
 
     def reset(self, task: TaskInfo) -> None:
         self.text = torch.as_tensor(self.texts.get(task.instruction))[None]
 
     def inputs(self, obs: Observation) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Observation -> model tensors, exactly as training prepared recorded (upright) frames."""
-        cams = []
-        for cam in self.cfg.cameras:
-            img = np.asarray(obs.images[SIM_CAMERA[cam]])[::-1, ::-1]  # MuJoCo renders upside down
-            cams.append(resize_frames(img[None], self.cfg.image_size)[0])
+        """Observation (upright, in CONVENTIONS) -> model tensors, exactly as training prepared recorded frames."""
+        cams = [resize_frames(np.asarray(obs.images[cam])[None], self.cfg.image_size)[0] for cam in self.cfg.cameras]
         frames = torch.stack(cams)[None].float() / 255.0
-        state = np.concatenate([np.asarray(obs.state["robot0_eef_pos"], np.float32).reshape(-1)[:3],
-                                np.asarray(obs.state["robot0_gripper_qpos"], np.float32).reshape(-1)[:2]])
+        state = np.asarray(obs.state["state"], np.float32).reshape(-1)[:5]
         text = self.text if self.text is not None else torch.as_tensor(self.texts.get(obs.instruction))[None]
         return frames, text, torch.as_tensor(state)[None]
 

@@ -11,12 +11,13 @@ import torch
 from policies.vla_jepa.config import ConfigError, ModelConfig, from_dict, to_dict
 from policies.vla_jepa.model import VlaJepa
 from policies.vla_jepa.text import TextCache
+from harness.errors import UserError
 
 FILES = ("model.safetensors", "config.json", "manifest.json", "instructions.json")
 DEFAULT = Path(__file__).resolve().parents[2] / "checkpoints" / "vla_jepa_small"
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError, ValueError):
     pass
 
 

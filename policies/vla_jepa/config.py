@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
+from harness.errors import UserError
 
 LOSSES = ("l1", "smooth_l1", "cosine")
 TARGETS = ("ema", "frozen")
 CAMERAS = ("agentview", "eye_in_hand")  # recorder names; the sim calls the wrist camera robot0_eye_in_hand
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     pass
 
 

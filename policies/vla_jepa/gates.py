@@ -94,7 +94,8 @@ def describe(gates: Stage1Gates | Stage2Gates) -> list[str]:
         return [f"  latent loss {gates.latent_loss:.4f} vs copy-current-frame {gates.copy_current_loss:.4f}: "
                 f"{_pf(gates.beats_copy)}",
                 f"  true instruction {gates.latent_loss:.4f} vs shuffled {gates.shuffled_instruction_loss:.4f}: {lang}",
-                f"  target feature spread {gates.target_spread:.4f} (floor {gates.spread_floor}): {_pf(gates.no_collapse)}"]
+                f"  target feature spread {gates.target_spread:.4f} (floor {gates.spread_floor}): "
+                f"{_pf(gates.no_collapse)}"]
     return [f"  action L1 {gates.action_l1:.4f} vs mean-action {gates.mean_action_l1:.4f}: {_pf(gates.beats_mean)}"]
 
 

@@ -9,11 +9,12 @@ import io
 import os
 
 import numpy as np
+from harness.errors import UserError
 
 _MODEL = None
 
 
-class MissingDependency(RuntimeError):
+class MissingDependency(UserError, RuntimeError):
     pass
 
 

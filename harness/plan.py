@@ -1,0 +1,51 @@
+"""The run plan, built once per start or resume: config -> protocol -> hash -> specs -> env keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from harness.config import ConfigError, RunConfig
+from harness.manifest import protocol_hash
+from harness.protocols import BenchProtocol, BenchSelection
+from harness.targets import Targets, build
+from harness.types import EpisodeSpec
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything a run is, before anything runs; start, execute and the runners read it, none rebuilds it."""
+
+    config: RunConfig
+    targets: Targets
+    protocol: BenchProtocol
+    protocol_hash: str
+    specs: tuple[EpisodeSpec, ...]
+    env_keys: Mapping[str, str]  # episode key -> env key: episodes with one env key can share a warm env
+
+    def env_key(self, spec: EpisodeSpec) -> str:
+        return self.env_keys[spec.key]
+
+
+def selection_of(cfg: RunConfig) -> BenchSelection:
+    return BenchSelection(suites=tuple(cfg.suites) if cfg.suites else None,
+                          tasks=tuple(int(t) for t in cfg.tasks) if cfg.tasks is not None else None,
+                          trials=cfg.trials, max_steps=cfg.max_steps)
+
+
+def hash_fields(cfg: RunConfig) -> dict:
+    """The config fields that change what a run's numbers mean (hashed with the protocol; not the policy)."""
+    return {"bench": cfg.bench, "max_steps": cfg.max_steps, "bench_options": cfg.bench_options}
+
+
+def plan_run(cfg: RunConfig, targets: Targets) -> RunPlan:
+    """Build the benchmark once and write down the run; a selection that matches nothing is a ConfigError."""
+    cfg.validate()
+    bench = build("benchmark", cfg.bench, targets.bench, cfg.bench_options)
+    protocol = bench.protocol()
+    specs = tuple(bench.episodes(selection_of(cfg), cfg.seed))
+    if not specs:
+        raise ConfigError(f"the selection matches no episodes of '{cfg.bench}' "
+                          f"(suites={cfg.suites}, tasks={cfg.tasks})")
+    env_keys = {s.key: bench.env_key(s) for s in specs}
+    return RunPlan(cfg, targets, protocol, protocol_hash(protocol, hash_fields(cfg)), specs, env_keys)

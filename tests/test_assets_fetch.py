@@ -1,0 +1,97 @@
+"""`vla-harness assets fetch` end to end against a local HTTP server (127.0.0.1, made here, bounded): the real download
+code (Range resume, published checksums, progress), unpacking into the cache, and the benchmarks finding it there."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import pytest
+
+from benchmarks import download
+from benchmarks.libero_plus.assets import assets_source, required_files
+from benchmarks.libero_plus.catalog import catalog
+from benchmarks.libero_plus.fetch import ARCHIVE
+from cli.main import main
+from tests.asset_server import serve, zip_of
+
+HF_PATH = "/" + ARCHIVE.url.split("://", 1)[1]
+
+
+@pytest.fixture
+def server():
+    with serve() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def libero_plus_zip() -> bytes:
+    """An assets.zip with the official layout: every file any variant loads, under a top folder, stub contents."""
+    needed = sorted({f for v in catalog() for f in required_files(v)})
+    return zip_of({f"LIBERO-plus-0/assets/{name}": b"<stub/>" for name in needed}
+                | {"LIBERO-plus-0/README.txt": b"x", "LIBERO-plus-0/assets/scenes/padding.bin": bytes(range(256)) * 64})
+
+
+def test_fetch_libero_plus_interrupted_resumes_and_the_benchmark_finds_it(server, libero_plus_zip, tmp_path,
+                                                                           monkeypatch, capsys):
+    files, url = server
+    files.content[HF_PATH] = libero_plus_zip
+    files.cut[HF_PATH] = len(libero_plus_zip) // 3
+    monkeypatch.setenv("VLA_HARNESS_ASSETS", str(tmp_path / "cache"))
+    monkeypatch.delenv("LIBERO_PLUS_ASSET_PATH", raising=False)
+    assert main(["assets", "fetch", "libero_plus", "--mirror", url]) == 0
+    gets = [r for r in files.requests if r[0] == "GET"]
+    assert gets[-1][2] == f"bytes={len(libero_plus_zip) // 3}-"  # resumed with a Range request, not restarted
+    out, err = capsys.readouterr()
+    assert "interrupted" in err and "resuming" in err and "100.0%" in err  # the progress bar reached the end
+    assert "10,030 of 10,030 variants" in out and "sha256 checked when fetched" in out
+    root, source = assets_source()  # no option: the cache is found
+    assert root == tmp_path / "cache" / "libero_plus" / "assets" and source.startswith("cache")
+    assert not list((tmp_path / "cache" / "libero_plus" / "downloads").iterdir())  # archive removed after unpacking
+
+
+def test_a_part_left_by_an_earlier_run_is_resumed(server, libero_plus_zip, tmp_path):
+    files, url = server
+    files.content[HF_PATH] = libero_plus_zip
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    (downloads / f"{ARCHIVE.name}.part").write_bytes(libero_plus_zip[:5000])
+    remote = download.published_checksum(ARCHIVE.via(url))
+    assert remote.sha256 == hashlib.sha256(libero_plus_zip).hexdigest() and remote.size == len(libero_plus_zip)
+    path, verified = download.download(remote, downloads, progress=False)
+    assert path.read_bytes() == libero_plus_zip and verified == "sha256"
+    assert [r[2] for r in files.requests if r[0] == "GET" and r[1].startswith("/cdn/")] == ["bytes=5000-"]
+
+
+def test_a_corrupted_download_is_refused_and_nothing_is_unpacked(server, libero_plus_zip, tmp_path, capsys):
+    files, url = server
+    files.content[HF_PATH] = libero_plus_zip
+    files.corrupt.add(HF_PATH)
+    cache = tmp_path / "cache"
+    assert main(["assets", "--dir", str(cache), "fetch", "libero_plus", "--mirror", url, "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "is corrupt (sha256" in err and "deleted" in err and len(err.strip().splitlines()) == 1
+    assert not (cache / "libero_plus" / "assets").exists()
+    assert not list((cache / "libero_plus" / "downloads").iterdir())  # the bad part is gone: the next run starts over
+
+
+def test_a_missing_file_on_the_server_is_one_line(server, tmp_path, capsys):
+    _, url = server
+    assert main(["assets", "fetch", "libero_plus", "--dir", str(tmp_path), "--mirror", url, "--no-progress"]) == 2
+    assert "HTTP 404" in capsys.readouterr().err
+
+
+def test_git_blob_and_size_checks(tmp_path):
+    f = tmp_path / "x.bin"
+    f.write_bytes(b"hello\n")
+    blob = "ce013625030ba8dba906f756967f9e9ca394464a"  # `git hash-object` of "hello\n"
+    assert download.verify(download.Remote("http://h/x", "x.bin", git_blob=blob), f) == "git blob"
+    with pytest.raises(download.DownloadError, match="6 bytes, expected 7"):
+        download.verify(download.Remote("http://h/x", "x.bin", size=7), f)
+    assert not f.exists()
+
+
+def test_mirror_maps_host_and_path():
+    assert ARCHIVE.via("http://127.0.0.1:9/").url == \
+        "http://127.0.0.1:9/huggingface.co/datasets/Sylvest/LIBERO-plus/resolve/main/assets.zip"
+    assert replace(ARCHIVE).via(None) == ARCHIVE

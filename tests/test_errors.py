@@ -1,0 +1,73 @@
+"""One error taxonomy (harness/errors.py): user errors are types, episode errors carry blame."""
+
+from __future__ import annotations
+
+import errno
+
+import numpy as np
+import pytest
+
+from benchmarks.fake.bench import PROTOCOL, FakeBenchmark
+from harness import errors
+from harness.episode import run_episode
+from harness.protocols import BenchSelection, StopRun
+from tests.fixtures import ScriptedPolicy
+
+
+def _user_error_classes():
+    from benchmarks.libero.env import MissingDependency as LiberoMissing
+    from cli.commands.serve_cmd import ServeError
+    from harness.config import ConfigError
+    from harness.evaluate import ProtocolMismatch
+    from harness.registry import UnknownNameError
+    from harness.store import StoreError
+    from policies.remote import PolicyUnreachable, RunStopped
+    from policies.vla_jepa.checkpoint import CheckpointError
+    from recording.reader import DatasetError
+    from results.compare import NoEpisodes
+    from results.export import MissingDependency
+    from results.load import ProtocolMismatch as ReportMismatch
+
+    return [ConfigError, StoreError, ProtocolMismatch, ReportMismatch, UnknownNameError, MissingDependency,
+            LiberoMissing, CheckpointError, PolicyUnreachable, RunStopped, StopRun, ServeError, DatasetError,
+            NoEpisodes]
+
+
+@pytest.mark.parametrize("cls", _user_error_classes(), ids=lambda c: f"{c.__module__}.{c.__name__}")
+def test_every_user_error_is_a_user_error_and_shown_as_one_line(cls):
+    assert issubclass(cls, errors.UserError)
+    assert errors.one_line(cls("what was wrong")) == ("what was wrong", 2)
+
+
+def test_blame_of_every_kind_and_unknown_kinds_are_rerun():
+    assert {k: b.value for k, b in errors.KIND_BLAME.items()} == {
+        "policy_error": "policy", "nan_action": "policy", "bad_action_shape": "policy", "env_error": "env",
+        "worker_died": "infra", "timeout": "infra", "policy_unreachable": "infra", "skipped": "skip"}
+    assert errors.is_policy_fault("nan_action") and errors.is_final("nan_action") and errors.is_final("skipped")
+    assert errors.is_rerun("env_error") and errors.is_rerun("timeout") and errors.is_rerun("from_a_newer_harness")
+    assert not errors.is_final("policy_unreachable") and not errors.is_policy_fault("env_error")
+
+
+def test_adapter_exceptions_carry_their_kind_through_the_loop():
+    bench = FakeBenchmark()
+    spec = bench.episodes(BenchSelection(tasks=(0,), trials=1, max_steps=5), run_seed=7)[0]
+    unreachable = run_episode(bench.make_env(spec), ScriptedPolicy(raise_exc=errors.PolicyUnreachableFault("gone")),
+                              spec, PROTOCOL)
+    assert unreachable.error.kind == "policy_unreachable" and unreachable.success is None
+
+    class SkippingEnv(type(bench.make_env(spec))):
+        def reset(self, spec):
+            raise errors.SkipEpisode("assets not installed")
+
+    skipped = run_episode(SkippingEnv(0), ScriptedPolicy(), spec, PROTOCOL)
+    assert skipped.error.kind == "skipped"
+    crashed = run_episode(bench.make_env(spec), ScriptedPolicy(chunk=np.full((1, 7), np.inf, np.float32)), spec,
+                          PROTOCOL)
+    assert crashed.error.kind == "nan_action" and errors.blame_of(crashed.error.kind) is errors.Blame.POLICY
+
+
+def test_disk_full_and_permission_errors_are_one_line_bugs_keep_tracebacks():
+    msg, code = errors.one_line(OSError(errno.ENOSPC, "No space left on device", "runs/x/episodes.jsonl"))
+    assert code == 2 and msg.startswith("the disk is full (runs/x/episodes.jsonl)") and "resume" in msg
+    assert errors.one_line(PermissionError(errno.EACCES, "Permission denied", "runs"))[0].startswith("permission")
+    assert errors.one_line(ValueError("a bug")) is None and errors.one_line(OSError(errno.EPIPE, "pipe")) is None
