@@ -77,6 +77,13 @@ class ActionSpace:
     control_hz: float
 
 
+# LIBERO's (and LIBERO-Plus's) action space: named here because policies made for it (openpi's LIBERO recipe) and
+# servers speaking its wire convention refer to it without importing a benchmark.
+LIBERO_OSC_POSE = ActionSpace("libero_osc_pose", ("dx", "dy", "dz", "drx", "dry", "drz", "gripper"),
+                              "OSC_POSE deltas in [-1, 1], scaled by the controller to at most 0.05 m and 0.5 rad "
+                              "per step", LIBERO_GRIPPER, 20.0)
+
+
 @dataclass(frozen=True)
 class BenchConventions:
     cameras: tuple[CameraRole, ...]

@@ -21,8 +21,9 @@ TRACKED_PACKAGES = ("vla-harness", "numpy", "torch", "mujoco", "robosuite", "lib
 
 
 def protocol_hash(protocol: BenchProtocol, fields: dict[str, Any]) -> str:
-    """Hash of everything that makes two runs' numbers comparable (not the policy)."""
-    payload = {"protocol": dataclasses.asdict(protocol), **fields}
+    """Hash of everything that makes two runs' numbers comparable (not the policy, not the report labels)."""
+    hashed = {k: v for k, v in dataclasses.asdict(protocol).items() if k != "report"}
+    payload = {"protocol": hashed, **fields}
     blob = json.dumps(payload, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 

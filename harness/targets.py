@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from harness.config import ConfigError
+from harness.options import coerce_lists
 
 
 @dataclass(frozen=True)
@@ -40,4 +41,4 @@ def build(kind: str, name: str, target: str, options: dict[str, Any]):
         if unknown:
             allowed = ", ".join(params) or "none"
             raise ConfigError(f"{kind} '{name}' takes no option(s) {', '.join(unknown)}; allowed: {allowed}")
-    return factory(**options)
+    return factory(**coerce_lists(factory, options, f"{kind} '{name}'"))  # -P cameras=a,b -> [a, b]

@@ -7,6 +7,7 @@ POLICIES.add("random", "policies.random_policy:RandomPolicy", "in-process: unifo
 POLICIES.add("zero", "policies.zero_policy:ZeroPolicy", "in-process: holds still with the gripper open")
 POLICIES.add("oracle", "policies.oracle.policy:OraclePolicy", "in-process: privileged scripted pick-and-place for LIBERO (reads sim state)")
 POLICIES.add("remote", "policies.remote:RemotePolicy", "a `vla-harness serve` server (or any openpi-protocol one): --policy-url ws://HOST:PORT")
+POLICIES.add("openpi", "policies.openpi:OpenpiPolicy", "an openpi server (π0 / π0.5 / π0-FAST), fed as openpi's LIBERO client feeds it: --policy-url ws://HOST:PORT")
 POLICIES.add("vla_jepa", "policies.vla_jepa.adapter:VlaJepaPolicy", "in-process: native VLA-JEPA (latent future prediction + action head), -P checkpoint=DIR")
 POLICIES.add("vla_jepa_official", "policies.vla_jepa_official:VlaJepaOfficialPolicy",
              "official VLA-JEPA server (ginwind/VLA-JEPA deployment/model_server), ws:// msgpack; -P stats=PATH")

@@ -99,6 +99,8 @@ def test_real_openpi_client_round_trip_and_healthz():
         assert reply["server_timing"]["infer_ms"] >= 0 and reply["server_timing"]["batch_size"] == 1
         assert "prev_total_ms" in client.infer({"prompt": "pick it"})["server_timing"]
         with pytest.raises(RuntimeError, match="unknown request key"):  # an error is text; the connection stays
+            client.infer({"observation_image": IMG})
+        with pytest.raises(RuntimeError, match="missing"):  # an incomplete openpi LIBERO element (test_openpi.py)
             client.infer({"observation/image": IMG})
         assert client.infer({"prompt": "again"})["actions"].shape == (4, 7)
 

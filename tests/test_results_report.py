@@ -11,7 +11,8 @@ import pytest
 
 from cli.main import main
 from results.load import ProtocolMismatch, check_protocols, load_columns
-from results.paper import LIBERO_PLUS_VARIANTS, PUBLISHED_CSV, read_published
+from benchmarks.libero_plus.catalog import PUBLISHED_COUNTS as LIBERO_PLUS_VARIANTS
+from results.paper import PUBLISHED_CSV, read_published
 from results.plots import make_plots
 from results.report import build_tables, render
 from results.synthetic import record, write_run

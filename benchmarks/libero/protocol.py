@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.libero.presets import DEFAULT, PaperProtocol, preset
-from harness.conventions import (LIBERO_GRIPPER, ROTATED_180, ActionSpace, BenchConventions, CameraRole,
-                                 StateEntry)
+from harness.conventions import LIBERO_OSC_POSE, ROTATED_180, BenchConventions, CameraRole, StateEntry
 from harness.protocols import BenchProtocol
 
 SOURCE = ("LIBERO (Liu et al. 2023) as run by OpenVLA run_libero_eval.py and openpi examples/libero/main.py: "
@@ -29,16 +28,21 @@ CONVENTIONS = BenchConventions(
              CameraRole("wrist", "robot0_eye_in_hand", ROTATED_180, aliases=("eye_in_hand",))),
     state=(StateEntry("robot0_eef_pos", ("eef_pos",)), StateEntry("robot0_eef_quat", ("eef_quat_xyzw",)),
            StateEntry("robot0_gripper_qpos", ("gripper_qpos",)), StateEntry("robot0_joint_pos", ("joint_pos",))),
-    action=ActionSpace("libero_osc_pose", ("dx", "dy", "dz", "drx", "dry", "drz", "gripper"),
-                       "OSC_POSE deltas in [-1, 1], scaled by the controller to at most 0.05 m and 0.5 rad per step",
-                       LIBERO_GRIPPER, CONTROL_HZ))
+    action=LIBERO_OSC_POSE)
 
 
-def libero_protocol(suite: str, protocol: str | PaperProtocol | None = None) -> BenchProtocol:
+FRESH_PLACEMENTS = ("fresh: objects placed by LIBERO's own placement samplers after env.seed(episode seed), "
+                    "no fixed init state; trials unbounded")
+
+
+def libero_protocol(suite: str, protocol: str | PaperProtocol | None = None,
+                    placements: str = "fixed") -> BenchProtocol:
+    """placements="fresh" adds itself to `extra` (so to the hash); "fixed" leaves the protocol as it is."""
     paper = protocol if isinstance(protocol, PaperProtocol) else preset(protocol)
+    fresh = {"placements": FRESH_PLACEMENTS} if placements == "fresh" else {}
     return BenchProtocol(name=suite, settle_steps=paper.settle_steps, settle_action=SETTLE_ACTION, action_dim=7,
                          control_hz=CONTROL_HZ, max_steps=paper.max_steps[suite], trials_per_task=TRIALS_PER_TASK,
                          cameras=CAMERAS, source=SOURCE, replan_steps=paper.replan_steps,
                          extra={"paper_protocol": paper.as_dict(), "controller": "OSC_POSE",
-                                "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE},
+                                "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE, **fresh},
                          conventions=CONVENTIONS)

@@ -81,12 +81,14 @@ def _bench_flags(args: argparse.Namespace) -> dict:
 
 def print_summary(summary) -> None:
     from harness.store import RunStore
+    from results.facts import facts_of
     from results.load import protocol_line
     from results.summary import summary_table
 
+    manifest = RunStore(Path(summary.run_dir)).read_manifest()
     print(f"\nrun: {summary.run_dir}  ({summary.executed} episodes executed, {len(summary.records)} records)")
-    print(summary_table(summary.records))
-    line = protocol_line(RunStore(Path(summary.run_dir)).read_manifest())
+    print(summary_table(summary.records, facts=facts_of(manifest)))
+    line = protocol_line(manifest)
     if line:
         print(line)
 

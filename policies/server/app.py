@@ -31,6 +31,8 @@ from websockets.exceptions import ConnectionClosed
 from harness.protocols import Policy
 from policies.server import codec
 from policies.server.batcher import MicroBatcher
+from policies.openpi_libero import WIRE_NAME
+from policies.server import openpi_wire
 from policies.server.host import PolicyHost, RequestError
 
 PROTOCOL_VERSION = 1
@@ -59,7 +61,10 @@ class PolicyServer:
 
     def metadata(self) -> dict[str, Any]:
         spec = dataclasses.asdict(self.host.spec)
+        accepts = {"vla-harness": "the harness request keys (docs/remote.md), in the policy's conventions (spec)",
+                   WIRE_NAME: openpi_wire.describe(self.host.spec)}
         return {"server": "vla-harness", "protocol_version": PROTOCOL_VERSION, "policy": spec["name"], "spec": spec,
+                "accepts": accepts,
                 "instances": self.host.mode, "max_batch": self.config.max_batch,
                 "max_wait_ms": self.config.max_wait_ms, "max_message_bytes": self.config.max_message_bytes}
 

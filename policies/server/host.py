@@ -17,7 +17,9 @@ from typing import Any, Callable
 import numpy as np
 
 from harness.protocols import BatchPolicy, Policy
+from harness.convert import ConversionPlan
 from harness.types import Observation, PolicySpec, TaskInfo
+from policies.server import openpi_wire
 
 INSTANCE_MODES = ("auto", "shared", "session")
 REQUEST_KEYS = {"images", "state", "prompt", "step", "task", "episode", "reset", "privileged"}
@@ -47,6 +49,7 @@ class Request:
     obs: Observation
     task: TaskInfo
     episode: str
+    plan: ConversionPlan | None = None  # an openpi-convention request: its actions go back in LIBERO's convention
 
 
 def has_act_batch(policy: Any) -> bool:
@@ -72,9 +75,16 @@ class PolicyHost:
         return Session(next(self._ids))
 
     def parse(self, message: Any, session: Session) -> Request:
-        """Validate a decoded request map and place it in its session's episode."""
+        """Validate a decoded request map and place it in its session's episode; an openpi LIBERO element is
+        converted to the served policy's convention (openpi_wire.py)."""
         if not isinstance(message, dict):
             raise RequestError(f"a request must be a map, got {type(message).__name__}")
+        plan = None
+        if openpi_wire.is_openpi(message):
+            try:
+                plan, message = openpi_wire.wire_plan(self.spec), openpi_wire.as_harness(message)
+            except openpi_wire.WireError as exc:
+                raise RequestError(str(exc)) from exc
         unknown = sorted(str(k) for k in message if k not in REQUEST_KEYS)
         if unknown:
             raise RequestError(f"unknown request key(s) {', '.join(unknown)}; "
@@ -98,7 +108,7 @@ class PolicyHost:
         session.steps = step + 1
         obs = Observation(images=images, state=state, instruction=prompt if prompt is not None else task.instruction,
                           step=step, privileged=privileged)
-        return Request(session, obs, task, episode)
+        return Request(session, plan.observation(obs) if plan else obs, task, episode, plan)
 
     def _episode_of(self, message: dict, session: Session, prompt: str | None) -> tuple[TaskInfo, str]:
         """Harness clients name the episode (and send the task once); plain openpi clients get a new episode at
@@ -124,6 +134,11 @@ class PolicyHost:
 
     # -- policy side: everything below runs in the policy thread --
     def run_batch(self, requests: list[Request]) -> list[np.ndarray | BaseException]:
+        results = self._run(requests)
+        return [r if req.plan is None or isinstance(r, BaseException) else np.asarray(req.plan.actions(r))
+                for req, r in zip(requests, results)]
+
+    def _run(self, requests: list[Request]) -> list[np.ndarray | BaseException]:
         if self.mode == "shared" and has_act_batch(self.shared):
             return self._run_act_batch(requests)
         out: list[np.ndarray | BaseException] = []
