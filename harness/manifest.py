@@ -64,3 +64,19 @@ def build_manifest(run_id: str, config: dict[str, Any], protocol: BenchProtocol,
         "protocol": dataclasses.asdict(protocol), "protocol_hash": phash, "n_episodes": n_episodes,
         "packages": package_versions(), "git": git_revision(), "machine": machine_info(),
     }
+
+
+def flatten(prefix: str, value: Any, out: dict[str, Any]) -> dict[str, Any]:
+    """Nested mappings as dotted keys (`protocol.extra.seed`); JSON-normalised so a tuple equals its stored list."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = json.loads(json.dumps(value, default=str))
+    return out
+
+
+def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """`field: a vs b` for every dotted field where two nested mappings differ, in field order."""
+    fa, fb = flatten("", a, {}), flatten("", b, {})
+    return [f"{k}: {fa.get(k)!r} vs {fb.get(k)!r}" for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]

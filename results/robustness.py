@@ -69,7 +69,8 @@ def by_dimension(records: Sequence[EpisodeRecord], facts: BenchFacts | None = No
 def dimension_mean(cells: dict[str, Cell]) -> Mean:
     rates = [c.rate for c in cells.values() if c.n]
     rate = sum(rates) / len(rates) if rates else math.nan
-    return Mean(rate, sum(c.n for c in cells.values()), sum(c.errors for c in cells.values()), len(rates))
+    return Mean(rate, sum(c.n for c in cells.values()), sum(c.errors for c in cells.values()), len(rates),
+                sum(c.policy_faults for c in cells.values()))
 
 
 def mean_label(facts: BenchFacts, dims: set[str]) -> str:

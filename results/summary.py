@@ -14,9 +14,10 @@ from results.robustness import UNPERTURBED, by_dimension, is_baseline
 
 def fmt_cell(cell: Cell) -> list[str]:
     if cell.n == 0:
-        return ["no episodes", "-", str(cell.n), str(cell.errors)]
+        return ["no episodes", "-", str(cell.n), "0", str(cell.errors)]
     lo, hi = cell.ci
-    return [f"{100 * cell.rate:.1f}%", f"[{100 * lo:.1f}, {100 * hi:.1f}]", str(cell.n), str(cell.errors)]
+    return [f"{100 * cell.rate:.1f}%", f"[{100 * lo:.1f}, {100 * hi:.1f}]", str(cell.n), str(cell.policy_faults),
+            str(cell.errors)]
 
 
 def summary_table(records: Iterable[EpisodeRecord], fmt: str = "github", facts: BenchFacts | None = None) -> str:
@@ -30,7 +31,7 @@ def summary_table(records: Iterable[EpisodeRecord], fmt: str = "github", facts: 
         rows.append([suite, "**all tasks**", *fmt_cell(cell)])
     if len({r.spec.suite for r in recs}) > 1:
         rows.append(["**all**", "", *fmt_cell(count(recs))])
-    headers = ["suite", "task", "success", "95% CI (Wilson)", "n", "errors"]
+    headers = ["suite", "task", "success", "95% CI (Wilson)", "n", "policy faults", "errors"]
     # A benchmark flags caveats that make its numbers incomparable (e.g. a stand-in asset) in metrics["note"].
     notes = sorted({str(r.metrics["note"]) for r in recs if r.metrics.get("note")})
     table = tabulate(rows, headers=headers, tablefmt=fmt) + dimension_summary(recs, fmt, facts)
@@ -47,5 +48,5 @@ def dimension_summary(recs: list[EpisodeRecord], fmt: str, facts: BenchFacts | N
     if baseline:
         cells = {UNPERTURBED: count(baseline), **cells}
     rows = [[d, *fmt_cell(cell), str(cell.skipped)] for d, cell in cells.items()]
-    headers = ["dimension", "success", "95% CI (Wilson)", "n", "errors", "skipped"]
+    headers = ["dimension", "success", "95% CI (Wilson)", "n", "policy faults", "errors", "skipped"]
     return "\n\n" + tabulate(rows, headers=headers, tablefmt=fmt)

@@ -16,6 +16,7 @@ import numpy as np
 import harness
 
 from harness.config import RunConfig
+from harness import runlock
 from harness.manifest import build_manifest, protocol_hash
 from harness.protocols import BenchProtocol
 from harness.store import RunStore
@@ -64,6 +65,8 @@ def write_run(parent: Path, name: str, records: Iterable[EpisodeRecord], *, benc
     for rec in records:
         store.append(rec)
     store.close()
+    store.set_status("finished")
+    runlock.release(store.dir)
     return store.dir
 
 

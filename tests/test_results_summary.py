@@ -19,9 +19,9 @@ def test_libero_plus_run_ends_with_success_per_dimension():
             _plus(3, "noise", 5, False), _plus(4, "light", None, None, error="skipped"),
             _plus(5, "noise", 4, None, error="env_error")]
     out = summary_table(recs)
-    assert _row(out, "camera") == ["camera", "66.7%", "[20.8, 93.9]", "3", "0", "0"]
-    assert _row(out, "noise") == ["noise", "0.0%", "[0.0, 79.3]", "1", "1", "0"]
-    assert _row(out, "light") == ["light", "no episodes", "-", "0", "0", "1"]
+    assert _row(out, "camera") == ["camera", "66.7%", "[20.8, 93.9]", "3", "0", "0", "0"]
+    assert _row(out, "noise") == ["noise", "0.0%", "[0.0, 79.3]", "1", "0", "1", "0"]
+    assert _row(out, "light") == ["light", "no episodes", "-", "0", "0", "0", "1"]
     assert out.index("| camera") > out.index("**all tasks**")  # after the per-task table
 
 

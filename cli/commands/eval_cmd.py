@@ -108,11 +108,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _remove_if_empty(run_dir: Path) -> None:
     """A run that failed before its first record (bad checkpoint, bad option) leaves no directory behind."""
+    from harness import runlock
     from harness.store import RunStore
 
-    if not RunStore(run_dir).records():
-        shutil.rmtree(run_dir, ignore_errors=True)
-        print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
+    try:
+        runlock.acquire(run_dir)  # no other writer may have taken the run over in the meantime
+    except runlock.RunLocked:
+        return
+    try:
+        if not RunStore(run_dir).records():
+            shutil.rmtree(run_dir, ignore_errors=True)
+            print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
+    finally:
+        runlock.release(run_dir)
 
 
 def register(sub) -> None:
