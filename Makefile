@@ -64,22 +64,17 @@ lint: install-python
 test-fast: install-python
 	$(PY) -m pytest tests -m "not sim" $(ARGS)
 
-# VLA-JEPA: record its training data (oracle demos from init states 20+, random-policy video), then train both stages
-# on CPU. JEPA_ARGS e.g. --preset small_no_stage1 --out checkpoints/vla_jepa_no_stage1
-JEPA_DATA := data/jepa_oracle_spatial data/jepa_oracle_object data/jepa_random_spatial
+# VLA-JEPA: record its training data (oracle demos from fresh placements, never an evaluation init state; see
+# scripts/record_jepa_data.sh), then train both stages and the no-stage-1 ablation on CPU (docs/vla_jepa.md).
+JEPA_DATA := data/jepa_spatial_fresh data/jepa_object_fresh
+JEPA_ROUNDS ?= 4
 JEPA_ARGS ?=
 jepa-data: install
-	@[ -d data/jepa_oracle_spatial ] || { nice -n 10 $(CLI) record --bench libero_spatial --policy oracle --tasks 0-3 \
-		--trials 2 --first-trial 20 --size 64 --seed 21 --out data/jepa_oracle_spatial && nice -n 10 $(CLI) record \
-		--bench libero_spatial --policy oracle --tasks 4-9 --trials 1 --first-trial 20 --size 64 --seed 21 \
-		--out data/jepa_oracle_spatial; }
-	@[ -d data/jepa_oracle_object ] || nice -n 10 $(CLI) record --bench libero_object --policy oracle --tasks 0-9 \
-		--trials 1 --first-trial 20 --size 64 --seed 22 --out data/jepa_oracle_object
-	@[ -d data/jepa_random_spatial ] || nice -n 10 $(CLI) record --bench libero_spatial --policy random -P scale=0.5 \
-		--tasks 0-9 --trials 1 --max-steps 60 --keep all --seed 11 --out data/jepa_random_spatial
+	CLI="$(CLI)" bash scripts/record_jepa_data.sh $(JEPA_ROUNDS) 2 0
 
 train-jepa: jepa-data
 	nice -n 10 $(CLI) train --preset small --data $(JEPA_DATA) --out checkpoints/vla_jepa_small $(JEPA_ARGS)
+	nice -n 10 $(CLI) train --preset small_no_stage1 --data $(JEPA_DATA) --out checkpoints/vla_jepa_no_stage1 $(JEPA_ARGS)
 
 bench: install
 	$(PY) scripts/bench_loop.py $(ARGS)

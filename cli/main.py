@@ -22,6 +22,7 @@ COMMANDS = [
     "cli.commands.serve_cmd",
     "cli.commands.record_cmd",
     "cli.commands.dataset_cmd",
+    "cli.commands.check_cmd",
     "cli.commands.assets_cmd",
 ]
 

@@ -26,6 +26,7 @@ class EpisodeBuffer:
     """One episode's steps, in memory until the recorder decides to keep it."""
 
     frames: dict[str, list[np.ndarray]] = field(default_factory=lambda: {k: [] for k in FRAME_KEYS})
+    frame_steps: list[int] = field(default_factory=list)  # the recorded step each frame belongs to
     actions: list[np.ndarray] = field(default_factory=list)
     ee_states: list[np.ndarray] = field(default_factory=list)
     gripper_states: list[np.ndarray] = field(default_factory=list)
@@ -46,10 +47,14 @@ def _state_part(state: dict, *keys: str) -> np.ndarray:
 
 
 class DemoRecorder(EpisodeObserver):
-    """Keeps every policy step of an episode (frames, robot state, action, reward) in `buffer`."""
+    """Keeps every policy step of an episode (frames, robot state, action, reward) in `buffer`.
 
-    def __init__(self, cameras: tuple[str, ...], size: int) -> None:
+    Rendering dominates the cost of recording, so with `frame_every` k > 1 only steps 0, k, 2k... get frames
+    (`buffer.frame_steps` says which); actions and robot state are kept for every step."""
+
+    def __init__(self, cameras: tuple[str, ...], size: int, frame_every: int = 1) -> None:
         self.size = int(size)
+        self.frame_every = max(1, int(frame_every))
         self.cameras = dict(zip(FRAME_KEYS, cameras))
         self.buffer = EpisodeBuffer()
 
@@ -57,8 +62,11 @@ class DemoRecorder(EpisodeObserver):
         self.buffer = EpisodeBuffer()
 
     def before_step(self, env: Env, action: np.ndarray) -> None:
-        for key, camera in self.cameras.items():
-            self.buffer.frames[key].append(upright_frame(env, camera, self.size))
+        step = len(self.buffer.actions)
+        if step % self.frame_every == 0:
+            for key, camera in self.cameras.items():
+                self.buffer.frames[key].append(upright_frame(env, camera, self.size))
+            self.buffer.frame_steps.append(step)
         state = env.observe((), self.size, STATE_KEYS).state
         self.buffer.ee_states.append(_state_part(state, "robot0_eef_pos", "robot0_eef_quat"))
         self.buffer.gripper_states.append(_state_part(state, "robot0_gripper_qpos"))

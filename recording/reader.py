@@ -25,16 +25,22 @@ class DemoEpisode:
     name: str  # "<file stem>/demo_i"
     task_name: str
     instruction: str
-    frames: dict[str, np.ndarray]  # "agentview", "eye_in_hand": (T, H, W, 3) uint8, upright
+    frames: dict[str, np.ndarray]  # "agentview", "eye_in_hand": (F, H, W, 3) uint8, upright
     actions: np.ndarray | None  # (T, 7) float32
     ee_states: np.ndarray  # (T, 6) float32 (empty second axis when the benchmark has no such state)
     gripper_states: np.ndarray  # (T, 2)
     joint_states: np.ndarray  # (T, 7)
     success: bool
     fps: float
+    frame_steps: np.ndarray | None = None  # (F,) step of each frame; None = every step has one (F = T)
 
     def __len__(self) -> int:
-        return len(next(iter(self.frames.values()))) if self.frames else len(self.actions)
+        """Control steps (a file recorded with frame_every > 1 has fewer frames than steps)."""
+        if self.actions is not None:
+            return len(self.actions)
+        if self.frame_steps is not None and len(self.frame_steps):
+            return int(self.frame_steps[-1]) + 1
+        return len(next(iter(self.frames.values()))) if self.frames else 0
 
 
 def dataset_files(path: str | Path) -> list[Path]:
@@ -64,11 +70,12 @@ def _episode(file: Path, name: str, demo, data_attrs: dict) -> DemoEpisode:
     obs = {k: np.asarray(demo[f"obs/{k}"][()], dtype=np.float32) if f"obs/{k}" in demo else np.zeros((0, 0), np.float32)
            for k in ("ee_states", "gripper_states", "joint_states")}
     actions = np.asarray(demo["actions"][()], dtype=np.float32) if "actions" in demo else None
+    steps = np.asarray(demo["obs/frame_steps"][()], dtype=np.int64) if "obs/frame_steps" in demo else None
     return DemoEpisode(name=f"{file.stem}/{name}",
                        task_name=_text(demo.attrs.get("task_name", data_attrs.get("task_name", file.stem))),
                        instruction=_text(demo.attrs.get("instruction", info.get("language_instruction", ""))),
                        frames=frames, actions=actions, success=bool(demo.attrs.get("success", True)),
-                       fps=float(data_attrs.get("fps", DEFAULT_FPS)), **obs)
+                       fps=float(data_attrs.get("fps", DEFAULT_FPS)), frame_steps=steps, **obs)
 
 
 def _demo_index(name: str) -> int:

@@ -28,6 +28,7 @@ class RecordConfig:
     trials: int = 1
     first_trial: int = 0  # start at this init state: a later call extends a dataset with new init states
     size: int = 128
+    frame_every: int = 1  # render frames only every k-th step (rendering is most of the cost)
     keep: str = "success"  # "all" keeps failures too (e.g. random-policy video for pre-training)
     seed: int = 7
     max_steps: int | None = None
@@ -39,6 +40,8 @@ class RecordConfig:
             raise ConfigError(f"--keep must be one of {', '.join(KEEP_MODES)}, got '{self.keep}'")
         if not 8 <= self.size <= 512:
             raise ConfigError(f"--size must be between 8 and 512 pixels, got {self.size}")
+        if self.frame_every < 1:
+            raise ConfigError(f"--frame-every must be >= 1, got {self.frame_every}")
         if self.trials < 1 or self.first_trial < 0:
             raise ConfigError(f"--trials must be >= 1 and --first-trial >= 0, got {self.trials}, {self.first_trial}")
         return self
@@ -68,7 +71,7 @@ def record(cfg: RecordConfig, targets: Targets,
     worker, summary, t0 = EpisodeWorker(job, worker_id="record"), RecordSummary(), time.perf_counter()
     fps = worker.protocol.control_hz
     try:
-        recorder = DemoRecorder(_two_cameras(cfg.bench, worker.protocol.cameras), cfg.size)
+        recorder = DemoRecorder(_two_cameras(cfg.bench, worker.protocol.cameras), cfg.size, cfg.frame_every)
         for spec in specs:
             rec = worker.run(spec, observers=(recorder,))
             buffer = recorder.buffer

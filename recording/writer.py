@@ -5,7 +5,8 @@
     data/demo_i/          attrs: num_samples, instruction, task_name, success, init_state_index, trial, seed, policy
     data/demo_i/actions        (T, 7) float32
     data/demo_i/rewards, dones (T,)
-    data/demo_i/obs/agentview_rgb, eye_in_hand_rgb   (T, H, W, 3) uint8, upright
+    data/demo_i/obs/agentview_rgb, eye_in_hand_rgb   (F, H, W, 3) uint8, upright (F = T unless frame_every > 1)
+    data/demo_i/obs/frame_steps (F,) int32: the step of each frame (attr frame_every on the demo)
     data/demo_i/obs/ee_states (T, 6) pos + axis-angle, gripper_states (T, 2), joint_states (T, 7)   float32
 
 Each kept episode is written and the file closed before the next episode starts: a crash loses at most one.
@@ -55,7 +56,7 @@ def write_demo(out_dir: Path, spec: EpisodeSpec, buffer: EpisodeBuffer, success:
         demo.attrs.update({"num_samples": len(buffer), "instruction": spec.instruction, "task_name": spec.task_name,
                            "success": bool(success), "init_state_index": -1 if spec.init_state_index is None
                            else int(spec.init_state_index), "trial": int(spec.trial), "seed": int(spec.seed),
-                           "policy": policy})
+                           "policy": policy, "frame_every": _frame_every(buffer)})
         demo.create_dataset("actions", data=np.stack(buffer.actions).astype(np.float32))
         demo.create_dataset("rewards", data=np.asarray(buffer.rewards, dtype=np.float32))
         demo.create_dataset("dones", data=np.asarray(buffer.dones, dtype=np.uint8))
@@ -64,12 +65,18 @@ def write_demo(out_dir: Path, spec: EpisodeSpec, buffer: EpisodeBuffer, success:
             frames = np.stack(buffer.frames[key]).astype(np.uint8)
             obs.create_dataset(f"{key}_rgb", data=frames, chunks=(1,) + frames.shape[1:], compression="gzip",
                                compression_opts=4)
+        obs.create_dataset("frame_steps", data=np.asarray(buffer.frame_steps, dtype=np.int32))
         for key in ("ee_states", "gripper_states", "joint_states"):
             obs.create_dataset(key, data=np.stack(getattr(buffer, key)).astype(np.float32))
         data.attrs["num_demos"] = int(data.attrs["num_demos"]) + 1
         data.attrs["total"] = int(data.attrs["total"]) + len(buffer)
         f.flush()
     return path, name
+
+
+def _frame_every(buffer: EpisodeBuffer) -> int:
+    steps = buffer.frame_steps
+    return int(steps[1] - steps[0]) if len(steps) > 1 else 1
 
 
 def append_log(out_dir: Path, entry: dict) -> None:

@@ -48,6 +48,9 @@ def test_fetch_libero_plus_interrupted_resumes_and_the_benchmark_finds_it(server
     root, source = assets_source()  # no option: the cache is found
     assert root == tmp_path / "cache" / "libero_plus" / "assets" and source.startswith("cache")
     assert not list((tmp_path / "cache" / "libero_plus" / "downloads").iterdir())  # archive removed after unpacking
+    before = len(files.requests)
+    assert main(["assets", "fetch", "libero_plus", "--mirror", url]) == 0  # already there: nothing downloaded again
+    assert len(files.requests) == before and "already fetched" in capsys.readouterr().err
 
 
 def test_a_part_left_by_an_earlier_run_is_resumed(server, libero_plus_zip, tmp_path):
@@ -95,3 +98,21 @@ def test_mirror_maps_host_and_path():
     assert ARCHIVE.via("http://127.0.0.1:9/").url == \
         "http://127.0.0.1:9/huggingface.co/datasets/Sylvest/LIBERO-plus/resolve/main/assets.zip"
     assert replace(ARCHIVE).via(None) == ARCHIVE
+
+
+def test_planning_runs_never_opens_a_connection(monkeypatch, capsys):
+    """Nothing downloads implicitly: planning LIBERO-Plus (assets missing) and SimplerEnv opens no socket."""
+    import socket
+
+    from benchmarks.libero_plus.bench import LiberoPlusBenchmark
+    from benchmarks.simpler.bench import SimplerBridgeBenchmark
+    from harness.protocols import BenchSelection
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a benchmark opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    specs = LiberoPlusBenchmark(dimensions="light", sample=1).episodes(BenchSelection(), run_seed=0)
+    assert specs and "vla-harness assets fetch libero_plus" in capsys.readouterr().err
+    assert SimplerBridgeBenchmark().episodes(BenchSelection(tasks=(0, 3)), run_seed=0)

@@ -80,3 +80,18 @@ def test_dataset_info_and_bad_paths(tmp_path, capsys):
     with pytest.raises(DatasetError):
         read_dataset(tmp_path)
     assert main(["record", "--bench", "fake", "--policy", "random", "--keep", "some", "--out", str(out)]) == 2
+
+
+def test_frame_every_renders_every_kth_step_and_keeps_every_action(tmp_path):
+    out = tmp_path / "strided"
+    record(RecordConfig(bench="fake", policy="random", out=str(out), tasks=(0,), trials=1, size=16, keep="all",
+                        frame_every=3, policy_options={"chunk": 1, "seed": 0}), targets_for("fake", "random"))
+    ep = read_dataset(out)[0]
+    steps = len(ep.actions)
+    assert len(ep) == steps and ep.gripper_states.shape[0] == steps
+    np.testing.assert_array_equal(ep.frame_steps, np.arange(0, steps, 3))
+    assert ep.frames["agentview"].shape[0] == len(ep.frame_steps)
+    with h5py.File(next(out.glob("*.hdf5")), "r") as f:
+        assert f["data/demo_0"].attrs["frame_every"] == 3
+    with pytest.raises(Exception, match="--frame-every must be >= 1"):
+        RecordConfig(bench="fake", policy="random", out=str(out), frame_every=0).validate()

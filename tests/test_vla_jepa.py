@@ -45,8 +45,8 @@ def test_changing_future_frames_leaves_student_bit_identical():
     with torch.no_grad():
         s1 = model.predict_latent(b1["frames"][cur], b1["text"][cur], b1["horizon"][cur])
         s2 = model.predict_latent(b2["frames"][cur], b2["text"][cur], b2["horizon"][cur])
-        a1 = model.predict_actions(b1["frames"][cur], b1["text"][cur], torch.zeros(len(cur), 5))
-        a2 = model.predict_actions(b2["frames"][cur], b2["text"][cur], torch.zeros(len(cur), 5))
+        a1 = model.predict_actions(b1["frames"][cur], b1["text"][cur], torch.zeros(len(cur), cfg.state_dim))
+        a2 = model.predict_actions(b2["frames"][cur], b2["text"][cur], torch.zeros(len(cur), cfg.state_dim))
     assert torch.equal(s1, s2) and torch.equal(a1, a2)
 
 
@@ -108,7 +108,7 @@ def _obs(cfg, seed=0):
     size = cfg.render_size or cfg.image_size
     images = {"agentview": rng.integers(0, 255, (size, size, 3), dtype=np.uint8),
               "eye_in_hand": rng.integers(0, 255, (size, size, 3), dtype=np.uint8)}
-    state = {"state": rng.normal(size=5)}  # eef pos + finger qpos, as the worker assembles it
+    state = {"state": rng.normal(size=cfg.state_dim)}  # eef pos + axis-angle + fingers, as the worker assembles it
     return Observation(images=images, state=state, instruction="move the square left", step=0)
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from benchmarks.libero.env import LiberoEnv, LiberoTask, import_libero
+from benchmarks.libero.env import PLACEMENTS, LiberoEnv, LiberoTask, import_libero
 from benchmarks.libero.presets import preset
 from benchmarks.libero.protocol import CAMERAS, TRIALS_PER_TASK, libero_protocol
 from harness.config import ConfigError
@@ -38,12 +38,19 @@ def init_states(suite: str, task_id: int) -> np.ndarray:
 
 
 class LiberoBenchmark:
-    def __init__(self, suite: str, protocol: str | None = None, env_seed: int | None = None) -> None:
+    """placements="fixed" (the published protocol: trial i starts from fixed init state i) or "fresh" (each trial
+    from a new placement drawn with its episode seed; for recording training data no evaluation episode shares)."""
+
+    def __init__(self, suite: str, protocol: str | None = None, env_seed: int | None = None,
+                 placements: str = "fixed") -> None:
+        if placements not in PLACEMENTS:
+            raise ConfigError(f"placements must be one of {', '.join(PLACEMENTS)}, got '{placements}'")
         self.suite = self.name = suite
         self.paper = preset(protocol, env_seed)  # `--protocol NAME`: the named paper protocol (presets.py)
+        self.placements = placements
 
     def protocol(self) -> BenchProtocol:
-        return libero_protocol(self.suite, self.paper)
+        return libero_protocol(self.suite, self.paper, self.placements)
 
     def n_tasks(self) -> int:
         return _suite(self.suite).get_num_tasks()
@@ -55,7 +62,8 @@ class LiberoBenchmark:
         if bad:
             raise ConfigError(f"{self.suite} has tasks 0-{n - 1}; got {bad}")
         trials = selection.trials or TRIALS_PER_TASK
-        if trials > TRIALS_PER_TASK:
+        fresh = self.placements == "fresh"
+        if trials > TRIALS_PER_TASK and not fresh:
             raise ConfigError(f"{self.suite} has {TRIALS_PER_TASK} fixed init states per task; "
                               f"--trials {trials} is too many")
         max_steps = selection.max_steps or self.paper.max_steps[self.suite]
@@ -65,7 +73,7 @@ class LiberoBenchmark:
             for trial in range(trials):
                 spec = EpisodeSpec(bench=self.suite, suite=self.suite, task_id=task_id, task_name=task.name,
                                    instruction=task.instruction, trial=trial, seed=0, max_steps=max_steps,
-                                   init_state_index=trial)
+                                   init_state_index=None if fresh else trial)
                 specs.append(with_seed(spec, run_seed))
         return specs
 
@@ -73,6 +81,7 @@ class LiberoBenchmark:
         return f"{spec.suite}/{spec.task_id}"
 
     def make_env(self, spec: EpisodeSpec) -> LiberoEnv:
-        env = LiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
+        env = LiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS,
+                        self.placements)
         env.paper = self.paper
         return env

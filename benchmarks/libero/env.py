@@ -38,16 +38,24 @@ class LiberoTask:
     bddl_path: str
 
 
+PLACEMENTS = ("fixed", "fresh")
+
 class LiberoEnv:
-    """Wraps LIBERO's ControlEnv; `init_states` are the suite's fixed initial states for this task."""
+    """Wraps LIBERO's ControlEnv; `init_states` are the suite's fixed initial states for this task.
+
+    placements="fresh": an episode starts from the scene LIBERO's own placement samplers draw after `seed(spec.seed)`
+    (the placement seed), never from one of the fixed init states, so demonstrations recorded this way share no
+    initial state with an evaluation episode."""
 
     paper = None  # the run's named paper protocol (benchmarks/libero/presets.py): its env.seed() when it fixes one
+    placements = "fixed"
 
-    def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...]) -> None:
+    def __init__(self, task: LiberoTask, init_states: np.ndarray, camera_names: tuple[str, ...],
+                 placements: str = "fixed") -> None:
         _, _, ControlEnv = import_libero()
         if not os.path.exists(task.bddl_path):
             raise MissingDependency(f"LIBERO task file missing: {task.bddl_path}")
-        self.task, self.init_states = task, init_states
+        self.task, self.init_states, self.placements = task, init_states, placements
         with contextlib.redirect_stdout(io.StringIO()):
             self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=True,
                                   camera_names=list(camera_names), camera_heights=256, camera_widths=256)
@@ -56,11 +64,15 @@ class LiberoEnv:
 
     def reset(self, spec: EpisodeSpec) -> None:
         self._forget_earlier_resets()
-        fixed = self.paper.env_seed_for(spec.trial) if self.paper is not None else None
+        fresh = self.placements == "fresh"  # the placement seed is the episode's own, whatever the preset
+        fixed = self.paper.env_seed_for(spec.trial) if self.paper is not None and not fresh else None
         self.env.seed(spec.seed if fixed is None else fixed)
-        self.env.reset()
-        index = spec.init_state_index if spec.init_state_index is not None else spec.trial
-        self._last_obs = self.env.set_init_state(self.init_states[index])
+        obs = self.env.reset()
+        if fresh:
+            self._last_obs = obs
+        else:
+            index = spec.init_state_index if spec.init_state_index is not None else spec.trial
+            self._last_obs = self.env.set_init_state(self.init_states[index])
         self.instruction = spec.instruction
 
     def _forget_earlier_resets(self) -> None:

@@ -31,11 +31,18 @@ CONVENTIONS = BenchConventions(
     action=LIBERO_OSC_POSE)
 
 
-def libero_protocol(suite: str, protocol: str | PaperProtocol | None = None) -> BenchProtocol:
+FRESH_PLACEMENTS = ("fresh: objects placed by LIBERO's own placement samplers after env.seed(episode seed), "
+                    "no fixed init state; trials unbounded")
+
+
+def libero_protocol(suite: str, protocol: str | PaperProtocol | None = None,
+                    placements: str = "fixed") -> BenchProtocol:
+    """placements="fresh" adds itself to `extra` (so to the hash); "fixed" leaves the protocol as it is."""
     paper = protocol if isinstance(protocol, PaperProtocol) else preset(protocol)
+    fresh = {"placements": FRESH_PLACEMENTS} if placements == "fresh" else {}
     return BenchProtocol(name=suite, settle_steps=paper.settle_steps, settle_action=SETTLE_ACTION, action_dim=7,
                          control_hz=CONTROL_HZ, max_steps=paper.max_steps[suite], trials_per_task=TRIALS_PER_TASK,
                          cameras=CAMERAS, source=SOURCE, replan_steps=paper.replan_steps,
                          extra={"paper_protocol": paper.as_dict(), "controller": "OSC_POSE",
-                                "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE},
+                                "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE, **fresh},
                          conventions=CONVENTIONS)

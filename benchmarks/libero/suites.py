@@ -9,17 +9,21 @@ from harness.config import ConfigError
 
 
 def with_options(suite: str, options: dict) -> LiberoBenchmark:
-    """Bench options: `protocol` (a named paper protocol, presets.py); `perturb` (+ levels, ...) wraps the suite in
-    the native perturbation sweep."""
+    """Bench options: `protocol` (a named paper protocol, presets.py), `placements` (fixed | fresh: LIBERO's
+    placement samplers instead of the fixed init states); `perturb` (+ levels, ...) wraps the suite in the native
+    perturbation sweep (fixed init states only)."""
     options = dict(options)
-    base = LiberoBenchmark(suite, protocol=options.pop("protocol", None), env_seed=options.pop("env_seed", None))
+    placements = options.pop("placements", "fixed")
+    if "perturb" in options and placements != "fixed":
+        raise ConfigError("placements cannot be combined with perturb: the sweep perturbs the fixed init states")
+    base = LiberoBenchmark(suite, protocol=options.pop("protocol", None), env_seed=options.pop("env_seed", None),
+                           placements=placements)
     if "perturb" in options:
         return PerturbSweep(base, **options)
     if options:
-        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; "
-                          "it takes protocol, env_seed and a "
-                          "perturbation sweep: perturb (+ levels, noise_kinds, noise_cameras, cameras), see "
-                          "docs/perturbations.md")
+        raise ConfigError(f"unknown option(s) {', '.join(sorted(options))} for {suite}; it takes protocol, env_seed, "
+                          "placements=fixed|fresh and a perturbation sweep: perturb (+ levels, noise_kinds, "
+                          "noise_cameras, cameras), see docs/perturbations.md")
     return base
 
 

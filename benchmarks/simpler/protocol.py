@@ -26,7 +26,8 @@ CONVENTIONS = BenchConventions(
                        "end-effector delta xyz (m) and delta axis-angle (rad), target-aligned; gripper absolute",
                        BRIDGE_GRIPPER, CONTROL_HZ))
 STAND_IN_NOTE = ("table stage is a flat-box stand-in (shared/assets/simpler-bridge/MANIFEST.md): "
-                 "not directly comparable with published SIMPLER numbers")
+                 "not directly comparable with published SIMPLER numbers; `vla-harness assets fetch simpler_bridge` "
+                 "gets the real one")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = RecordConfig(bench=args.bench, policy=args.policy, out=args.out,
                        tasks=tuple(args.tasks) if args.tasks else None, trials=args.trials,
-                       first_trial=args.first_trial, size=args.size, keep=args.keep, seed=args.seed,
+                       first_trial=args.first_trial, size=args.size, frame_every=args.frame_every, keep=args.keep,
+                       seed=args.seed,
                        max_steps=args.max_steps, policy_options=parse_kv(args.policy_opt, "-P/--policy-opt"),
                        bench_options=parse_kv(args.bench_opt, "-B/--bench-opt"))
 
@@ -40,6 +41,8 @@ def register(sub) -> None:
     p.add_argument("--trials", type=int, default=1, help="episodes (init states) per task")
     p.add_argument("--first-trial", type=int, default=0, help="first init state (extend a dataset with new ones)")
     p.add_argument("--size", type=int, default=128, help="frame size in pixels (square)")
+    p.add_argument("--frame-every", type=int, default=1, metavar="K",
+                   help="render frames only every K-th step (actions and state every step)")
     p.add_argument("--keep", default="success", help="success (default) or all (keeps failures: unlabelled video)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--max-steps", type=int, help="override the protocol's max steps")

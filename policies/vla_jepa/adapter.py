@@ -10,9 +10,17 @@ from harness.types import Observation, PolicySpec, TaskInfo
 from policies.vla_jepa.checkpoint import DEFAULT, load
 from policies.vla_jepa.data import resize_frames
 
-# Trained on upright frames (recording/capture.py) and eef pos + finger qpos; the worker converts to this.
-CONVENTIONS = PolicyConventions(orientation=UPRIGHT, state=(StateVector("state", ("eef_pos", "gripper_qpos")),),
-                                gripper=LIBERO_GRIPPER)
+# Trained on upright frames (recording/capture.py) and the recorder's proprio: eef pos + axis-angle + finger qpos
+# (state_dim 8) or eef pos + finger qpos (state_dim 5, older checkpoints); the worker converts to this.
+STATE_FIELDS = {5: ("eef_pos", "gripper_qpos"), 8: ("eef_pos", "eef_axis_angle", "gripper_qpos")}
+
+
+def conventions(state_dim: int) -> PolicyConventions:
+    return PolicyConventions(orientation=UPRIGHT, state=(StateVector("state", STATE_FIELDS[state_dim]),),
+                             gripper=LIBERO_GRIPPER)
+
+
+CONVENTIONS = conventions(8)
 
 
 class VlaJepaPolicy:
@@ -30,7 +38,7 @@ class VlaJepaPolicy:
         version = f"{self.cfg.dim}d{self.cfg.depth}L-s{steps.get('stage1', 0)}-a{steps.get('stage2', 0)}"
         return PolicySpec(name="vla_jepa", version=version, cameras=tuple(self.cfg.cameras),
                           image_size=self.cfg.render_size or self.cfg.image_size, chunk_len=self.execute,
-                          action_dim=self.cfg.action_dim, conventions=CONVENTIONS)
+                          action_dim=self.cfg.action_dim, conventions=conventions(self.cfg.state_dim))
 
     def reset(self, task: TaskInfo) -> None:
         self.text = torch.as_tensor(self.texts.get(task.instruction))[None]
@@ -39,7 +47,7 @@ class VlaJepaPolicy:
         """Observation (upright, in CONVENTIONS) -> model tensors, exactly as training prepared recorded frames."""
         cams = [resize_frames(np.asarray(obs.images[cam])[None], self.cfg.image_size)[0] for cam in self.cfg.cameras]
         frames = torch.stack(cams)[None].float() / 255.0
-        state = np.asarray(obs.state["state"], np.float32).reshape(-1)[:5]
+        state = np.asarray(obs.state["state"], np.float32).reshape(-1)[: self.cfg.state_dim]
         text = self.text if self.text is not None else torch.as_tensor(self.texts.get(obs.instruction))[None]
         return frames, text, torch.as_tensor(state)[None]
 

@@ -28,10 +28,11 @@ class ModelConfig:
     pred_depth: int = 2
     head_depth: int = 1
     text_dim: int = 384  # all-MiniLM-L6-v2 sentence embedding
-    state_dim: int = 5  # eef position (3) + gripper opening (2)
+    state_dim: int = 8  # eef position (3) + axis-angle (3) + gripper fingers (2); 5 = no orientation (old)
     chunk_len: int = 8
     action_dim: int = 7
-    max_horizon: int = 32  # future offsets (frames) the predictor can be asked about
+    max_horizon: int = 32  # future offsets (steps) the predictor can be asked about
+    residual_predictor: bool = False  # True: predictor outputs student tokens + a learned change (old shortcut)
 
     @property
     def tokens_per_camera(self) -> int:
@@ -57,18 +58,23 @@ class TrainConfig:
     batch: int = 32
     lr: float = 1e-3
     weight_decay: float = 0.05
-    loss: str = "smooth_l1"
-    target: str = "ema"
+    loss: str = "l1"  # as the official code (ginwind/VLA-JEPA: F.l1_loss on the world-model prediction)
+    target: str = "frozen"  # frozen at initialisation: cannot collapse (the official target is a frozen encoder)
     ema_start: float = 0.99
     ema_end: float = 1.0
     horizon_min: int = 10  # 0.5 s at 20 Hz
     horizon_max: int = 20  # 1 s at 20 Hz
     freeze_student: bool = False  # stage 2: fine-tune the student (at encoder_lr_scale x lr) or keep it frozen
     encoder_lr_scale: float = 0.2
+    stage2_latent_weight: float = 0.1  # keep this x the latent loss during stage 2 (official: wm_loss * 0.1)
+    shift_px: int = 4  # training augmentation: random translation of up to +-shift_px pixels
     skip_stage1: bool = False  # ablation: action head on a randomly initialised encoder
     holdout_fraction: float = 0.15
     eval_batches: int = 4
-    collapse_floor: float = 0.05
+    collapse_floor: float = 0.05  # absolute floor on the target's feature spread
+    collapse_fraction: float = 0.5  # relative: final target spread >= this x its spread at initialisation
+    vision_error_margin: float = 0.1  # swapped images must raise held-out action L1 by >= 10%
+    vision_output_fraction: float = 0.25  # image swap moves the chunk >= 0.25 x what an instruction swap does
     threads: int = 1  # one intra-op thread: on shared cores, 2 OpenMP threads were 5-20x slower here
     log_every: int = 50
 
@@ -94,8 +100,8 @@ SIZES: dict[str, ModelConfig] = {
 PRESETS: dict[str, dict[str, Any]] = {
     "tiny": dict(size="tiny", stage1_steps=30, stage2_steps=30, batch=8, log_every=10, eval_batches=2),
     "small": dict(size="small"),
-    "small_no_stage1": dict(size="small", skip_stage1=True),
-    "small_frozen_target": dict(size="small", target="frozen"),
+    "small_no_stage1": dict(size="small", skip_stage1=True, stage2_latent_weight=0.0),
+    "small_ema_target": dict(size="small", target="ema"),
     "base": dict(size="base", stage1_steps=20000, stage2_steps=10000, batch=64, threads=0),
 }
 

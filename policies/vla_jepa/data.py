@@ -28,6 +28,7 @@ class Episode:
     success: bool = True
     fps: float = 20.0
     joint_states: np.ndarray | None = None
+    frame_steps: np.ndarray | None = None  # (F,) step of each frame; None = one frame per step
 
 
 def resize_frames(frames: np.ndarray, size: int) -> torch.Tensor:
@@ -38,9 +39,11 @@ def resize_frames(frames: np.ndarray, size: int) -> torch.Tensor:
     return x.contiguous()
 
 
-def proprio(ee_states: np.ndarray, gripper_states: np.ndarray) -> np.ndarray:
-    """(T, 5): end-effector position (first 3 of ee_states) + the two gripper finger positions."""
-    ee = np.asarray(ee_states, dtype=np.float32).reshape(len(ee_states), -1)[:, :3]
+def proprio(ee_states: np.ndarray, gripper_states: np.ndarray, dim: int = 8) -> np.ndarray:
+    """(T, dim): end-effector position, its orientation as axis-angle (dim 8 only; LIBERO's ee_states hold both)
+    and the two gripper finger positions. dim 5 (position + fingers) is what older checkpoints used."""
+    ee = np.asarray(ee_states, dtype=np.float32).reshape(len(ee_states), -1)
+    ee = np.pad(ee, ((0, 0), (0, max(0, 6 - ee.shape[1]))))[:, : dim - 2]
     grip = np.asarray(gripper_states, dtype=np.float32).reshape(len(gripper_states), -1)[:, :2]
     return np.concatenate([ee, grip], axis=1)
 
@@ -49,11 +52,16 @@ def proprio(ee_states: np.ndarray, gripper_states: np.ndarray) -> np.ndarray:
 class Tensors:
     """One prepared episode."""
 
-    frames: torch.Tensor  # (T, C, 3, S, S) uint8
+    frames: torch.Tensor  # (F, C, 3, S, S) uint8
     text: torch.Tensor  # (text_dim,)
     state: torch.Tensor  # (T, state_dim)
     actions: torch.Tensor | None  # (T, 7) or None for unlabelled video
     task: str = ""
+    steps: torch.Tensor | None = None  # (F,) the step of each frame (frames may be every k-th step)
+    name: str = ""
+
+    def frame_step(self, i: int) -> int:
+        return int(self.steps[i]) if self.steps is not None else i
 
 
 @dataclass
@@ -67,9 +75,11 @@ class Split:
 def prepare(ep, cfg: ModelConfig, text: np.ndarray) -> Tensors:
     cams = [resize_frames(ep.frames[c], cfg.image_size) for c in cfg.cameras]
     actions = None if ep.actions is None else torch.as_tensor(np.asarray(ep.actions, dtype=np.float32))
+    steps = getattr(ep, "frame_steps", None)
+    steps = torch.arange(cams[0].shape[0]) if steps is None else torch.as_tensor(np.asarray(steps), dtype=torch.long)
     return Tensors(frames=torch.stack(cams, dim=1), text=torch.as_tensor(text, dtype=torch.float32),
-                   state=torch.as_tensor(proprio(ep.ee_states, ep.gripper_states)), actions=actions,
-                   task=ep.task_name)
+                   state=torch.as_tensor(proprio(ep.ee_states, ep.gripper_states, cfg.state_dim)), actions=actions,
+                   task=ep.task_name, steps=steps, name=ep.name)
 
 
 def split_episodes(episodes: list, cfg: ModelConfig, texts: dict[str, np.ndarray], fraction: float,
@@ -82,7 +92,8 @@ def split_episodes(episodes: list, cfg: ModelConfig, texts: dict[str, np.ndarray
     rng, held = np.random.default_rng(seed), set()
     for key in sorted(groups):
         eps = groups[key]
-        n_out = max(1, int(round(fraction * len(eps)))) if len(eps) >= 2 else 0
+        # two held out per task where possible: the image-swap gate pairs held-out episodes of the same task
+        n_out = max(2 if len(eps) >= 4 else 1, int(round(fraction * len(eps)))) if len(eps) >= 2 else 0
         held.update(eps[i].name for i in rng.permutation(len(eps))[:n_out])
     demo_tasks = sorted(task for task, labelled in groups if labelled)
     if demo_tasks and not any(e.name in held and e.actions is not None for e in episodes):
@@ -97,18 +108,25 @@ def split_episodes(episodes: list, cfg: ModelConfig, texts: dict[str, np.ndarray
     return split
 
 
+def future_pairs(ep: Tensors, hmin: int, hmax: int) -> torch.Tensor:
+    """(P, 2) frame index pairs (now, future) whose steps are hmin..hmax apart."""
+    steps = ep.steps if ep.steps is not None else torch.arange(ep.frames.shape[0])
+    gap = steps[None, :] - steps[:, None]
+    return ((gap >= hmin) & (gap <= hmax)).nonzero()
+
+
 def stage1_batch(eps: list[Tensors], batch: int, hmin: int, hmax: int, gen: torch.Generator) -> dict:
-    """Current frames, future frames hmin..hmax steps ahead, instruction, horizon. Episodes too short are skipped."""
-    usable = [e for e in eps if e.frames.shape[0] > hmin]
-    if not usable:
-        raise ConfigError(f"no episode is longer than horizon_min={hmin} frames")
+    """Current frames, future frames hmin..hmax steps ahead, instruction, horizon (in steps). Episodes too short
+    are skipped."""
+    pairs = [(e, p) for e in eps for p in [future_pairs(e, hmin, hmax)] if len(p)]
+    if not pairs:
+        raise ConfigError(f"no episode has two frames {hmin}-{hmax} steps apart")
     cur, fut, text, hor = [], [], [], []
     for _ in range(batch):
-        ep = usable[int(torch.randint(len(usable), (1,), generator=gen))]
-        n = ep.frames.shape[0]
-        t = int(torch.randint(n - hmin, (1,), generator=gen))
-        k = int(torch.randint(hmin, min(hmax, n - 1 - t) + 1, (1,), generator=gen))
-        cur.append(ep.frames[t]), fut.append(ep.frames[t + k]), text.append(ep.text), hor.append(k)
+        ep, p = pairs[int(torch.randint(len(pairs), (1,), generator=gen))]
+        i, j = (int(v) for v in p[int(torch.randint(len(p), (1,), generator=gen))])
+        cur.append(ep.frames[i]), fut.append(ep.frames[j]), text.append(ep.text)
+        hor.append(ep.frame_step(j) - ep.frame_step(i))
     return {"frames": torch.stack(cur).float() / 255.0, "future": torch.stack(fut).float() / 255.0,
             "text": torch.stack(text), "horizon": torch.tensor(hor)}
 
@@ -126,11 +144,28 @@ def stage2_batch(eps: list[Tensors], batch: int, chunk: int, gen: torch.Generato
     frames, text, state, acts = [], [], [], []
     for _ in range(batch):
         ep = labelled[int(torch.randint(len(labelled), (1,), generator=gen))]
-        t = int(torch.randint(ep.frames.shape[0], (1,), generator=gen))
-        frames.append(ep.frames[t]), text.append(ep.text), state.append(ep.state[t])
+        i = int(torch.randint(ep.frames.shape[0], (1,), generator=gen))
+        t = ep.frame_step(i)
+        frames.append(ep.frames[i]), text.append(ep.text), state.append(ep.state[t])
         acts.append(action_chunk(ep.actions, t, chunk))
     return {"frames": torch.stack(frames).float() / 255.0, "text": torch.stack(text), "state": torch.stack(state),
             "actions": torch.stack(acts)}
+
+
+def shift(frames: torch.Tensor, max_px: int, gen: torch.Generator) -> torch.Tensor:
+    """Translate each sample's frames (B, C, 3, H, W) by up to +-max_px pixels (edge-replicated): the training
+    augmentation. One shift per sample, the same for all its cameras' frames (and for its future frame when given
+    stacked along C)."""
+    if max_px <= 0:
+        return frames
+    b, c, ch, h, w = frames.shape
+    padded = F.pad(frames.flatten(1, 2), (max_px,) * 4, mode="replicate")
+    out = torch.empty_like(frames)
+    offsets = torch.randint(0, 2 * max_px + 1, (b, 2), generator=gen)
+    for k in range(b):
+        dy, dx = int(offsets[k, 0]), int(offsets[k, 1])
+        out[k] = padded[k, :, dy:dy + h, dx:dx + w].reshape(c, ch, h, w)
+    return out
 
 
 def norm_stats(eps: list[Tensors]) -> dict[str, torch.Tensor]:

@@ -1,4 +1,6 @@
-"""Learning gates, measured on held-out episodes: is the model better than the trivial baselines?"""
+"""Learning gates, measured on held-out episodes: is the model better than the trivial baselines, does it use the
+image, and has its representation collapsed? Each gate is tested against a deliberately blind and a deliberately
+collapsed model (tests/test_vla_jepa_gates.py): a gate such a model passes is a bug."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from dataclasses import asdict, dataclass
 import torch
 
 from policies.vla_jepa.config import TrainConfig
-from policies.vla_jepa.data import Tensors, stage1_batch, stage2_batch
+from policies.vla_jepa.data import Tensors, stage1_batch
 from policies.vla_jepa.model import VlaJepa, feature_spread, latent_loss
+from policies.vla_jepa.probes import action_probes, other_instruction
 
 
 @dataclass
@@ -17,10 +20,13 @@ class Stage1Gates:
     copy_current_loss: float  # baseline: predict the target of the current frame
     shuffled_instruction_loss: float  # same model, each sample given another task's instruction
     target_spread: float  # std of target features across samples (collapse if ~0)
+    target_spread_init: float  # the same, measured with the target encoder at initialisation
+    student_spread: float  # std of the student's tokens across samples (information only)
     spread_floor: float
+    spread_fraction: float
     beats_copy: bool
     uses_language: bool | None  # None: only one instruction in the held-out set, cannot be measured
-    no_collapse: bool
+    no_collapse: bool  # spread above the absolute floor AND >= spread_fraction x its value at initialisation
 
     @property
     def passed(self) -> bool:
@@ -31,27 +37,39 @@ class Stage1Gates:
 class Stage2Gates:
     action_l1: float
     mean_action_l1: float  # baseline: always predict the training set's mean action
+    replay_l1: float  # baseline: replay the actions of the nearest training demo of the same task
+    swapped_image_l1: float  # same held-out samples, images from another held-out episode of the same task
+    image_change: float  # mean |chunk(own image) - chunk(swapped image)|
+    instruction_change: float  # mean |chunk(own instruction) - chunk(another task's instruction)|
+    error_margin: float
+    output_fraction: float
     beats_mean: bool
+    beats_replay: bool | None  # None: no training demo of a held-out task to replay
+    vision_error: bool | None  # swapped_image_l1 >= (1 + error_margin) x action_l1; None: no pair to swap
+    vision_output: bool | None  # image_change >= output_fraction x instruction_change
 
     @property
     def passed(self) -> bool:
-        return self.beats_mean
-
-
-def _other_instruction(text: torch.Tensor, bank: torch.Tensor) -> torch.Tensor | None:
-    """Give each sample another task's instruction: the next distinct one in the bank (all training instructions)."""
-    uniq = torch.unique(torch.cat([bank, text]), dim=0)
-    if uniq.shape[0] < 2:
-        return None
-    index = (text[:, None, :] == uniq[None]).all(-1).float().argmax(1)
-    return uniq[(index + 1) % uniq.shape[0]]
+        return self.beats_mean and all(bool(g) for g in (self.beats_replay, self.vision_error, self.vision_output))
 
 
 @torch.no_grad()
-def stage1_gates(model: VlaJepa, held_out: list[Tensors], cfg: TrainConfig, bank: torch.Tensor) -> Stage1Gates:
-    """`bank`: (n, text_dim) instruction embeddings to draw the shuffled (wrong) instructions from."""
+def target_spread(model: VlaJepa, held_out: list[Tensors], cfg: TrainConfig) -> float:
+    """Spread of the target's tokens of held-out future frames (the same samples stage1_gates draws)."""
+    gen, total = torch.Generator().manual_seed(cfg.seed + 1000), 0.0
+    for _ in range(cfg.eval_batches):
+        b = stage1_batch(held_out, cfg.batch, cfg.horizon_min, cfg.horizon_max, gen)
+        total += feature_spread(model.encode_target(b["future"]))
+    return total / cfg.eval_batches
+
+
+@torch.no_grad()
+def stage1_gates(model: VlaJepa, held_out: list[Tensors], cfg: TrainConfig, bank: torch.Tensor,
+                 spread_init: float) -> Stage1Gates:
+    """`bank`: (n, text_dim) instruction embeddings for the wrong instructions; `spread_init`: target_spread of
+    the model at initialisation."""
     gen = torch.Generator().manual_seed(cfg.seed + 1000)
-    sums = {"true": 0.0, "copy": 0.0, "shuf": 0.0, "spread": 0.0}
+    sums = {"true": 0.0, "copy": 0.0, "shuf": 0.0, "spread": 0.0, "student": 0.0}
     shuffled_ok = True
     for _ in range(cfg.eval_batches):
         b = stage1_batch(held_out, cfg.batch, cfg.horizon_min, cfg.horizon_max, gen)
@@ -60,47 +78,66 @@ def stage1_gates(model: VlaJepa, held_out: list[Tensors], cfg: TrainConfig, bank
                                           target, cfg.loss).mean())
         sums["copy"] += float(latent_loss(model.encode_target(b["frames"]), target, cfg.loss).mean())
         sums["spread"] += feature_spread(target)
-        other = _other_instruction(b["text"], bank)
+        sums["student"] += feature_spread(model.student(b["frames"], b["text"]))
+        other = other_instruction(b["text"], bank)
         if other is None:
             shuffled_ok = False
         else:
             sums["shuf"] += float(latent_loss(model.predict_latent(b["frames"], other, b["horizon"]),
                                               target, cfg.loss).mean())
     m = {k: v / cfg.eval_batches for k, v in sums.items()}
+    no_collapse = m["spread"] > cfg.collapse_floor and m["spread"] >= cfg.collapse_fraction * spread_init
     return Stage1Gates(latent_loss=m["true"], copy_current_loss=m["copy"],
                        shuffled_instruction_loss=m["shuf"] if shuffled_ok else float("nan"),
-                       target_spread=m["spread"], spread_floor=cfg.collapse_floor, beats_copy=m["true"] < m["copy"],
-                       uses_language=(m["true"] < m["shuf"]) if shuffled_ok else None,
-                       no_collapse=m["spread"] > cfg.collapse_floor)
+                       target_spread=m["spread"], target_spread_init=spread_init, student_spread=m["student"],
+                       spread_floor=cfg.collapse_floor, spread_fraction=cfg.collapse_fraction,
+                       beats_copy=m["true"] < m["copy"],
+                       uses_language=(m["true"] < m["shuf"]) if shuffled_ok else None, no_collapse=no_collapse)
 
 
 @torch.no_grad()
-def stage2_gates(model: VlaJepa, held_out: list[Tensors], cfg: TrainConfig) -> Stage2Gates:
-    gen = torch.Generator().manual_seed(cfg.seed + 2000)
-    err = base = 0.0
-    for _ in range(cfg.eval_batches):
-        b = stage2_batch(held_out, cfg.batch, model.cfg.chunk_len, gen)
-        pred = model.predict_actions(b["frames"], b["text"], b["state"])
-        err += float((pred - b["actions"]).abs().mean())
-        base += float((model.action_mean - b["actions"]).abs().mean())
-    err, base = err / cfg.eval_batches, base / cfg.eval_batches
-    return Stage2Gates(action_l1=err, mean_action_l1=base, beats_mean=err < base)
+def stage2_gates(model: VlaJepa, held_out: list[Tensors], train: list[Tensors], cfg: TrainConfig,
+                 bank: torch.Tensor) -> Stage2Gates:
+    p = action_probes(model, held_out, train, cfg, bank)
+    nan = float("nan")
+    vision_error = None if p.swapped_l1 is None else \
+        p.swapped_l1 >= (1.0 + cfg.vision_error_margin) * p.own_l1_swappable
+    # strictly positive: a model that reads neither image nor instruction moves by 0 >= fraction x 0
+    vision_output = None if p.image_change is None or p.instruction_change is None else \
+        p.image_change > 0 and p.image_change >= cfg.vision_output_fraction * p.instruction_change
+    return Stage2Gates(action_l1=p.action_l1, mean_action_l1=p.mean_l1,
+                       replay_l1=nan if p.replay_l1 is None else p.replay_l1,
+                       swapped_image_l1=nan if p.swapped_l1 is None else p.swapped_l1,
+                       image_change=nan if p.image_change is None else p.image_change,
+                       instruction_change=nan if p.instruction_change is None else p.instruction_change,
+                       error_margin=cfg.vision_error_margin, output_fraction=cfg.vision_output_fraction,
+                       beats_mean=p.action_l1 < p.mean_l1,
+                       beats_replay=None if p.replay_l1 is None else p.own_l1_replayable < p.replay_l1,
+                       vision_error=vision_error, vision_output=vision_output)
 
 
 def describe(gates: Stage1Gates | Stage2Gates) -> list[str]:
     """Plain lines for the training report."""
     if isinstance(gates, Stage1Gates):
-        lang = "n/a (one instruction only)" if gates.uses_language is None else _pf(gates.uses_language)
-        return [f"  latent loss {gates.latent_loss:.4f} vs copy-current-frame {gates.copy_current_loss:.4f}: "
-                f"{_pf(gates.beats_copy)}",
-                f"  true instruction {gates.latent_loss:.4f} vs shuffled {gates.shuffled_instruction_loss:.4f}: {lang}",
-                f"  target feature spread {gates.target_spread:.4f} (floor {gates.spread_floor}): "
-                f"{_pf(gates.no_collapse)}"]
-    return [f"  action L1 {gates.action_l1:.4f} vs mean-action {gates.mean_action_l1:.4f}: {_pf(gates.beats_mean)}"]
+        g = gates
+        lang = "n/a (one instruction only)" if g.uses_language is None else _pf(g.uses_language)
+        return [f"  latent loss {g.latent_loss:.4f} vs copy-current-frame {g.copy_current_loss:.4f}: "
+                f"{_pf(g.beats_copy)}",
+                f"  true instruction {g.latent_loss:.4f} vs shuffled {g.shuffled_instruction_loss:.4f}: {lang}",
+                f"  target feature spread {g.target_spread:.4f} vs {g.target_spread_init:.4f} at initialisation "
+                f"(need >= {g.spread_fraction:g}x and > {g.spread_floor:g}): {_pf(g.no_collapse)}; "
+                f"student spread {g.student_spread:.4f}"]
+    g = gates
+    return [f"  action L1 {g.action_l1:.4f} vs mean-action {g.mean_action_l1:.4f}: {_pf(g.beats_mean)}",
+            f"  action L1 {g.action_l1:.4f} vs nearest-training-demo replay {g.replay_l1:.4f}: {_pf(g.beats_replay)}",
+            f"  images swapped within a task: action L1 {g.swapped_image_l1:.4f} (need >= {1 + g.error_margin:g}x "
+            f"{g.action_l1:.4f}): {_pf(g.vision_error)}",
+            f"  chunk change with the image {g.image_change:.4f} vs with the instruction {g.instruction_change:.4f} "
+            f"(need >= {g.output_fraction:g}x): {_pf(g.vision_output)}"]
 
 
-def _pf(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
+def _pf(ok: bool | None) -> str:
+    return "n/a (cannot be measured: FAIL)" if ok is None else ("PASS" if ok else "FAIL")
 
 
 def as_dict(gates: Stage1Gates | Stage2Gates) -> dict:

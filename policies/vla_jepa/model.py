@@ -51,15 +51,19 @@ class Predictor(nn.Module):
         self.horizon = nn.Embedding(cfg.max_horizon + 1, cfg.dim)
         self.blocks = _blocks(cfg.dim, cfg.heads, cfg.pred_depth)
         self.out = nn.Linear(cfg.dim, cfg.dim)
-        nn.init.zeros_(self.out.weight)
-        nn.init.zeros_(self.out.bias)
+        self.residual = cfg.residual_predictor
+        if self.residual:  # starts as "the future looks like now" and learns the change
+            nn.init.zeros_(self.out.weight)
+            nn.init.zeros_(self.out.bias)
         self.max_horizon = cfg.max_horizon
 
     def forward(self, tokens: torch.Tensor, text: torch.Tensor, horizon: torch.Tensor) -> torch.Tensor:
         cond = self.lang(text)[:, None] + self.horizon(horizon.clamp(0, self.max_horizon))[:, None]
         x = self.blocks(torch.cat([cond, tokens + cond], dim=1))
-        # Residual: starts as "the future looks like now" and learns the change (zero-initialised output layer).
-        return tokens + self.out(x[:, 1:])
+        # Without the residual the student cannot pass its own tokens through: to predict the target's tokens of the
+        # future it has to encode what is in the image.
+        out = self.out(x[:, 1:])
+        return tokens + out if self.residual else out
 
 
 class ActionHead(nn.Module):
