@@ -138,7 +138,7 @@ def matrix_table(column: Column, bench: str) -> Table:
     cols = [level_label(name, lv) for lv in levels] + ["all perturbed"]
     slug = "".join(ch if ch.isalnum() else "_" for ch in column.label)
     return Table(f"robustness_{bench}_matrix_{slug}", f"Robustness ({bench}, {column.label}): dimension × {name}",
-                 ["dimension"], cols, rows, ["Cells: success % [95% Wilson CI] n (errors excluded)."], wide=False)
+                 ["dimension"], cols, rows, ["Cells: success % [95% Wilson CI] n (policy faults are failures; env/infra errors excluded)."], wide=False)
 
 
 def robustness_benches(columns: Sequence[Column]) -> list[str]:
