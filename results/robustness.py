@@ -17,6 +17,7 @@ from results.tables import Mean, Row, Table
 
 UNPERTURBED = "(unperturbed)"
 BASELINE_DIMENSION = "none"  # a native sweep's shared level-0 episode
+MATRIX_NOTE = "Cells: success % [95% Wilson CI] n (policy faults are failures; env/infra errors excluded)."
 
 
 def dimension(rec: EpisodeRecord) -> str:
@@ -138,7 +139,7 @@ def matrix_table(column: Column, bench: str) -> Table:
     cols = [level_label(name, lv) for lv in levels] + ["all perturbed"]
     slug = "".join(ch if ch.isalnum() else "_" for ch in column.label)
     return Table(f"robustness_{bench}_matrix_{slug}", f"Robustness ({bench}, {column.label}): dimension × {name}",
-                 ["dimension"], cols, rows, ["Cells: success % [95% Wilson CI] n (errors excluded)."], wide=False)
+                 ["dimension"], cols, rows, [MATRIX_NOTE], wide=False)
 
 
 def robustness_benches(columns: Sequence[Column]) -> list[str]:

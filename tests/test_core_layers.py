@@ -81,6 +81,14 @@ def test_nothing_imports_the_cli():
     assert not upward, "imports of the CLI from below it:\n" + "\n".join(upward)
 
 
+def test_only_the_cli_resolves_registry_names():
+    """The registries (benchmarks/__init__.py, policies/__init__.py) are read by the composition root alone; every
+    other module gets `module:attr` targets or built objects."""
+    readers = sorted(f"{m} -> {i}" for m, deps in import_graph().items() if m.split(".")[0] != "cli"
+                     for i in deps if i in ("benchmarks", "policies"))
+    assert not readers, "registry lookups outside cli/:\n" + "\n".join(readers)
+
+
 def test_no_import_circle():
     cycle = _cycle(import_graph())
     assert cycle is None, "import circle: " + " -> ".join(cycle)
