@@ -1,9 +1,10 @@
 """Benchmark registry: one line per benchmark (name -> "module:factory")."""
 
-from benchmarks.robosuite_quiet import quiet_robosuite_import
+from benchmarks.robosuite_quiet import quiet_gym_notice, quiet_robosuite_import
 from harness.registry import Registry
 
 quiet_robosuite_import()
+quiet_gym_notice()
 
 BENCHMARKS: Registry = Registry("benchmark")
 BENCHMARKS.add("fake", "benchmarks.fake.bench:FakeBenchmark", "pure-numpy reaching task for fast tests")

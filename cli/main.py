@@ -14,7 +14,7 @@ COMMANDS = [
     "cli.commands.list_cmd",
     "cli.commands.report_cmd",
     "cli.commands.view_cmd",
-    "benchmarks.perturb.show_cmd",
+    "cli.commands.show_perturbations_cmd",
     "cli.commands.export_cmd",
     "cli.commands.compare_cmd",
     "policies.vla_jepa.train_cmd",
@@ -22,6 +22,7 @@ COMMANDS = [
     "cli.commands.serve_cmd",
     "cli.commands.record_cmd",
     "cli.commands.dataset_cmd",
+    "cli.commands.check_cmd",
     "cli.commands.assets_cmd",
 ]
 

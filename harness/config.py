@@ -45,6 +45,10 @@ class RunConfig:
             raise ConfigError(f"--video must be one of {', '.join(VIDEO_MODES)}, got '{self.video}'")
         if self.runner not in RUNNERS:
             raise ConfigError(f"--runner must be one of {', '.join(RUNNERS)}, got '{self.runner}'")
+        if self.max_steps is not None and (isinstance(self.max_steps, bool) or not isinstance(self.max_steps, int)
+                                           or self.max_steps < 1):
+            raise ConfigError(f"--max-steps must be an integer >= 1 (or left out for the protocol's), "
+                              f"got {self.max_steps!r}")
         if self.trials is not None and self.trials < 1:
             raise ConfigError(f"--trials must be >= 1, got {self.trials}")
         if self.workers < 1:

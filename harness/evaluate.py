@@ -10,9 +10,11 @@ from pathlib import Path
 
 from harness.config import RunConfig
 from harness.errors import UserError
-from harness.manifest import build_manifest
+from harness import runlock
+from harness.manifest import build_manifest, differences
 from harness.plan import RunPlan, plan_run
 from harness.progress import RunProgress
+from harness.protocols import StopRun
 from harness.store import RunStore, finished_keys
 from harness.types import EpisodeRecord, PolicyRef
 from harness.targets import Targets
@@ -44,18 +46,55 @@ def start_run(plan: RunPlan) -> Path:
 def resume(run_dir: Path, targets: Targets, progress: bool = True,
            runner_overrides: dict | None = None) -> RunSummary:
     """Re-plan a run from its manifest (runner fields may change) and execute what has no finished record."""
-    manifest = RunStore(run_dir).read_manifest()
-    plan = plan_run(RunConfig.from_dict({**manifest["config"], **(runner_overrides or {})}), targets)
-    if plan.protocol_hash != manifest["protocol_hash"]:
-        raise ProtocolMismatch(f"protocol hash of {run_dir} is {manifest['protocol_hash']} but this code gives "
-                               f"{plan.protocol_hash} for the same config; the benchmark protocol changed, "
-                               "start a new run")
+    store = RunStore(run_dir)
+    manifest = store.read_manifest()
+    runlock.acquire(run_dir)  # before planning: a second writer is refused at once
+    try:
+        plan = plan_run(RunConfig.from_dict({**manifest["config"], **(runner_overrides or {})}), targets)
+        check_protocol(run_dir, manifest, plan)
+    except BaseException:
+        runlock.release(run_dir)
+        raise
     return execute(run_dir, plan, progress)
 
 
+def check_protocol(run_dir: Path, manifest: dict, plan: RunPlan) -> None:
+    """The stored protocol block, field by field, then its hash: ProtocolMismatch names the first difference."""
+    diffs = differences({"protocol": manifest.get("protocol", {})}, {"protocol": dataclasses.asdict(plan.protocol)})
+    if diffs:
+        raise ProtocolMismatch(f"the benchmark protocol of {run_dir} changed since it was recorded: {diffs[0]}"
+                               + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else "")
+                               + "; its numbers would not be comparable, start a new run")
+    if plan.protocol_hash != manifest.get("protocol_hash"):
+        raise ProtocolMismatch(f"protocol hash of {run_dir} is {manifest.get('protocol_hash')} but this code gives "
+                               f"{plan.protocol_hash} for the same protocol block; the hashed fields changed, "
+                               "start a new run")
+
+
 def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
-    """Run every episode of the plan that has no finished record yet (fresh start and resume alike)."""
+    """Run every episode of the plan that has no finished record yet (fresh start and resume alike), as the run's
+    only writer (its lock), with the manifest status written at each transition."""
     store = RunStore(run_dir)
+    runlock.acquire(run_dir)
+    status = "failed"
+    try:
+        store.set_status("running")
+        summary = _execute(store, plan, progress)
+        status = "finished"
+        return summary
+    except (StopRun, KeyboardInterrupt):
+        status = "stopped"
+        raise
+    finally:
+        try:
+            store.set_status(status)
+        except OSError:  # e.g. the disk is full: the status stays "running" and readers see no writer holds it
+            pass
+        runlock.release(run_dir)
+
+
+def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
+    run_dir = store.dir
     cfg = plan.config
     previous = store.records()
     done = finished_keys(previous)
@@ -100,4 +139,4 @@ def _dispatch(plan: RunPlan, job: RunJob, work, on_record) -> None:
     else:
         from harness.runners.local import run_local
 
-        run_local(job, work, on_record)
+        run_local(job, work, on_record, cfg.episode_timeout_s)

@@ -21,8 +21,9 @@ TRACKED_PACKAGES = ("vla-harness", "numpy", "torch", "mujoco", "robosuite", "lib
 
 
 def protocol_hash(protocol: BenchProtocol, fields: dict[str, Any]) -> str:
-    """Hash of everything that makes two runs' numbers comparable (not the policy)."""
-    payload = {"protocol": dataclasses.asdict(protocol), **fields}
+    """Hash of everything that makes two runs' numbers comparable (not the policy, not the report labels)."""
+    hashed = {k: v for k, v in dataclasses.asdict(protocol).items() if k != "report"}
+    payload = {"protocol": hashed, **fields}
     blob = json.dumps(payload, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -63,3 +64,19 @@ def build_manifest(run_id: str, config: dict[str, Any], protocol: BenchProtocol,
         "protocol": dataclasses.asdict(protocol), "protocol_hash": phash, "n_episodes": n_episodes,
         "packages": package_versions(), "git": git_revision(), "machine": machine_info(),
     }
+
+
+def flatten(prefix: str, value: Any, out: dict[str, Any]) -> dict[str, Any]:
+    """Nested mappings as dotted keys (`protocol.extra.seed`); JSON-normalised so a tuple equals its stored list."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = json.loads(json.dumps(value, default=str))
+    return out
+
+
+def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """`field: a vs b` for every dotted field where two nested mappings differ, in field order."""
+    fa, fb = flatten("", a, {}), flatten("", b, {})
+    return [f"{k}: {fa.get(k)!r} vs {fb.get(k)!r}" for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]

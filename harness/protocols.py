@@ -83,6 +83,10 @@ class BenchProtocol:
     extra: dict[str, Any] = field(default_factory=dict)
     conventions: BenchConventions | None = None  # what the env renders and offers (harness/conventions.py)
     replan_steps: int | None = None  # the loop executes at most this many actions of each chunk (None: all of it)
+    # What reports need to know and must not re-type (results/facts.py): `dimensions` in the benchmark's order,
+    # `level_name` ("difficulty" or "level"), `dimension_weights` (published variants per dimension). Labels only:
+    # not hashed, so adding one leaves every run resumable and comparable.
+    report: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,6 @@ class BenchSelection:
     tasks: tuple[int, ...] | None = None
     trials: int | None = None
     max_steps: int | None = None
-    options: dict[str, Any] = field(default_factory=dict)
 
 
 @runtime_checkable

@@ -1,44 +1,78 @@
-"""Run directory: manifest.json + append-only episodes.jsonl (one fsynced line per finished episode)."""
+"""Run directory: manifest.json + append-only episodes.jsonl (one fsynced line per finished episode) + run.lock.
+
+A record line is valid only if it parses and ends with a newline. Readers skip anything else with a warning that names
+the line (never silently); the writer, on opening the file, moves a torn or garbage tail aside to
+episodes.jsonl.corrupt (never deleted) before appending, so a killed writer never blocks the next one.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from harness import runlock
 from harness.errors import UserError, is_final
 from harness.schema import SchemaError, checked_manifest, record_from_dict
 from harness.types import EpisodeRecord
 
 MANIFEST = "manifest.json"
 EPISODES = "episodes.jsonl"
+CORRUPT = "episodes.jsonl.corrupt"
+STATUSES = ("running", "finished", "stopped", "failed")
 
 
 class StoreError(UserError, RuntimeError):
     pass
 
 
-def read_records(run_dir: Path) -> list[EpisodeRecord]:
-    """All records in file order, upgraded to the current schema; a truncated last line (killed writer) is ignored."""
+@dataclass
+class Scan:
+    """What episodes.jsonl holds: the valid records, and every line that is not one (1-based line numbers)."""
+
+    records: list[EpisodeRecord] = field(default_factory=list)
+    bad_lines: list[tuple[int, str]] = field(default_factory=list)  # in the middle: skipped by readers
+    torn_tail: tuple[int, str] | None = None  # the last line, unfinished or unreadable: a killed writer
+
+    def warnings(self, path: Path) -> list[str]:
+        out = [f"{path}:{n}: unreadable record skipped ({why}); `vla-harness check` fails on it"
+               for n, why in self.bad_lines]
+        if self.torn_tail:
+            out.append(f"{path}:{self.torn_tail[0]}: torn last line ignored ({self.torn_tail[1]}); the next "
+                       f"`vla-harness resume` moves it to {CORRUPT}")
+        return out
+
+
+def scan_records(run_dir: Path) -> Scan:
+    """Every line of episodes.jsonl judged: valid records in file order (upgraded to the current schema), bad middle
+    lines, a torn tail. A record newer than this code is a SchemaError, not a bad line."""
     path = Path(run_dir) / EPISODES
+    scan = Scan()
     if not path.exists():
-        return []
+        return scan
     run_policy = _run_policy(Path(run_dir))
-    records = []
-    lines = path.read_text().splitlines()
-    for i, line in enumerate(lines):
+    lines = path.read_bytes().split(b"\n")  # the last item is b"" exactly when the file ends with a newline
+    last = len(lines) - 1 if lines[-1] else len(lines) - 2
+    for i, line in enumerate(lines[: last + 1]):
         if not line.strip():
             continue
         try:
-            records.append(record_from_dict(json.loads(line), run_policy, f"{path}:{i + 1}"))
+            if i == len(lines) - 1:
+                raise ValueError("no newline at the end: the write was cut off")
+            scan.records.append(record_from_dict(json.loads(line), run_policy, f"{path}:{i + 1}"))
         except SchemaError:
             raise
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            if i == len(lines) - 1:
-                continue  # torn final write
-            raise StoreError(f"{path}:{i + 1}: unreadable record ({exc})") from exc
-    return records
+        except (ValueError, KeyError, TypeError) as exc:
+            why = str(exc)[:120]
+            if i == last:
+                scan.torn_tail = (i + 1, why)
+            else:
+                scan.bad_lines.append((i + 1, why))
+    return scan
 
 
 def _run_policy(run_dir: Path) -> str | None:
@@ -47,6 +81,15 @@ def _run_policy(run_dir: Path) -> str | None:
         return json.loads((run_dir / MANIFEST).read_text())["config"]["policy"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def read_records(run_dir: Path, warn: bool = True) -> list[EpisodeRecord]:
+    """All valid records in file order; bad lines are skipped, each with a warning on stderr."""
+    scan = scan_records(run_dir)
+    if warn:
+        for line in scan.warnings(Path(run_dir) / EPISODES):
+            print(f"warning: {line}", file=sys.stderr)
+    return scan.records
 
 
 def finished_keys(records: Iterable[EpisodeRecord]) -> set[str]:
@@ -67,20 +110,40 @@ class RunStore:
         return self.manifest_path.exists()
 
     def create(self, manifest: dict[str, Any]) -> None:
-        if self.exists():
-            raise StoreError(f"{self.dir} already holds a run; use `vla-harness resume {self.dir}` or another --out")
+        """Create the run under its lock (kept: the creator is the run's writer); two creators never both succeed."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.write_manifest(manifest)
+        held = runlock.holds(self.dir)
+        runlock.acquire(self.dir)
+        if self.exists():
+            if not held:
+                runlock.release(self.dir)
+            raise StoreError(f"{self.dir} already holds a run; use `vla-harness resume {self.dir}` or another --name")
+        self.write_manifest({**manifest, **_status("running")})
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, self.manifest_path)
 
     def read_manifest(self) -> dict[str, Any]:
         if not self.exists():
             raise StoreError(f"{self.dir} is not a run directory (no {MANIFEST})")
-        return checked_manifest(json.loads(self.manifest_path.read_text()), str(self.manifest_path))
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise StoreError(f"{self.manifest_path} is unreadable ({exc}); the records in {EPISODES} are untouched: "
+                             "restore the manifest (e.g. from a copy of the run) to use them") from exc
+        if not isinstance(manifest, dict) or "config" not in manifest:
+            raise StoreError(f"{self.manifest_path} is not a run manifest (no 'config' block)")
+        return checked_manifest(manifest, str(self.manifest_path))
+
+    def set_status(self, status: str) -> None:
+        """Write the run's status (running, finished, stopped, failed) into the manifest; the writer only."""
+        assert status in STATUSES, status
+        self.write_manifest({**self.read_manifest(), **_status(status)})
 
     def records(self) -> list[EpisodeRecord]:
         return read_records(self.dir)
@@ -95,18 +158,41 @@ class RunStore:
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
-            self._file = None
+            try:
+                self._file.close()
+            finally:
+                self._file = None
 
     def _repair_tail(self) -> None:
-        """Drop a torn last line (a writer killed mid-record): it was never a finished record."""
+        """Move a torn or garbage tail (a writer killed mid-record) to episodes.jsonl.corrupt: it was never a
+        finished record, and appending after it would bury it in the middle."""
         path = self.dir / EPISODES
-        if not path.exists() or path.stat().st_size == 0:
+        scan = scan_records(self.dir)
+        if scan.torn_tail is None:
             return
         data = path.read_bytes()
-        if not data.endswith(b"\n"):
-            with open(path, "rb+") as f:
-                f.truncate(data.rfind(b"\n") + 1)
+        cut = _line_offset(data, scan.torn_tail[0])
+        with open(self.dir / CORRUPT, "ab") as f:
+            f.write(data[cut:].rstrip(b"\n") + b"\n")
+            f.flush()
+            os.fsync(f.fileno())
+        with open(path, "rb+") as f:
+            f.truncate(cut)
+            os.fsync(f.fileno())
+        print(f"warning: {path}:{scan.torn_tail[0]}: torn last line ({len(data) - cut} bytes) moved to "
+              f"{self.dir / CORRUPT}", file=sys.stderr)
+
+
+def _line_offset(data: bytes, line_no: int) -> int:
+    """Byte offset where 1-based line `line_no` starts."""
+    offset = 0
+    for _ in range(line_no - 1):
+        offset = data.index(b"\n", offset) + 1
+    return offset
+
+
+def _status(status: str) -> dict[str, Any]:
+    return {"status": status, "status_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
 
 def _json_default(obj: Any) -> Any:

@@ -46,12 +46,13 @@ def build_policy(job: RunJob) -> Policy:
 
 
 class EpisodeWorker:
-    def __init__(self, job: RunJob, worker_id: str | None = None) -> None:
+    def __init__(self, job: RunJob, worker_id: str | None = None, policy: Policy | None = None) -> None:
         self.job = job
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.benchmark = build_benchmark(job)
         self.protocol: BenchProtocol = self.benchmark.protocol()
-        self.policy = conform(build_policy(job), self.protocol)  # conventions checked here, before any episode
+        # conventions checked here, before any episode
+        self.policy = conform(policy if policy is not None else build_policy(job), self.protocol)
         self._env: Env | None = None
         self._env_key: str | None = None
         self._policy_ref: PolicyRef | None = None

@@ -22,14 +22,18 @@ from typing import Any
 import numpy as np
 from websockets.sync.client import ClientConnection
 
+from harness.config import ConfigError
 from harness.types import Observation, PolicySpec
 from policies.libero_inputs import CAMERAS, POSE, RENDER_SIZE, conventions, libero_view
 from policies.remote import RemotePolicy, RemotePolicyError
 
 
 def _protocol():
-    from vla_eval.protocol import messages
-
+    try:
+        from vla_eval.protocol import messages
+    except ImportError as exc:
+        raise ConfigError(f"policy 'vla_eval' needs PyPI vla-eval ({exc}); `make install` or pip install "
+                          "vla-eval==0.8.0") from exc
     return messages
 
 

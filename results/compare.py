@@ -2,19 +2,22 @@
 
 Decision: a regression is a candidate success rate lower than the baseline's by more than the tolerance (point
 estimate) AND significantly different at alpha: exact McNemar on the discordant pairs (paired), or a Newcombe
-interval for the difference that excludes 0 (unpaired). Anything else passes.
+interval for the difference that excludes 0 (unpaired). Anything else passes. The policy's own faults (policy_error,
+nan_action, bad_action_shape) are failures, so crashing never passes; a candidate missing baseline keys or holding
+env/infra errors not resumed is refused (CompareRefused, exit 3) unless --allow-missing, so running less never passes.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from tabulate import tabulate
 
 from harness.types import EpisodeRecord
-from results.aggregate import count, dedupe, natural_key
+from results.aggregate import count, is_outcome, is_rerun_error, is_skipped, latest_by_key, natural_key
 from results.stats import PairedCounts, mcnemar_exact, newcombe_paired, newcombe_unpaired, z_of
 from results.tables import pct
 from harness.errors import UserError
@@ -22,6 +25,39 @@ from harness.errors import UserError
 
 class NoEpisodes(UserError, RuntimeError):
     """Nothing to compare: a run has no finished episode."""
+
+
+class CompareRefused(UserError):
+    """The runs cannot be compared as they are (missing keys, errors left, other protocol): no verdict, exit 3."""
+
+    exit_code = 3
+
+
+def outcomes(records: Sequence[EpisodeRecord]) -> dict[str, EpisodeRecord]:
+    """The compared outcome per key: finished, or failed by the policy's own fault; skips and env/infra errors are
+    not outcomes."""
+    return {k: r for k, r in latest_by_key(records).items() if is_outcome(r) and not is_skipped(r)}
+
+
+def check_complete(baseline: Sequence[EpisodeRecord], candidate: Sequence[EpisodeRecord],
+                   allow_missing: bool = False) -> list[str]:
+    """Refuse a candidate that ran less than the baseline or has env/infra errors left (or, with allow_missing,
+    say how much is left out)."""
+    base, cand = outcomes(baseline), latest_by_key(candidate)
+    missing = sorted(set(base) - set(cand), key=natural_key)
+    left = sorted((k for k in set(base) & set(cand) if is_rerun_error(cand[k])), key=natural_key)
+    kinds = Counter(cand[k].error.kind for k in left)
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} of the baseline's {len(base)} episode keys have no record in the candidate "
+                        f"(first: {missing[0]})")
+    if left:
+        problems.append(f"{len(left)} keys ended in errors not resumed (" + ", ".join(
+            f"{k} {n}" for k, n in sorted(kinds.items())) + "): `vla-harness resume CANDIDATE` re-runs them")
+    if problems and not allow_missing:
+        raise CompareRefused("candidate is incomplete, no verdict: " + "; ".join(problems)
+                             + " (pass --allow-missing to compare the shared keys only)")
+    return [f"INCOMPLETE (--allow-missing): only shared keys are compared; {p}." for p in problems]
 
 
 @dataclass(frozen=True)
@@ -62,10 +98,6 @@ class Comparison:
         return self.overall.diff < -self.tolerance and self.significant
 
 
-def _ok(records: Sequence[EpisodeRecord]) -> dict[str, EpisodeRecord]:
-    return {r.key: r for r in dedupe(records) if r.error is None}
-
-
 def paired_scope(name: str, pairs: list[tuple[EpisodeRecord, EpisodeRecord]], z: float) -> Scope:
     both = sum(1 for b, c in pairs if b.success and c.success)
     only1 = sum(1 for b, c in pairs if b.success and not c.success)
@@ -99,10 +131,11 @@ def _buckets(items, record_of) -> dict[str, list]:
 
 def compare(baseline: Sequence[EpisodeRecord], candidate: Sequence[EpisodeRecord], tolerance: float = 0.02,
             alpha: float = 0.05) -> Comparison:
-    base, cand = _ok(baseline), _ok(candidate)
+    base, cand = outcomes(baseline), outcomes(candidate)
     if not base or not cand:
         which = "baseline" if not base else "candidate"
-        raise NoEpisodes(f"no episodes to compare: the {which} run has no episode that finished without error")
+        raise NoEpisodes(f"no episodes to compare: the {which} run has no episode with an outcome (finished, or "
+                         "failed by a policy fault)")
     z = z_of(alpha)
     shared = sorted(set(base) & set(cand))
     if shared:
@@ -120,14 +153,16 @@ def compare(baseline: Sequence[EpisodeRecord], candidate: Sequence[EpisodeRecord
 
 
 def _pairing_notes(baseline, candidate, base: dict, cand: dict, n_shared: int) -> list[str]:
-    notes = [f"PAIRED on {n_shared} episode keys finished without error in both runs."]
+    faults = sum(1 for side in (base, cand) for k, r in side.items() if r.error is not None)
+    notes = [f"PAIRED on {n_shared} episode keys with an outcome in both runs (policy faults count as failures: "
+             f"{faults} in these runs)."]
     only_b, only_c = len(set(base) - set(cand)), len(set(cand) - set(base))
     if only_b or only_c:
-        notes.append(f"left out: {only_b} keys finished only in the baseline, {only_c} only in the candidate.")
+        notes.append(f"left out: {only_b} keys with an outcome only in the baseline, {only_c} only in the candidate.")
     in_both = {r.key for r in baseline} & {r.key for r in candidate}
     if len(in_both) > n_shared:
-        notes.append(f"left out: {len(in_both) - n_shared} keys in both runs with an error or skip on either side "
-                     "(errors are not failures).")
+        notes.append(f"left out: {len(in_both) - n_shared} keys in both runs skipped or with an env/infra error on "
+                     "either side (not failures).")
     return notes
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from harness.errors import UserError, blame_of
 from harness.types import EpisodeRecord
 from results.aggregate import latest_by_key
+from results.health import state_notes
 from results.load import load_run
-from harness.errors import UserError
 
 
 class MissingDependency(UserError, RuntimeError):
@@ -25,6 +27,7 @@ def flat_record(rec: EpisodeRecord) -> dict[str, Any]:
         "dimension": p.get("dimension"), "level": p.get("level"), "difficulty": p.get("difficulty"),
         "variant_id": p.get("variant_id"), "perturbation_params": json.dumps(p.get("params")) if p else None,
         "success": rec.success, "steps": rec.steps, "error_kind": rec.error.kind if rec.error else None,
+        "error_blame": blame_of(rec.error.kind).value if rec.error else None,
         "error_message": rec.error.message if rec.error else None, "attempt": rec.attempt, "worker": rec.worker,
         "wall_s": rec.time.wall_s, "sim_s": rec.time.sim_s, "render_s": rec.time.render_s,
         "policy_s": rec.time.policy_s, "overhead_s": rec.time.overhead_s, "video": rec.video,
@@ -39,6 +42,8 @@ def records_frame(run_dirs: Sequence[str | Path]):
     rows = []
     for run_dir in run_dirs:
         run = load_run(run_dir)
+        for note in state_notes(run):
+            print(f"note: {note}", file=sys.stderr)
         used = {id(r) for r in latest_by_key(run.records).values()}
         for rec in run.records:
             rows.append({"run_dir": str(run.path), "policy": run.label, "protocol_hash": run.protocol_hash,

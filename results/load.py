@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Sequence
 
 from harness.config import ConfigError
-from harness.store import RunStore
+from harness.manifest import differences
+from harness.store import EPISODES, RunStore, scan_records
 from harness.types import EpisodeRecord
 from results.aggregate import dedupe
 from harness.errors import UserError
@@ -23,6 +25,8 @@ class RunData:
     path: Path
     manifest: dict[str, Any]
     records: list[EpisodeRecord]  # every stored attempt, file order
+    bad_lines: list[tuple[int, str]] = field(default_factory=list)  # unreadable lines, skipped (results.health)
+    torn_tail: tuple[int, str] | None = None
 
     @property
     def config(self) -> dict[str, Any]:
@@ -98,8 +102,13 @@ def scoped(columns: Sequence[Column], fam: str | None) -> list[tuple[str, list[E
 
 
 def load_run(path: str | Path) -> RunData:
+    """A run as readers see it (no lock taken); each unreadable line is skipped with a warning naming it."""
     store = RunStore(Path(path))
-    return RunData(Path(path), store.read_manifest(), store.records())
+    manifest = store.read_manifest()
+    scan = scan_records(store.dir)
+    for line in scan.warnings(store.dir / EPISODES):
+        print(f"warning: {line}", file=sys.stderr)
+    return RunData(Path(path), manifest, scan.records, scan.bad_lines, scan.torn_tail)
 
 
 def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = None) -> list[Column]:
@@ -114,26 +123,14 @@ def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = Non
     return list(columns.values())
 
 
-def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
-    else:
-        out[prefix] = value
-
-
 def protocol_fields(run: RunData) -> dict[str, Any]:
     """What the protocol hash covers: the benchmark protocol plus the config fields hashed with it."""
-    out: dict[str, Any] = {}
-    _flatten("protocol", run.manifest.get("protocol", {}), out)
-    for name in ("bench", "max_steps", "bench_options"):
-        _flatten(f"config.{name}", run.config.get(name), out)
-    return out
+    return {"protocol": run.manifest.get("protocol", {}),
+            "config": {name: run.config.get(name) for name in ("bench", "max_steps", "bench_options")}}
 
 
 def protocol_diff(a: RunData, b: RunData) -> list[str]:
-    fa, fb = protocol_fields(a), protocol_fields(b)
-    diffs = [f"{k}: {fa.get(k)!r} vs {fb.get(k)!r}" for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]
+    diffs = differences(protocol_fields(a), protocol_fields(b))
     return diffs or ["(no recorded field differs: the hashes come from different harness code)"]
 
 

@@ -9,17 +9,16 @@ from typing import Callable, Sequence
 
 from harness.types import EpisodeRecord
 from results.aggregate import Cell, count, group
+from results.facts import BenchFacts, facts_for
 from results.load import Column
-from results.robustness import LIBERO_PLUS, LIBERO_PLUS_DIMENSIONS, by_dimension, dimension_mean, perturbed
+from results.robustness import by_dimension, dimension_mean, perturbed
 from results.tables import Mean, Pct, Row, Table, Value
 
 PUBLISHED_CSV = Path(__file__).with_name("published.csv")
 LIBERO_SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10")
 BRIDGE_TASKS = ("put_carrot_on_plate", "put_spoon_on_towel", "stack_green_cube_on_yellow_cube",
                 "put_eggplant_in_basket")
-# Variants per dimension (LIBERO-Plus paper): the weights of the official variant-weighted total.
-LIBERO_PLUS_VARIANTS = {"camera": 1599, "robot_init": 1550, "language": 1537, "light": 1142, "background": 1076,
-                        "noise": 1601, "layout": 1525}
+LIBERO_PLUS = "libero_plus"  # its dimensions and published weights come from the runs' manifests (results/facts.py)
 DERIVED = "†"
 PARTIAL = "‡"
 
@@ -70,6 +69,22 @@ def _measure_libero_plus(recs: list[EpisodeRecord]) -> dict[str, Value]:
     return {**cells, "total_variant_weighted": count(perturbed(recs)), "mean_of_dimensions": mean}
 
 
+def _plus_layout(facts: BenchFacts) -> Layout:
+    """LIBERO-Plus's published table: one column per dimension the benchmark states, then both totals."""
+    def derive(row: dict[str, float]) -> dict[str, float]:
+        out = _derive_mean(facts.dimensions, "mean_of_dimensions")(row) if facts.dimensions else {}
+        weighted = facts.weighted_total(row)
+        if "total_variant_weighted" not in row and weighted is not None:
+            out["total_variant_weighted"] = weighted
+        return out
+
+    headers = tuple(d.replace("_", " ").capitalize() for d in facts.dimensions)
+    return Layout(LIBERO_PLUS, "LIBERO-Plus: success rate (%) by perturbation dimension, with both totals",
+                  (*facts.dimensions, "total_variant_weighted", "mean_of_dimensions"),
+                  (*headers, "Total (variant-weighted)", f"Mean of {len(facts.dimensions)} dims"),
+                  lambda r: r.spec.bench == LIBERO_PLUS and bool(r.spec.perturbation), _measure_libero_plus, derive)
+
+
 def _measure_bridge(recs: list[EpisodeRecord]) -> dict[str, Value]:
     cells = {str(k): v for k, v in group(recs, lambda r: r.spec.task_name).items()}
     return {**cells, "average": _mean_of(cells, BRIDGE_TASKS)}
@@ -83,25 +98,12 @@ def _derive_mean(names: Sequence[str], metric: str) -> Callable[[dict[str, float
     return derive
 
 
-def _derive_libero_plus(row: dict[str, float]) -> dict[str, float]:
-    out = _derive_mean(LIBERO_PLUS_DIMENSIONS, "mean_of_dimensions")(row)
-    if "total_variant_weighted" not in row and all(d in row for d in LIBERO_PLUS_DIMENSIONS):
-        weighted = sum(row[d] * w for d, w in LIBERO_PLUS_VARIANTS.items())
-        out["total_variant_weighted"] = weighted / sum(LIBERO_PLUS_VARIANTS.values())
-    return out
-
-
 LAYOUTS = (
     Layout("libero", "LIBERO: success rate (%)", (*LIBERO_SUITES, "average"),
            ("Spatial", "Object", "Goal", "Long (libero_10)", "Average"),
            lambda r: r.spec.bench in LIBERO_SUITES and r.spec.bench == r.spec.suite and not r.spec.perturbation,
            _measure_libero,
            _derive_mean(LIBERO_SUITES, "average")),
-    Layout(LIBERO_PLUS, "LIBERO-Plus: success rate (%) by perturbation dimension, with both totals",
-           (*LIBERO_PLUS_DIMENSIONS, "total_variant_weighted", "mean_of_dimensions"),
-           ("Camera", "Robot", "Language", "Light", "Background", "Noise", "Layout", "Total (variant-weighted)",
-            "Mean of 7 dims"), lambda r: r.spec.bench == LIBERO_PLUS and bool(r.spec.perturbation),
-           _measure_libero_plus, _derive_libero_plus),
     Layout("simpler_bridge", "SimplerEnv Bridge (WidowX), visual matching: success rate (%)",
            (*BRIDGE_TASKS, "average"),
            ("Carrot on plate", "Spoon on towel", "Stack cubes", "Eggplant in basket", "Average"),
@@ -128,7 +130,8 @@ def measured_row(layout: Layout, column: Column) -> Row | None:
         return None
     measured = layout.measure(recs)
     cells = [measured.get(m) for m in layout.metrics]
-    cells = [v if not isinstance(v, Mean) or v.parts == 7 or layout.benchmark != LIBERO_PLUS else
+    every = len(layout.metrics) - 2  # the LIBERO-Plus layout: its dimensions, then the two totals
+    cells = [v if not isinstance(v, Mean) or v.parts == every or layout.benchmark != LIBERO_PLUS else
              Pct(100 * v.rate, PARTIAL) for v in cells]
     runs = ", ".join(str(run.path) for run in column.runs)
     return Row([column.label, f"measured here (n={count(recs).n})"], cells, [f"this harness: {runs}"])
@@ -136,7 +139,8 @@ def measured_row(layout: Layout, column: Column) -> Row | None:
 
 def paper_tables(columns: Sequence[Column], published: Sequence[Published]) -> list[Table]:
     tables = []
-    for layout in LAYOUTS:
+    plus = facts_for(columns, LIBERO_PLUS)
+    for layout in (LAYOUTS[0], *([_plus_layout(plus)] if plus.dimensions else []), *LAYOUTS[1:]):
         measured = [row for row in (measured_row(layout, c) for c in columns) if row is not None]
         if not measured:
             continue
@@ -147,8 +151,9 @@ def paper_tables(columns: Sequence[Column], published: Sequence[Published]) -> l
                  "success % [95% Wilson CI]; an average is the unweighted mean of its columns.",
                  f"{DERIVED} computed here from the same row's published numbers (not itself published)."]
         if layout.benchmark == LIBERO_PLUS:
-            notes.append(f"{PARTIAL} mean over fewer than 7 dimensions (some were not run): not comparable to a "
-                         "7-dimension mean.")
+            n = len(plus.dimensions)
+            notes.append(f"{PARTIAL} mean over fewer than {n} dimensions (some were not run): not comparable to a "
+                         f"{n}-dimension mean.")
         notes += sorted({f"{c.label} (measured): {r.metrics['note']}" for c in columns for r in c.records
                          if layout.selects(r) and r.metrics.get("note")})  # e.g. a stand-in asset: not comparable
         tables.append(Table(f"paper_{layout.benchmark}", layout.title, ["policy", "kind"], list(layout.headers),

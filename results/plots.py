@@ -10,7 +10,8 @@ import numpy as np
 
 from results.aggregate import Cell, count, group, natural_key
 from results.load import Column, bench_label, family, scoped
-from results.robustness import (at_level, bench_records, by_dimension, dimension, dimension_order, level, level_name,
+from results.facts import facts_for
+from results.robustness import (at_level, bench_records, by_dimension, dimension, level,
                                 perturbed, robustness_benches, swept)
 
 
@@ -56,9 +57,9 @@ def _grouped_bars(ax, labels: list[str], series: dict[str, list[Cell]], horizont
 
 def plot_dimensions(columns: Sequence[Column], bench: str, path: Path) -> Path:
     plt = _pyplot()
-    recs = bench_records(columns, bench)
-    per = {label: by_dimension(rs) for label, rs in recs.items()}
-    dims = dimension_order({d for cells in per.values() for d in cells})
+    recs, facts = bench_records(columns, bench), facts_for(columns, bench)
+    per = {label: by_dimension(rs, facts) for label, rs in recs.items()}
+    dims = facts.order({d for cells in per.values() for d in cells})
     series = {label: [cells.get(d, Cell(0, 0, 0)) for d in dims] + [count(perturbed(recs[label]))]
               for label, cells in per.items()}
     fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * (len(dims) + 1) + 1), 4.2))
@@ -88,7 +89,8 @@ def _severity_panel(ax, columns: Sequence[Column], bench: str, dim: str | None) 
 
 def plot_severity(columns: Sequence[Column], bench: str, path: Path) -> Path:
     plt = _pyplot()
-    dims = dimension_order({dimension(r) for c in columns for r in perturbed(c.records) if r.spec.bench == bench})
+    facts = facts_for(columns, bench)
+    dims = facts.order({dimension(r) for c in columns for r in perturbed(c.records) if r.spec.bench == bench})
     panels = [None, *dims]
     ncols = min(4, len(panels))
     nrows = math.ceil(len(panels) / ncols)
@@ -100,9 +102,9 @@ def plot_severity(columns: Sequence[Column], bench: str, path: Path) -> Path:
     for ax in axes[:, 0]:
         ax.set_ylabel("success (%)")
     for ax in axes[-1, :]:
-        ax.set_xlabel(level_name(bench))
+        ax.set_xlabel(facts.level_name)
     axes.flat[0].legend(fontsize=7)
-    fig.suptitle(f"{bench}: success vs {level_name(bench)} (95% Wilson CI)")
+    fig.suptitle(f"{bench}: success vs {facts.level_name} (95% Wilson CI)")
     fig.tight_layout()
     fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
@@ -133,5 +135,6 @@ def make_plots(columns: Sequence[Column], out_dir: Path) -> list[Path]:
     paths = [plot_tasks(columns, out_dir / f"success_by_task_{fam}.png", fam) for fam in fams]
     for bench in robustness_benches(columns):
         paths.append(plot_dimensions(columns, bench, out_dir / f"{bench}_by_dimension.png"))
-        paths.append(plot_severity(columns, bench, out_dir / f"{bench}_vs_{level_name(bench)}.png"))
+        level_name = facts_for(columns, bench).level_name
+        paths.append(plot_severity(columns, bench, out_dir / f"{bench}_vs_{level_name}.png"))
     return paths

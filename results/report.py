@@ -7,14 +7,18 @@ from pathlib import Path
 from typing import Sequence
 
 from harness.types import EpisodeRecord
-from results.aggregate import count, group, is_skipped, natural_key
+from results.aggregate import ERROR_SHARE_FLAG, count, group, is_skipped, natural_key
+from results.health import state_notes
 from results.load import Column, bench_label, family, protocol_notes, scoped
 from results.paper import paper_tables, read_published
 from results.robustness import robustness_tables
-from results.tables import Row, Table, latex_document, to_csv, to_text
+from results.tables import FLAG, Row, Table, flagged, latex_document, to_csv, to_text
 
-ERRORS_NOTE = ("Errors (policy crash, NaN action, env failure, timeout) are their own column and never count as "
-               "failures.")
+ERRORS_NOTE = ("Policy faults (the policy raised, returned NaN or a wrong shape) count as failures and are also shown "
+               "apart; errors (env failure, timeout, worker or server lost) are their own column, never failures, and "
+               "`vla-harness resume` re-runs them.")
+FLAG_NOTE = (f"{FLAG}: more than {100 * ERROR_SHARE_FLAG:g}% of this cell's episodes ended in an error (policy faults "
+             "included): read its rate with care.")
 
 
 def runs_table(columns: Sequence[Column]) -> Table:
@@ -24,9 +28,10 @@ def runs_table(columns: Sequence[Column]) -> Table:
             ckpt = (run.config.get("policy_options") or {}).get("checkpoint") or "-"
             rows.append(Row([col.label, str(run.path), run.bench, run.protocol_hash, str(run.config.get("policy", "?")),
                              str(ckpt), str(len({r.key for r in run.records}))], []))
+    notes = [note for col in columns for run in col.runs for note in state_notes(run)]
     overlaps = {c.label: c.overlapping_keys() for c in columns}
-    notes = [f"{label}: {n} episode keys appear in more than one of its runs; the latest non-error attempt is used"
-             for label, n in overlaps.items() if n]
+    notes += [f"{label}: {n} episode keys appear in more than one of its runs; the latest final outcome is used"
+              for label, n in overlaps.items() if n]
     return Table("runs", "Runs in this report", ["column", "run", "bench", "protocol hash", "policy", "checkpoint",
                                                  "episode keys"], [], rows, notes)
 
@@ -92,6 +97,8 @@ def build_tables(columns: Sequence[Column], published: Path | None = None,
         tables += paper_tables(columns, read_published(published))
     for table in tables:
         table.notes += protocol_notes(columns)
+        if flagged(table):
+            table.notes.append(FLAG_NOTE)
     return tables
 
 

@@ -11,13 +11,13 @@ from typing import Sequence
 
 from harness.types import EpisodeRecord
 from results.aggregate import Cell, count, group, natural_key
+from results.facts import BenchFacts, facts_for
 from results.load import Column
 from results.tables import Mean, Row, Table
 
-LIBERO_PLUS = "libero_plus"
-LIBERO_PLUS_DIMENSIONS = ("camera", "robot_init", "language", "light", "background", "noise", "layout")
 UNPERTURBED = "(unperturbed)"
 BASELINE_DIMENSION = "none"  # a native sweep's shared level-0 episode
+MATRIX_NOTE = "Cells: success % [95% Wilson CI] n (policy faults are failures; env/infra errors excluded)."
 
 
 def dimension(rec: EpisodeRecord) -> str:
@@ -26,15 +26,11 @@ def dimension(rec: EpisodeRecord) -> str:
 
 
 def level(rec: EpisodeRecord) -> int | None:
-    """LIBERO-Plus difficulty (1-5, None for some light variants) or the native severity level (0-5)."""
+    """An official variant's difficulty (LIBERO-Plus 1-5, None if unclassified) or the native severity level (0-5)."""
     p = rec.spec.perturbation
     if p is None:
         return None
-    return p.difficulty if rec.spec.bench == LIBERO_PLUS or p.difficulty is not None else p.level
-
-
-def level_name(bench: str) -> str:
-    return "difficulty" if bench == LIBERO_PLUS else "level"
+    return p.difficulty if p.variant_id is not None or p.difficulty is not None else p.level
 
 
 def is_baseline(rec: EpisodeRecord) -> bool:
@@ -42,7 +38,7 @@ def is_baseline(rec: EpisodeRecord) -> bool:
     p = rec.spec.perturbation
     if not p or p.dimension == BASELINE_DIMENSION:
         return True
-    return rec.spec.bench != LIBERO_PLUS and p.difficulty is None and p.level == 0
+    return p.variant_id is None and p.difficulty is None and p.level == 0
 
 
 def perturbed(records: Sequence[EpisodeRecord]) -> list[EpisodeRecord]:
@@ -66,33 +62,31 @@ def level_label(name: str, lv) -> str:
     return f"{name} {'n/a' if lv is None else lv}" + (" (unperturbed)" if lv == 0 else "")
 
 
-def dimension_order(names) -> list[str]:
-    known = [d for d in LIBERO_PLUS_DIMENSIONS if d in names]
-    return known + sorted(n for n in names if n not in LIBERO_PLUS_DIMENSIONS)
-
-
-def by_dimension(records: Sequence[EpisodeRecord]) -> dict[str, Cell]:
+def by_dimension(records: Sequence[EpisodeRecord], facts: BenchFacts | None = None) -> dict[str, Cell]:
     cells = group(perturbed(records), dimension)
-    return {d: cells[d] for d in dimension_order(cells)}
+    return {d: cells[d] for d in (facts or BenchFacts()).order(cells)}
 
 
 def dimension_mean(cells: dict[str, Cell]) -> Mean:
     rates = [c.rate for c in cells.values() if c.n]
     rate = sum(rates) / len(rates) if rates else math.nan
-    return Mean(rate, sum(c.n for c in cells.values()), sum(c.errors for c in cells.values()), len(rates))
+    return Mean(rate, sum(c.n for c in cells.values()), sum(c.errors for c in cells.values()), len(rates),
+                sum(c.policy_faults for c in cells.values()))
 
 
-def mean_label(bench: str, dims: set[str]) -> str:
-    if bench != LIBERO_PLUS:
+def mean_label(facts: BenchFacts, dims: set[str]) -> str:
+    """The unweighted mean's label; against the benchmark's full dimension list when it has published weights."""
+    if not facts.dimension_weights:
         return f"Mean of {len(dims)} dimensions (unweighted)"
-    missing = [d for d in LIBERO_PLUS_DIMENSIONS if d not in dims]
+    missing = [d for d in facts.dimensions if d not in dims]
+    n = len(facts.dimensions)
     if not missing:
-        return "Mean of the 7 dimensions (unweighted, as VLA-JEPA reports)"
-    return f"Mean of {7 - len(missing)} of 7 dimensions (unweighted; missing: {', '.join(missing)})"
+        return f"Mean of the {n} dimensions (unweighted, as VLA-JEPA reports)"
+    return f"Mean of {n - len(missing)} of {n} dimensions (unweighted; missing: {', '.join(missing)})"
 
 
-def total_label(bench: str) -> str:
-    if bench == LIBERO_PLUS:
+def total_label(facts: BenchFacts) -> str:
+    if facts.dimension_weights:
         return "Total, variant-weighted (official leaderboard)"
     return "All perturbed episodes (episode-weighted)"
 
@@ -104,15 +98,15 @@ def bench_records(columns: Sequence[Column], bench: str) -> dict[str, list[Episo
 
 
 def dimension_table(columns: Sequence[Column], bench: str) -> Table:
-    recs = bench_records(columns, bench)
-    cells = {label: by_dimension(rs) for label, rs in recs.items()}
-    dims = dimension_order({d for cs in cells.values() for d in cs})
+    recs, facts = bench_records(columns, bench), facts_for(columns, bench)
+    cells = {label: by_dimension(rs, facts) for label, rs in recs.items()}
+    dims = facts.order({d for cs in cells.values() for d in cs})
     rows = []
     if any(is_baseline(r) for rs in recs.values() for r in rs):
         rows.append(Row([UNPERTURBED], [count(r for r in rs if is_baseline(r)) for rs in recs.values()]))
     rows += [Row([d], [cells[label].get(d, Cell(0, 0, 0)) for label in recs]) for d in dims]
-    rows.append(Row([total_label(bench)], [count(perturbed(rs)) for rs in recs.values()], rule=True))
-    rows.append(Row([mean_label(bench, set(dims))], [dimension_mean(cells[label]) for label in recs]))
+    rows.append(Row([total_label(facts)], [count(perturbed(rs)) for rs in recs.values()], rule=True))
+    rows.append(Row([mean_label(facts, set(dims))], [dimension_mean(cells[label]) for label in recs]))
     notes = ["Both totals are shown: the variant-weighted total counts every perturbed episode once; the mean of "
              "dimensions averages the per-dimension rates (each dimension weighs the same). The mean has no single "
              "binomial interval."]
@@ -123,10 +117,10 @@ def dimension_table(columns: Sequence[Column], bench: str) -> Table:
 def level_table(columns: Sequence[Column], bench: str) -> Table:
     recs = bench_records(columns, bench)
     levels = sorted({level(r) for rs in recs.values() for r in rs}, key=natural_key)
-    name = level_name(bench)
+    name = facts_for(columns, bench).level_name
     rows = [Row([level_label(name, lv)], [count(at_level(rs, None, lv)) for rs in recs.values()]) for lv in levels]
     notes = ["LIBERO-Plus difficulty 1-5 comes from its task_classification.json (n/a: variants without one)."
-             if bench == LIBERO_PLUS else "Native severity level 0-5; level 0 is the unperturbed draw "
+             if name == "difficulty" else "Native severity level 0-5; level 0 is the unperturbed draw "
              "(shared by all dimensions when the sweep shares it)."]
     return Table(f"robustness_{bench}_level", f"Robustness ({bench}): success by {name}", [name],
                  list(recs), rows, notes)
@@ -136,8 +130,8 @@ def matrix_table(column: Column, bench: str) -> Table:
     """Dimension x level for one policy: compact cells (success [CI] n)."""
     recs = [r for r in swept(column.records) if r.spec.bench == bench]
     levels = sorted({level(r) for r in recs}, key=natural_key)
-    dims = dimension_order({dimension(r) for r in perturbed(recs)})
-    name = level_name(bench)
+    facts = facts_for([column], bench)
+    dims, name = facts.order({dimension(r) for r in perturbed(recs)}), facts.level_name
     rows = [Row([d], [count(at_level(recs, d, lv)) for lv in levels]
                 + [count(r for r in perturbed(recs) if dimension(r) == d)]) for d in dims]
     rows.append(Row(["all dimensions"], [count(at_level(recs, None, lv)) for lv in levels] + [count(perturbed(recs))],
@@ -145,7 +139,7 @@ def matrix_table(column: Column, bench: str) -> Table:
     cols = [level_label(name, lv) for lv in levels] + ["all perturbed"]
     slug = "".join(ch if ch.isalnum() else "_" for ch in column.label)
     return Table(f"robustness_{bench}_matrix_{slug}", f"Robustness ({bench}, {column.label}): dimension × {name}",
-                 ["dimension"], cols, rows, ["Cells: success % [95% Wilson CI] n (errors excluded)."], wide=False)
+                 ["dimension"], cols, rows, [MATRIX_NOTE], wide=False)
 
 
 def robustness_benches(columns: Sequence[Column]) -> list[str]:

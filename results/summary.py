@@ -8,17 +8,20 @@ from tabulate import tabulate
 
 from harness.types import EpisodeRecord
 from results.aggregate import Cell, count, group, latest_by_key
+from results.facts import BenchFacts
 from results.robustness import UNPERTURBED, by_dimension, is_baseline
 
 
 def fmt_cell(cell: Cell) -> list[str]:
     if cell.n == 0:
-        return ["no episodes", "-", str(cell.n), str(cell.errors)]
+        return ["no episodes", "-", str(cell.n), "0", str(cell.errors)]
     lo, hi = cell.ci
-    return [f"{100 * cell.rate:.1f}%", f"[{100 * lo:.1f}, {100 * hi:.1f}]", str(cell.n), str(cell.errors)]
+    return [f"{100 * cell.rate:.1f}%", f"[{100 * lo:.1f}, {100 * hi:.1f}]", str(cell.n), str(cell.policy_faults),
+            str(cell.errors)]
 
 
-def summary_table(records: Iterable[EpisodeRecord], fmt: str = "github") -> str:
+def summary_table(records: Iterable[EpisodeRecord], fmt: str = "github", facts: BenchFacts | None = None) -> str:
+    """`facts` (from the run's manifest, results/facts.py) orders the dimension table as the benchmark does."""
     recs = list(latest_by_key(records).values())
     rows = []
     for (suite, task_id), cell in group(recs, lambda r: (r.spec.suite, r.spec.task_id)).items():
@@ -28,22 +31,22 @@ def summary_table(records: Iterable[EpisodeRecord], fmt: str = "github") -> str:
         rows.append([suite, "**all tasks**", *fmt_cell(cell)])
     if len({r.spec.suite for r in recs}) > 1:
         rows.append(["**all**", "", *fmt_cell(count(recs))])
-    headers = ["suite", "task", "success", "95% CI (Wilson)", "n", "errors"]
+    headers = ["suite", "task", "success", "95% CI (Wilson)", "n", "policy faults", "errors"]
     # A benchmark flags caveats that make its numbers incomparable (e.g. a stand-in asset) in metrics["note"].
     notes = sorted({str(r.metrics["note"]) for r in recs if r.metrics.get("note")})
-    table = tabulate(rows, headers=headers, tablefmt=fmt) + dimension_summary(recs, fmt)
+    table = tabulate(rows, headers=headers, tablefmt=fmt) + dimension_summary(recs, fmt, facts)
     return table + "".join(f"\nnote: {n}" for n in notes)
 
 
-def dimension_summary(recs: list[EpisodeRecord], fmt: str) -> str:
+def dimension_summary(recs: list[EpisodeRecord], fmt: str, facts: BenchFacts | None = None) -> str:
     """Success per perturbation dimension (LIBERO-Plus, native sweeps); '' for a run without perturbations."""
     swept = [r for r in recs if r.spec.perturbation]
     if not swept:
         return ""
-    cells = by_dimension(swept)
+    cells = by_dimension(swept, facts)
     baseline = [r for r in swept if is_baseline(r)]
     if baseline:
         cells = {UNPERTURBED: count(baseline), **cells}
     rows = [[d, *fmt_cell(cell), str(cell.skipped)] for d, cell in cells.items()]
-    headers = ["dimension", "success", "95% CI (Wilson)", "n", "errors", "skipped"]
+    headers = ["dimension", "success", "95% CI (Wilson)", "n", "policy faults", "errors", "skipped"]
     return "\n\n" + tabulate(rows, headers=headers, tablefmt=fmt)

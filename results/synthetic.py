@@ -16,12 +16,11 @@ import numpy as np
 import harness
 
 from harness.config import RunConfig
+from harness import runlock
 from harness.manifest import build_manifest, protocol_hash
 from harness.protocols import BenchProtocol
 from harness.store import RunStore
 from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, Perturbation, PolicyRef, TimeSplit
-
-DIMENSIONS = ("camera", "robot_init", "language", "light", "background", "noise", "layout")
 
 
 def record(run_id: str, bench: str, suite: str, task_id: int, trial: int, success: bool | None, *,
@@ -43,9 +42,12 @@ def _typed(perturbation: dict[str, Any] | Perturbation | None) -> Perturbation |
 
 
 def protocol_of(bench: str, max_steps: int = 100) -> BenchProtocol:
+    """A protocol like the benchmark's; a LIBERO-Plus-shaped run states the real benchmark's report facts."""
+    from benchmarks.libero_plus.catalog import REPORT_FACTS
+
     return BenchProtocol(name=bench, settle_steps=10, settle_action=(0.0,) * 6 + (-1.0,), action_dim=7,
                          control_hz=20.0, max_steps=max_steps, trials_per_task=50, cameras=("agentview",),
-                         source="synthetic test protocol")
+                         source="synthetic test protocol", report=REPORT_FACTS if bench == "libero_plus" else {})
 
 
 def write_run(parent: Path, name: str, records: Iterable[EpisodeRecord], *, bench: str, policy: str = "random",
@@ -63,6 +65,8 @@ def write_run(parent: Path, name: str, records: Iterable[EpisodeRecord], *, benc
     for rec in records:
         store.append(rec)
     store.close()
+    store.set_status("finished")
+    runlock.release(store.dir)
     return store.dir
 
 
@@ -74,10 +78,13 @@ def bernoulli_runs(rng: np.random.Generator, run_id: str, bench: str, rates: dic
 
 
 def libero_plus_records(rng: np.random.Generator, run_id: str, skill: float, variants_per_cell: int = 4,
-                        dimensions: Iterable[str] = DIMENSIONS) -> list[EpisodeRecord]:
-    """One episode per variant: success falls with difficulty; dimension i is a bit harder than i-1."""
+                        dimensions: Iterable[str] | None = None) -> list[EpisodeRecord]:
+    """One episode per variant: success falls with difficulty; dimension i is a bit harder than i-1 (all of
+    LIBERO-Plus's dimensions unless named)."""
+    from benchmarks.libero_plus.catalog import DIMENSIONS
+
     out = []
-    for d_i, dim in enumerate(dimensions):
+    for d_i, dim in enumerate(dimensions or DIMENSIONS):
         for difficulty in range(1, 6):
             for v in range(variants_per_cell):
                 p = max(0.02, skill - 0.12 * (difficulty - 1) - 0.03 * d_i)

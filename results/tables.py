@@ -12,8 +12,9 @@ from tabulate import tabulate
 
 from results.aggregate import Cell
 
-WIDE_PARTS = ("success", "95% CI", "n", "errors")
-CSV_PARTS = ("successes", "n", "errors", "skipped", "rate", "ci_low", "ci_high")
+WIDE_PARTS = ("success", "95% CI", "n", "policy faults", "errors")
+CSV_PARTS = ("successes", "n", "policy_faults", "errors", "skipped", "rate", "ci_low", "ci_high")
+FLAG = "!"  # after a success rate: more than ERROR_SHARE_FLAG of the cell's episodes ended in an error
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Mean:
     n: int
     errors: int
     parts: int
+    policy_faults: int = 0
 
 
 Value = Union[Cell, Pct, Mean, str, None]
@@ -62,24 +64,31 @@ def pct(x: float) -> str:
     return "-" if x is None or math.isnan(x) else f"{100 * x:.1f}"
 
 
-def parts(v: Value) -> tuple[str, str, str, str]:
-    """success %, 95% CI, n, errors as text."""
+def parts(v: Value) -> tuple[str, str, str, str, str]:
+    """success %, 95% CI, n, policy faults (failures, within n), errors (env/infra, outside n) as text."""
     if isinstance(v, Cell):
+        flag = FLAG if v.flagged else ""
         if v.n == 0:
-            return ("no episodes", "-", "0", str(v.errors))
+            return ("no episodes" + flag, "-", "0", "0", str(v.errors))
         lo, hi = v.ci
-        return (pct(v.rate), f"[{pct(lo)}, {pct(hi)}]", str(v.n), str(v.errors))
+        return (pct(v.rate) + flag, f"[{pct(lo)}, {pct(hi)}]", str(v.n), str(v.policy_faults), str(v.errors))
     if isinstance(v, Mean):
-        return (pct(v.rate) if v.n else "no episodes", f"mean of {v.parts}", str(v.n), str(v.errors))
+        return (pct(v.rate) if v.n else "no episodes", f"mean of {v.parts}", str(v.n), str(v.policy_faults),
+                str(v.errors))
     if isinstance(v, Pct):
-        return ("-" if v.value is None else f"{v.value:.1f}{v.mark}", "-", "-", "-")
-    return ("-" if v is None else str(v), "", "", "")
+        return ("-" if v.value is None else f"{v.value:.1f}{v.mark}", "-", "-", "-", "-")
+    return ("-" if v is None else str(v), "", "", "", "")
+
+
+def flagged(t: Table) -> bool:
+    return any(isinstance(v, Cell) and v.flagged for row in t.rows for v in row.values)
 
 
 def compact(v: Value, with_n: bool = True) -> str:
-    success, ci, n, err = parts(v)
+    success, ci, n, faults, err = parts(v)
     if isinstance(v, Cell) and v.n:
-        return f"{success} {ci}" + (f" n={n}" if with_n else "") + (f" err={err}" if v.errors else "")
+        return (f"{success} {ci}" + (f" n={n}" if with_n else "") + (f" faults={faults}" if v.policy_faults else "")
+                + (f" err={err}" if v.errors else ""))
     if isinstance(v, Mean) and v.n:
         return f"{success} ({ci})"
     return success
@@ -107,7 +116,8 @@ def to_text(t: Table, fmt: str = "github") -> str:
 
 
 def to_csv(t: Table) -> str:
-    """Raw numbers: every value column spreads over successes, n, errors, skipped, rate, ci_low, ci_high."""
+    """Raw numbers: every value column spreads over successes, n, policy_faults, errors, skipped, rate, ci_low,
+    ci_high."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([*t.index, *(f"{c}:{p}" for c in t.columns for p in CSV_PARTS), *t.tail])
@@ -119,13 +129,13 @@ def to_csv(t: Table) -> str:
 def _csv_value(v: Value) -> list:
     if isinstance(v, Cell):
         lo, hi = v.ci
-        return [v.successes, v.n, v.errors, v.skipped, _num(v.rate), _num(lo), _num(hi)]
+        return [v.successes, v.n, v.policy_faults, v.errors, v.skipped, _num(v.rate), _num(lo), _num(hi)]
     if isinstance(v, Mean):
-        return ["", v.n, v.errors, "", _num(v.rate), "", ""]
+        return ["", v.n, v.policy_faults, v.errors, "", _num(v.rate), "", ""]
     if isinstance(v, Pct):
         rate = "" if v.value is None else f"{round(v.value / 100, 6)}{v.mark}"  # a mark (derived) stays visible
-        return ["", "", "", "", rate, "", ""]
-    return ["", "", "", "", "" if v is None else v, "", ""]
+        return ["", "", "", "", "", rate, "", ""]
+    return ["", "", "", "", "", "" if v is None else v, "", ""]
 
 
 def _num(x: float) -> str | float:

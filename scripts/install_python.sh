@@ -4,7 +4,8 @@
 set -euo pipefail
 VENV=${VENV:-.venv}
 PY=${PYTHON:-python3}
-stamp="$VENV/.vla-harness-deps.v1"
+# the stamp names requirements.txt's hash: a checkout whose requirements changed (e.g. ruff added) installs them.
+stamp="$VENV/.vla-harness-deps.$(sha256sum requirements.txt | cut -c1-16)"
 if [ ! -x "$VENV/bin/python" ]; then "$PY" -m venv "$VENV"; fi
 if [ ! -f "$stamp" ]; then
   "$VENV/bin/pip" install -q --upgrade pip

@@ -48,6 +48,9 @@ def test_fetch_libero_plus_interrupted_resumes_and_the_benchmark_finds_it(server
     root, source = assets_source()  # no option: the cache is found
     assert root == tmp_path / "cache" / "libero_plus" / "assets" and source.startswith("cache")
     assert not list((tmp_path / "cache" / "libero_plus" / "downloads").iterdir())  # archive removed after unpacking
+    before = len(files.requests)
+    assert main(["assets", "fetch", "libero_plus", "--mirror", url]) == 0  # already there: nothing downloaded again
+    assert len(files.requests) == before and "already fetched" in capsys.readouterr().err
 
 
 def test_a_part_left_by_an_earlier_run_is_resumed(server, libero_plus_zip, tmp_path):

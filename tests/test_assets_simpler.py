@@ -86,6 +86,9 @@ def test_fetch_simpler_bridge_then_real_stage_and_eggplant(hosted, tmp_path, mon
     assert p.extra["stages"]["flat_table"] == f"real bridge_table_1_v1.glb sha256 {digest}"
     assert p.extra["stage_stand_in"] is False and "note" not in p.extra
     assert protocol_hash(p, {}) != stand_in_hash
+    before = len(files.requests)
+    assert main(["assets", "fetch", "simpler_bridge", "--mirror", url, "--no-progress"]) == 0
+    assert len(files.requests) == before  # archives and files already there: nothing fetched again
 
 
 def test_a_real2sim_file_that_does_not_match_its_git_blob_is_refused(hosted, tmp_path, capsys):

@@ -20,10 +20,21 @@ def _imports(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [f"{node.module}.{a.name}" for a in node.names]  # `from pkg import submodule` names the submodule
+        if isinstance(node, ast.ImportFrom):
+            module = _absolute(path, node.module, node.level)
+            names = [f"{module}.{a.name}" for a in node.names]  # `from pkg import submodule` names the submodule
         found.update(n for n in names if n.split(".")[0] in PACKAGES)
     return found
+
+
+def _absolute(path: Path, module: str | None, level: int) -> str:
+    """`from ..x import y` in pkg/sub/m.py is `from pkg.x import y`."""
+    if level == 0:
+        return module or ""
+    package = _module_name(path).split(".")
+    package = package if path.name == "__init__.py" else package[:-1]
+    base = package[:len(package) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -63,6 +74,21 @@ def test_core_imports_nothing_above_it():
     assert not upward, "the core imports upward:\n" + "\n".join(upward)
 
 
+def test_nothing_imports_the_cli():
+    """The CLI is the composition root: families, results and the recorder never reach up into it."""
+    upward = sorted(f"{m} -> {i}" for m, deps in import_graph().items() if m.split(".")[0] != "cli"
+                    for i in deps if i.split(".")[0] == "cli")
+    assert not upward, "imports of the CLI from below it:\n" + "\n".join(upward)
+
+
+def test_only_the_cli_resolves_registry_names():
+    """The registries (benchmarks/__init__.py, policies/__init__.py) are read by the composition root alone; every
+    other module gets `module:attr` targets or built objects."""
+    readers = sorted(f"{m} -> {i}" for m, deps in import_graph().items() if m.split(".")[0] != "cli"
+                     for i in deps if i in ("benchmarks", "policies"))
+    assert not readers, "registry lookups outside cli/:\n" + "\n".join(readers)
+
+
 def test_no_import_circle():
     cycle = _cycle(import_graph())
     assert cycle is None, "import circle: " + " -> ".join(cycle)
@@ -72,3 +98,5 @@ def test_the_scan_sees_an_upward_import_and_a_circle():
     graph = {"harness.a": {"policies.b"}, "policies.b": {"harness.a"}}
     assert _cycle(graph) == ["harness.a", "policies.b", "harness.a"]
     assert _cycle({"x": {"y"}, "y": set()}) is None
+    assert _absolute(ROOT / "harness" / "runners" / "local.py", "worker", 2) == "harness.worker"
+    assert _absolute(ROOT / "harness" / "__init__.py", None, 1) == "harness"

@@ -112,3 +112,20 @@ def test_an_eval_reports_the_selection_once(tmp_path, capsys):
             "--policy", "zero", "--out", str(tmp_path), "--name", "r", "--no-progress"]
     assert main(argv) == 0
     assert capsys.readouterr().err.count("variants selected") == 1
+
+
+def test_no_gym_banner_and_only_the_official_fromstring_warning_is_silenced():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import warnings; warnings.simplefilter('default')\n"
+            "import benchmarks.libero_plus.noise, gym, numpy as np\n"
+            "warnings.warn_explicit('The binary mode of fromstring is deprecated', DeprecationWarning, 'w.py', 1,\n"
+            "                      module='liberoplus.liberoplus.envs.env_wrapper')\n"
+            "np.fromstring(b'ab', np.uint8)  # anyone else's call still warns\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "unmaintained" not in out.stderr + out.stdout
+    assert out.stderr.count("binary mode of fromstring") == 1 and "w.py" not in out.stderr

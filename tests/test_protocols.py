@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
 
 import numpy as np
 import pytest
@@ -107,6 +108,7 @@ def test_env_seed_of_the_preset_or_the_episode(name, trial, expected):
     env.env.set_init_state = lambda state: {}
     env.init_states, env._samplers_after_build = [None] * 5, 0
     env.env.env = None
+    env.renderer = types.SimpleNamespace(attach=lambda robosuite_env: None)  # no render context either
     spec = FakeBenchmark().episodes(BenchSelection(tasks=(0,)), 7)[0]
     env.reset(dataclasses.replace(spec, seed=12345, trial=trial, init_state_index=trial))
     assert env.env.seeds == [expected]

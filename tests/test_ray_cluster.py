@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -20,6 +22,7 @@ from cli.resolve import evaluate
 from harness.config import RunConfig
 from harness.store import read_records
 
+ROOT = Path(__file__).resolve().parents[1]
 EPISODES = dict(bench="fake", policy="zero", tasks=[0, 1, 2], trials=3)
 
 
@@ -114,6 +117,24 @@ def test_no_tagged_node_left_stops_the_run_then_resume_finishes_it(cluster, tmp_
     keys = [r.key for r in read_records(run_dir)]
     assert len(keys) == len(set(keys)) == 9
     assert [r.key for r in read_records(run_dir)[:len(before)]] == [r.key for r in before]  # appended, not rewritten
+
+
+def test_a_second_driver_on_the_same_run_is_refused_by_the_run_lock(cluster, tmp_path):
+    run_dir = tmp_path / "two"
+    cfg = _cfg(tmp_path, "two", cluster, bench_options={"step_delay_s": 0.05}, workers=1)
+    first = threading.Thread(target=lambda: evaluate(cfg, progress=False), daemon=True)
+    first.start()
+    deadline = time.time() + 60
+    while time.time() < deadline and not read_records(run_dir):
+        time.sleep(0.05)
+    second = subprocess.run([sys.executable, "-m", "cli", "resume", str(run_dir), "--ray-address", cluster.address,
+                             "--no-progress"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    first_still_running = first.is_alive()
+    first.join(timeout=120)
+    assert first_still_running  # refused while the first driver was writing, not because it had finished
+    assert second.returncode == 2 and f"PID {os.getpid()}" in second.stderr.strip().splitlines()[-1]
+    keys = [r.key for r in read_records(run_dir)]
+    assert len(keys) == len(set(keys)) == 9
 
 
 def test_a_cluster_without_room_stops_within_the_start_timeout(cluster, tmp_path, capsys):

@@ -11,7 +11,8 @@ import pytest
 
 from cli.main import main
 from results.load import ProtocolMismatch, check_protocols, load_columns
-from results.paper import LIBERO_PLUS_VARIANTS, PUBLISHED_CSV, read_published
+from benchmarks.libero_plus.catalog import PUBLISHED_COUNTS as LIBERO_PLUS_VARIANTS
+from results.paper import PUBLISHED_CSV, read_published
 from results.plots import make_plots
 from results.report import build_tables, render
 from results.synthetic import record, write_run
@@ -43,9 +44,10 @@ def test_report_counts_by_hand_errors_apart_and_truncated_line(tmp_path, capsys)
     assert main(["report", str(run)]) == 0
     out = capsys.readouterr().out
     # task 0: 3 of 4 -> 75.0 [30.1, 95.4] (Wilson by hand: centre 0.6275, half-width 0.3269)
-    assert _row(out, "0: task_0")[3:] == ["75.0", "[30.1, 95.4]", "4", "0"]
+    assert _row(out, "0: task_0")[3:] == ["75.0", "[30.1, 95.4]", "4", "0", "0"]
     # task 1: trials 0, 1 succeed (latest non-error attempt), 4 fails; 2 is an error, 3 is skipped -> 2 of 3
-    assert _row(out, "1: task_1")[3:] == ["66.7", "[20.8, 93.9]", "3", "1"]
+    # 1 timeout of 4 episodes that ran: the cell is flagged (more than 5% errors)
+    assert _row(out, "1: task_1")[3:] == ["66.7!", "[20.8, 93.9]", "3", "0", "1"]
     assert "1 episodes skipped, not in any denominator" in out and "errors by kind: timeout 1" in out
     assert "note from the benchmark: stand-in asset" in out
 
@@ -53,7 +55,7 @@ def test_report_counts_by_hand_errors_apart_and_truncated_line(tmp_path, capsys)
 def test_no_episodes_is_said_not_divided(tmp_path, capsys):
     run = write_run(tmp_path, "e", [record("e", "fake", "reach", 0, 0, None, error="worker_died")], bench="fake")
     assert main(["report", str(run)]) == 0
-    assert _row(capsys.readouterr().out, "0: task_0")[3:] == ["no episodes", "-", "0", "1"]
+    assert _row(capsys.readouterr().out, "0: task_0")[3:] == ["no episodes!", "-", "0", "0", "1"]
 
 
 def _plus_run(tmp_path, name="plus", policy="policyA"):

@@ -19,12 +19,23 @@ def test_libero_plus_run_ends_with_success_per_dimension():
             _plus(3, "noise", 5, False), _plus(4, "light", None, None, error="skipped"),
             _plus(5, "noise", 4, None, error="env_error")]
     out = summary_table(recs)
-    assert _row(out, "camera") == ["camera", "66.7%", "[20.8, 93.9]", "3", "0", "0"]
-    assert _row(out, "noise") == ["noise", "0.0%", "[0.0, 79.3]", "1", "1", "0"]
-    assert _row(out, "light") == ["light", "no episodes", "-", "0", "0", "1"]
+    assert _row(out, "camera") == ["camera", "66.7%", "[20.8, 93.9]", "3", "0", "0", "0"]
+    assert _row(out, "noise") == ["noise", "0.0%", "[0.0, 79.3]", "1", "0", "1", "0"]
+    assert _row(out, "light") == ["light", "no episodes", "-", "0", "0", "0", "1"]
     assert out.index("| camera") > out.index("**all tasks**")  # after the per-task table
 
 
 def test_a_run_without_perturbations_has_no_dimension_table():
     out = summary_table([record("r", "libero_spatial", "libero_spatial", 0, t, t == 0) for t in range(3)])
     assert "dimension" not in out
+
+
+def test_the_dimension_table_follows_the_benchmarks_order_from_its_manifest():
+    from results.facts import facts_of
+
+    recs = [_plus(0, "noise", 4, True), _plus(1, "camera", 5, False), _plus(2, "layout", 4, True)]
+    facts = facts_of({"protocol": {"report": {"dimensions": ["layout", "camera", "noise"]}}})
+    out = summary_table(recs, facts=facts)
+    assert out.index("| layout") < out.index("| camera") < out.index("| noise")
+    plain = summary_table(recs)  # a manifest without facts: by name
+    assert plain.index("| camera") < plain.index("| layout") < plain.index("| noise")

@@ -96,7 +96,7 @@ def test_episode_rows_outcomes_attempts_and_overview(tmp_path):
     ov = data["runs"][0]
     assert (ov["planned"], ov["recorded"], ov["attempts"], ov["finished"]) == (9, 8, 9, 6)
     assert [(e["kind"], e["n"]) for e in ov["errors"]] == [("skipped", 1), ("timeout", 1)]
-    assert ov["status"] == "not recorded" and ov["protocol_name"] == "fake" and ov["seed"] == 7
+    assert ov["status"] == "finished" and ov["protocol_name"] == "fake" and ov["seed"] == 7
     assert ov["policy_version"] == "0"  # the records' PolicyRef (results/synthetic.py writes version "0")
     assert data["side"] is None and data["compare"] == []
 

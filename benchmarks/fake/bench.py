@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import numpy as np
 
+from harness.config import ConfigError
 from harness.conventions import (LIBERO_GRIPPER, ROTATED_180, UPRIGHT, ActionSpace, BenchConventions, CameraRole,
                                  StateEntry)
 from harness.protocols import BenchProtocol, BenchSelection
@@ -87,6 +88,9 @@ class FakeBenchmark:
 
     def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:
         tasks = selection.tasks if selection.tasks is not None else range(len(TASKS))
+        bad = [t for t in tasks if not 0 <= int(t) < len(TASKS)]
+        if bad:
+            raise ConfigError(f"fake has tasks 0-{len(TASKS) - 1}; got {bad}")
         trials = selection.trials or 3
         max_steps = selection.max_steps or PROTOCOL.max_steps
         specs = []

@@ -1,4 +1,5 @@
-"""A LIBERO env that renders only on request: robosuite runs with camera observations off."""
+"""A LIBERO env that renders only on request: robosuite runs with camera observations off, and the render context
+is ours (benchmarks/libero/render.py), kept across LIBERO's hard resets."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from benchmarks.libero.render import SharedRenderContext
 from harness.conventions import ROTATED_180, UPRIGHT, reorient
 from harness.types import EpisodeSpec, Observation, StepResult
 from harness.errors import EnvFault, UserError
@@ -57,8 +59,9 @@ class LiberoEnv:
             raise MissingDependency(f"LIBERO task file missing: {task.bddl_path}")
         self.task, self.init_states, self.placements = task, init_states, placements
         with contextlib.redirect_stdout(io.StringIO()):
-            self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=True,
+            self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=False,
                                   camera_names=list(camera_names), camera_heights=256, camera_widths=256)
+        self.renderer = SharedRenderContext()
         self._last_obs: dict[str, np.ndarray] = {}
         self.instruction = task.instruction
 
@@ -68,6 +71,7 @@ class LiberoEnv:
         fixed = self.paper.env_seed_for(spec.trial) if self.paper is not None and not fresh else None
         self.env.seed(spec.seed if fixed is None else fixed)
         obs = self.env.reset()
+        self.renderer.attach(self.env.env)  # where robosuite would build a new render context
         if fresh:
             self._last_obs = obs
         else:
@@ -85,14 +89,17 @@ class LiberoEnv:
             del samplers[self.__dict__.setdefault("_samplers_after_build", len(samplers)):]
 
     def observe(self, cameras: tuple[str, ...], size: int, state_keys: tuple[str, ...] = ()) -> Observation:
-        sim = self.env.sim
-        images = {cam: sim.render(camera_name=cam, width=size, height=size) for cam in cameras}
+        images = {cam: self.render(cam, size) for cam in cameras}
         state = {k: np.asarray(self._last_obs[k]) for k in state_keys}
         return Observation(images=images, state=state, instruction=self.instruction, step=0)
 
     def video_frame(self, camera: str, size: int) -> np.ndarray:
         """Upright view for videos and recordings: the conversion the worker applies for upright-wanting policies."""
-        return reorient(self.env.sim.render(camera_name=camera, width=size, height=size), ROTATED_180, UPRIGHT)
+        return reorient(self.render(camera, size), ROTATED_180, UPRIGHT)
+
+    def render(self, camera: str, size: int) -> np.ndarray:
+        """The camera's image exactly as robosuite's `sim.render` draws it (bottom row first)."""
+        return self.renderer.render(self.env.env, camera, size)
 
     def step(self, action: np.ndarray) -> StepResult:
         obs, reward, done, _info = self.env.step(np.asarray(action, dtype=np.float64))
@@ -115,13 +122,5 @@ class LiberoEnv:
         env, self.env = getattr(self, "env", None), None
         if env is None:
             return
-        _free_render_context(env.sim)
+        self.renderer.free()
         env.close()
-
-
-def _free_render_context(sim) -> None:
-    """Free the EGL context now: left to the garbage collector it is freed after EGL shut down, which prints errors."""
-    ctx = getattr(sim, "_render_context_offscreen", None)
-    if ctx is not None:
-        ctx.con.free()
-        ctx.gl_ctx.free()

@@ -15,7 +15,7 @@ from benchmarks.libero.env import LiberoTask
 from benchmarks.libero.presets import preset
 from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, SETTLE_ACTION
 from benchmarks.libero_plus import assets
-from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, Variant, catalog
+from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, REPORT_FACTS, SUITES, Variant, catalog
 from benchmarks.libero_plus.classification import load as load_classification
 from benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
 from harness.config import ConfigError
@@ -84,7 +84,7 @@ class LiberoPlusBenchmark:
                                     "robot_init": "variant arm joints restored after the task's init state",
                                     "env_reuse": ENV_REUSE,
                                     "difficulty": load_classification(self.classification).describe()},
-                             conventions=CONVENTIONS)
+                             conventions=CONVENTIONS, report=REPORT_FACTS)
 
     def max_steps(self, suite: str) -> int:
         """The named protocol's max steps for a variant of this suite (vla-jepa: 520 for every variant)."""

@@ -18,9 +18,12 @@ from benchmarks.libero_plus.classification import load as load_classification
 
 SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10")
 DIMENSIONS = ("camera", "robot_init", "language", "light", "background", "noise", "layout")
-# arXiv 2510.13626 / ../shared/PROTOCOLS.md: variants per dimension over the four suites (10,030 in all).
+# arXiv 2510.13626: variants per dimension over the four suites (10,030 in all).
 PUBLISHED_COUNTS = {"camera": 1599, "robot_init": 1550, "language": 1537, "light": 1142, "background": 1076,
                     "noise": 1601, "layout": 1525}
+# What reports need (BenchProtocol.report): the dimensions in the paper's order, difficulty levels, the counts as the
+# weights of the official variant-weighted total.
+REPORT_FACTS = {"dimensions": list(DIMENSIONS), "level_name": "difficulty", "dimension_weights": PUBLISHED_COUNTS}
 CATEGORY_TO_DIMENSION = {"Camera Viewpoints": "camera", "Robot Initial States": "robot_init",
                          "Language Instructions": "language", "Light Conditions": "light",
                          "Background Textures": "background", "Sensor Noise": "noise", "Objects Layout": "layout"}

@@ -8,6 +8,7 @@ import io
 import numpy as np
 
 from benchmarks.libero.env import LiberoEnv, LiberoTask, MissingDependency
+from benchmarks.libero.render import SharedRenderContext
 from benchmarks.libero_plus.noise import OFFICIAL_SIZE, apply_noise
 from harness.types import EpisodeSpec, Observation, StepResult
 
@@ -33,9 +34,10 @@ class LiberoPlusEnv(LiberoEnv):
         ControlEnv = import_control_env()
         self.task, self.init_states, self.noise = task, init_states, noise
         with contextlib.redirect_stdout(io.StringIO()):
-            self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=True,
+            self.env = ControlEnv(bddl_file_name=task.bddl_path, use_camera_obs=False, has_offscreen_renderer=False,
                                   camera_names=list(camera_names), camera_heights=OFFICIAL_SIZE,
                                   camera_widths=OFFICIAL_SIZE)
+        self.renderer = SharedRenderContext()
         self._last_obs: dict[str, np.ndarray] = {}
         self.instruction = task.instruction
 
@@ -61,7 +63,7 @@ class LiberoPlusEnv(LiberoEnv):
         if not self.noise or NOISY_CAMERA not in cameras:
             return super().observe(cameras, size, state_keys)
         obs = super().observe(tuple(c for c in cameras if c != NOISY_CAMERA), size, state_keys)
-        raw = self.env.sim.render(camera_name=NOISY_CAMERA, width=OFFICIAL_SIZE, height=OFFICIAL_SIZE)
+        raw = self.render(NOISY_CAMERA, OFFICIAL_SIZE)
         noisy = apply_noise(raw, self.noise)
         obs.images = {cam: (_resize(noisy, size) if cam == NOISY_CAMERA else obs.images[cam]) for cam in cameras}
         return obs

@@ -7,7 +7,14 @@ dispatch is reproduced here so it can run at render time (our env renders on dem
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+
+# The official motion blur decodes its image with numpy's deprecated binary `fromstring`: numpy says so on every
+# episode, about code the user cannot change. Only that message, only from that module, is silenced.
+warnings.filterwarnings("ignore", message="The binary mode of fromstring is deprecated", category=DeprecationWarning,
+                        module=r"liberoplus\.liberoplus\.envs\.env_wrapper")
 
 OFFICIAL_SIZE = 256  # the official functions assume 256x256 input (fog adds a 256x256 plasma map)
 FAMILIES = ("motion_blur", "gaussian_blur", "zoom_blur", "fog", "glass_blur")

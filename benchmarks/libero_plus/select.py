@@ -68,6 +68,11 @@ def parse_suites(value: Sequence[str] | None) -> tuple[str, ...]:
 def select(variants: Iterable[Variant], f: Filters) -> list[Variant]:
     if f.sample is not None and f.sample < 1:
         raise ConfigError(f"--sample must be >= 1 (variants per dimension x suite), got {f.sample}")
+    variants = list(variants)
+    known = sorted({v.task_id for v in variants})
+    bad = sorted(set(f.tasks or ()) - set(known))
+    if bad and known:
+        raise ConfigError(f"libero_plus has base tasks {known[0]}-{known[-1]}; got {bad}")
     kept = [v for v in variants if v.suite in f.suites and v.dimension in f.dimensions
             and (f.tasks is None or v.task_id in f.tasks)
             and (f.difficulty is None or v.difficulty in f.difficulty)]

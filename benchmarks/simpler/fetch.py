@@ -46,11 +46,14 @@ def real2sim_remotes() -> list[tuple[str, Remote]]:
 
 
 def fetch(dir_option: str | None = None, mirror: str | None = None, progress: bool = True,
-          keep_archive: bool = False) -> Path:
+          keep_archive: bool = False, force: bool = False) -> Path:
     root = cached_root(dir_option)
     data, downloads = root / "data", root / "downloads"
     for piece, remote, dest, marker in ((WIDOWX.name, WIDOWX, ROBOT, "wx250s.urdf"),
                                         (BRIDGE_ZIP.name, BRIDGE_ZIP, BRIDGE, "custom")):
+        if not force and (data / dest / marker).exists() and piece in read_record(root):
+            print(f"{piece}: already fetched into {data / dest} (--force fetches it again)", file=sys.stderr)
+            continue
         remote = published_checksum(remote.via(mirror)) if not remote.sha256 else remote.via(mirror)
         archive, verified = download(remote, downloads, progress)
         size = archive.stat().st_size

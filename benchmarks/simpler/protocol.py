@@ -1,4 +1,4 @@
-"""The SimplerEnv Bridge visual-matching protocol, written down once (sources in ../shared/PROTOCOLS.md)."""
+"""The SimplerEnv Bridge visual-matching protocol, written down once (sources: SOURCE below, docs/simpler.md)."""
 
 from __future__ import annotations
 

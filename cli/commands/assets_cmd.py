@@ -45,7 +45,8 @@ def list_assets(args: argparse.Namespace) -> int:
 
 def fetch(args: argparse.Namespace) -> int:
     module = importlib.import_module(FAMILIES[args.family])
-    where = module.fetch(args.dir, mirror=args.mirror, progress=not args.no_progress, keep_archive=args.keep_archive)
+    where = module.fetch(args.dir, mirror=args.mirror, progress=not args.no_progress, keep_archive=args.keep_archive,
+                         force=args.force)
     print(f"{args.family}: assets ready in {where}; the benchmark finds them there with no option", file=sys.stderr)
     print("\n".join(_show(args.family, module.inventory(args.dir))))
     return 0
@@ -62,5 +63,6 @@ def register(sub) -> None:
     f.add_argument("--dir", default=argparse.SUPPRESS, help="asset cache folder (as for `assets --dir`)")
     f.add_argument("--mirror", help="fetch https://HOST/PATH as MIRROR/HOST/PATH instead (a local mirror)")
     f.add_argument("--keep-archive", action="store_true", help="keep the downloaded archives after unpacking")
+    f.add_argument("--force", action="store_true", help="download again what was already fetched")
     f.add_argument("--no-progress", action="store_true")
     f.set_defaults(func=fetch)

@@ -81,12 +81,14 @@ def _bench_flags(args: argparse.Namespace) -> dict:
 
 def print_summary(summary) -> None:
     from harness.store import RunStore
+    from results.facts import facts_of
     from results.load import protocol_line
     from results.summary import summary_table
 
+    manifest = RunStore(Path(summary.run_dir)).read_manifest()
     print(f"\nrun: {summary.run_dir}  ({summary.executed} episodes executed, {len(summary.records)} records)")
-    print(summary_table(summary.records))
-    line = protocol_line(RunStore(Path(summary.run_dir)).read_manifest())
+    print(summary_table(summary.records, facts=facts_of(manifest)))
+    line = protocol_line(manifest)
     if line:
         print(line)
 
@@ -106,11 +108,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _remove_if_empty(run_dir: Path) -> None:
     """A run that failed before its first record (bad checkpoint, bad option) leaves no directory behind."""
+    from harness import runlock
     from harness.store import RunStore
 
-    if not RunStore(run_dir).records():
-        shutil.rmtree(run_dir, ignore_errors=True)
-        print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
+    try:
+        runlock.acquire(run_dir)  # no other writer may have taken the run over in the meantime
+    except runlock.RunLocked:
+        return
+    try:
+        if not RunStore(run_dir).records():
+            shutil.rmtree(run_dir, ignore_errors=True)
+            print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
+    finally:
+        runlock.release(run_dir)
 
 
 def register(sub) -> None:

@@ -14,7 +14,8 @@ def run(args: argparse.Namespace) -> int:
     default = Path(args.run_dirs[0]) / name if len(args.run_dirs) == 1 else Path(name)
     path = write_frame(frame, Path(args.out) if args.out else default, args.format)
     used = int(frame["used"].sum()) if len(frame) else 0
-    print(f"wrote {path}: {len(frame)} records ({used} used by the tables: latest non-error attempt per key)")
+    print(f"wrote {path}: {len(frame)} records ({used} used by the tables: the latest final outcome per key, "
+          "policy faults included)")
     return 0
 
 

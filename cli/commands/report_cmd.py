@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 FORMATS = ("md", "latex", "csv")
@@ -14,6 +15,15 @@ def run(args: argparse.Namespace) -> int:
     from results.report import build_tables, render, write_report
 
     columns = load_columns(args.run_dirs, args.label)
+    if args.strict:
+        from results.health import problems
+
+        found = [p for col in columns for run in col.runs for p in problems(run)]
+        if found:
+            print("\n".join(f"error: {p}" for p in found), file=sys.stderr)
+            print("report --strict: the runs hold damaged or duplicate records (see `vla-harness check`)",
+                  file=sys.stderr)
+            return 1
     mismatch = check_protocols(columns, args.allow_protocol_mismatch)
     published = None if args.published == "none" else Path(args.published or PUBLISHED_CSV)
     tables = build_tables(columns, published, mismatch)
@@ -43,4 +53,6 @@ def register(sub) -> None:
     p.add_argument("--no-plots", action="store_true", help="with --out: skip the PNG plots")
     p.add_argument("--allow-protocol-mismatch", action="store_true",
                    help="put runs with different protocol hashes in one table anyway (the differences are noted)")
+    p.add_argument("--strict", action="store_true",
+                   help="fail (exit 1) instead of reporting when a run holds unreadable lines or duplicate records")
     p.set_defaults(func=run)

@@ -1,4 +1,4 @@
-"""`vla-harness resume RUN_DIR`: run only the episodes with no finished record (missing or errored)."""
+"""`vla-harness resume RUN_DIR`: run only the episodes with no final record (missing, or an env/infra error)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("resume", help="finish an interrupted run (re-runs missing and errored episodes)")
+    p = sub.add_parser("resume", help="finish an interrupted run (re-runs missing episodes and env/infra errors)")
     p.add_argument("run_dir")
     p.add_argument("--runner", choices=["local", "ray"])
     p.add_argument("--workers", type=int)

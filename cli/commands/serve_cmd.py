@@ -2,13 +2,15 @@
 
 `--policy` also takes `package.module:Factory`, to serve a policy class from this Python environment without
 registering it. The server binds 127.0.0.1 unless `--host` says otherwise; `--token` (or VLA_HARNESS_TOKEN)
-requires `Authorization: Api-Key TOKEN` from clients. See docs/remote.md.
+requires `Authorization: Api-Key TOKEN` from clients, and a non-loopback host needs one (or `--insecure`).
+See docs/remote.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import os
 import signal
 import sys
@@ -45,9 +47,12 @@ def run(args: argparse.Namespace) -> int:
     if args.checkpoint:
         options["checkpoint"] = args.checkpoint
     token = args.token or os.environ.get("VLA_HARNESS_TOKEN") or None
-    if args.host not in ("127.0.0.1", "localhost", "::1") and not token:
-        print(f"warning: serving on {args.host} without --token: anyone who can reach this port can use the policy",
-              file=sys.stderr)
+    if not _loopback(args.host) and not token:
+        if not args.insecure:
+            raise ServeError(f"refusing to serve on {args.host} without a token: anyone who can reach the port could "
+                             "use the policy; pass --token (or set VLA_HARNESS_TOKEN), or --insecure to allow it")
+        print(f"warning: serving on {args.host} without --token (--insecure): anyone who can reach this port can use "
+              "the policy", file=sys.stderr)
     config = ServerConfig(host=args.host, port=args.port, token=token, max_batch=args.max_batch,
                           max_wait_ms=args.max_wait_ms, max_message_bytes=int(args.max_message_mb * 2**20),
                           instances=args.instances)
@@ -59,6 +64,15 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise ServeError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     return 0
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 async def _serve(server) -> None:
@@ -85,6 +99,8 @@ def register(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (0 picks a free one; the line printed names it)")
     p.add_argument("--token", help="shared token clients must send (default: $VLA_HARNESS_TOKEN, else none)")
+    p.add_argument("--insecure", action="store_true",
+                   help="allow a non-loopback --host without a token (otherwise refused)")
     p.add_argument("--max-batch", type=int, default=8, help="most requests run as one batch (1 disables batching)")
     p.add_argument("--max-wait-ms", type=float, default=5.0, help="longest a request waits for others to batch with")
     p.add_argument("--max-message-mb", type=float, default=16.0, help="larger requests are refused")

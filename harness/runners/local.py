@@ -1,17 +1,98 @@
-"""In-process runner: one EpisodeWorker, episodes in order (grouped by env so envs are reused)."""
+"""In-process runner: one EpisodeWorker, episodes in order (grouped by env so envs are reused), each within
+`timeout_s`.
+
+Episodes run on one long-lived episode thread (envs are made, used and closed there only, as renderers want) while
+this thread watches the clock. An episode past its time is recorded as `timeout` (infrastructure: `resume` re-runs
+it) and abandoned: its env is dropped without close (it may be stuck inside), its policy handle is cut so a late
+return cannot drive the policy again, and the next episode gets a new thread, a new worker and a new env. A thread stuck
+in native code cannot be killed: it idles until the process exits (the Ray runner isolates envs in processes).
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+import queue
+import threading
+from functools import partial
+from typing import Any, Callable
 
+from harness.errors import EpisodeTimeout
+from harness.runners.ray_queue import failed_record
 from harness.types import EpisodeRecord, EpisodeSpec
-from harness.worker import EpisodeWorker, RunJob
+from harness.worker import EpisodeWorker, RunJob, build_policy
 
 
-def run_local(job: RunJob, work: list[tuple[EpisodeSpec, int]], on_record: Callable[[EpisodeRecord], None]) -> None:
-    worker = EpisodeWorker(job, worker_id="local")
+class _CutPolicy:
+    """The policy as one episode thread sees it; once cut (its episode timed out) every call raises."""
+
+    def __init__(self, policy: Any) -> None:
+        self._policy, self.cut = policy, False
+
+    def __getattr__(self, name: str) -> Any:
+        if self.cut:
+            raise EpisodeTimeout("this episode timed out and was abandoned")
+        return getattr(self._policy, name)
+
+    def close(self) -> None:  # the runner closes the real policy, once
+        pass
+
+
+class _EpisodeThread:
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue()
+        self._results: queue.Queue = queue.Queue()
+        self.busy = False  # a call was handed over and has not come back (timed out, or the watcher was interrupted)
+        threading.Thread(target=self._loop, name="episode", daemon=True).start()
+
+    def _loop(self) -> None:
+        while (fn := self._jobs.get()) is not None:
+            try:
+                self._results.put((True, fn()))
+            except BaseException as exc:  # noqa: BLE001 - handed to the watching thread, which re-raises it
+                self._results.put((False, exc))
+
+    def call(self, fn: Callable[[], Any], timeout_s: float | None) -> Any:
+        """fn() on the episode thread; TimeoutError if it has not returned within timeout_s."""
+        self.busy = True
+        self._jobs.put(fn)
+        try:
+            ok, value = self._results.get(timeout=timeout_s)
+        except queue.Empty:
+            raise TimeoutError from None
+        self.busy = False
+        if not ok:
+            raise value
+        return value
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+
+
+def run_local(job: RunJob, work: list[tuple[EpisodeSpec, int]], on_record: Callable[[EpisodeRecord], None],
+              timeout_s: float | None = None) -> None:
+    timeout_s = timeout_s if timeout_s and timeout_s > 0 else None
+    policy = build_policy(job)
+    handle, thread = _CutPolicy(policy), _EpisodeThread()
+    worker = EpisodeWorker(job, worker_id="local", policy=handle)
     try:
         for spec, attempt in work:
-            on_record(worker.run(spec, attempt))
+            try:
+                record = thread.call(partial(worker.run, spec, attempt), timeout_s)
+            except TimeoutError:
+                on_record(_timed_out(job, spec, attempt, timeout_s))
+                handle.cut = True
+                thread.stop()  # it leaves once (if ever) its stuck call returns
+                handle, thread = _CutPolicy(policy), _EpisodeThread()
+                worker = EpisodeWorker(job, worker_id="local", policy=handle)
+                continue
+            on_record(record)
     finally:
-        worker.close()
+        if not thread.busy:  # never close an env another thread may still be inside
+            thread.call(worker.close_env, timeout_s)
+        thread.stop()
+        policy.close()
+
+
+
+def _timed_out(job: RunJob, spec: EpisodeSpec, attempt: int, timeout_s: float) -> EpisodeRecord:
+    message = f"episode ran over {timeout_s:g}s in the local runner; abandoned, its env replaced"
+    return failed_record(job.run_id, spec, attempt, EpisodeTimeout.kind, message, "local", timeout_s)

@@ -3,7 +3,6 @@ and screenshots of a page opened from disk."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -33,10 +32,10 @@ class Rendered:
 
 def _run(args: list[str], timeout: float) -> tuple[str, float]:
     with tempfile.TemporaryDirectory(prefix="vla-view-chromium-") as profile:
-        cmd = [find_chromium(), "--headless", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
+        # --no-sandbox: Chromium refuses its sandbox as root and containers often lack the namespaces it needs; the
+        # pages opened here are the viewer's own files.
+        cmd = [find_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
                "--disable-extensions", f"--user-data-dir={profile}", *args]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            cmd.insert(1, "--no-sandbox")  # Chromium refuses to start as root with its sandbox
         t0 = time.perf_counter()
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         seconds = time.perf_counter() - t0

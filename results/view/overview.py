@@ -65,11 +65,11 @@ def _rate(v: Value) -> float | None:
 
 
 def value_json(v: Value) -> dict[str, Any]:
-    """One value cell: the report's own texts (success %, CI, n, errors) and the rate for its bar."""
-    success, ci, n, errors = parts(v)
+    """One value cell: the report's own texts (success %, CI, n, policy faults, errors) and the rate for its bar."""
+    success, ci, n, faults, errors = parts(v)
     out: dict[str, Any] = {"s": success, "r": _rate(v)}
     if isinstance(v, (Cell, Mean)):
-        out.update(ci=ci, n=n, e=errors)
+        out.update(ci=ci, n=n, f=faults, e=errors)
     return out
 
 

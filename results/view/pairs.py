@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from results.aggregate import natural_key
-from results.compare import NoEpisodes, _ok, compare, render, verdict
+from results.compare import NoEpisodes, compare, outcomes, render, verdict
 from results.load import RunData, protocol_diff
 
 LOST, GAINED, MIXED = "lost", "gained", "mixed"
@@ -26,7 +26,7 @@ def side_by_side(keys_per_run: Sequence[Sequence[str]], runs: Sequence[RunData])
         for i, key in enumerate(keys):
             index.setdefault(key, [-1] * len(keys_per_run))[r] = offset + i
         offset += len(keys)
-    finished = [{k: rec.success for k, rec in _ok(run.records).items()} for run in runs]
+    finished = [{k: bool(rec.success) for k, rec in outcomes(run.records).items()} for run in runs]
     order = sorted(index, key=_key_order)
     return {"rows": [index[k] for k in order], "flip": [_flip(k, finished) for k in order]}
 

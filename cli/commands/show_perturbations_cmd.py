@@ -7,13 +7,12 @@ import sys
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchmarks import BENCHMARKS
     from benchmarks.perturb.grid import check_camera, collect, draw
     from benchmarks.perturb.sweep import PerturbSweep
+    from cli.resolve import build_benchmark
     from harness.config import ConfigError
 
-    BENCHMARKS.check(args.bench)
-    base = BENCHMARKS.get(args.bench)()
+    base = build_benchmark(args.bench, {})
     if not hasattr(base, "suite") or not args.bench.startswith("libero_") or isinstance(base, PerturbSweep):
         raise ConfigError(f"show-perturbations works on the LIBERO suites (libero_spatial, libero_object, libero_goal, "
                           f"libero_10, libero_90), not '{args.bench}'")
