@@ -5,7 +5,7 @@ sizes and arm poses."""
 import numpy as np
 import pytest
 
-from benchmarks.libero import cull
+from benchmarks.libero import cull, sky
 from benchmarks.libero.bench import LiberoBenchmark
 from harness.protocols import BenchSelection
 
@@ -40,15 +40,20 @@ class RobosuiteRender:
 
 @pytest.fixture
 def plans(monkeypatch):
-    """How many renders each image took (0: drawn whole) and how many meshes were left out."""
-    seen, plan = [], cull.plan
+    """How many renders each image took (0: drawn whole), how many meshes were left out; whether the sky was."""
+    seen, plan, hidden = [], cull.plan, sky.SkyCheck.hidden
 
     def spy(*args):
         passes = plan(*args)
         seen.append((0, 0) if passes is None else (len(passes), max(len(p.drop) for p in passes)))
         return passes
 
+    def sky_spy(self, *args):
+        seen.append(("sky", hidden(self, *args)))
+        return seen[-1][1]
+
     monkeypatch.setattr(cull, "plan", spy)
+    monkeypatch.setattr(sky.SkyCheck, "hidden", sky_spy)
     return seen
 
 
@@ -75,6 +80,8 @@ def test_images_are_bit_identical_to_robosuite_render(suite, task, plans):
         assert contexts[0] is contexts[1]
     finally:
         env.close()
-    assert all(n >= 1 for n, _ in plans) and any(dropped for _, dropped in plans)
+    renders = [p for p in plans if p[0] != "sky"]
+    assert all(n >= 1 for n, _ in renders) and any(dropped for _, dropped in renders)
+    assert ("sky", True) in plans  # the eye-in-hand camera looks at the floor: no skybox drawn
     if suite == "libero_spatial":
-        assert {n for n, _ in plans} >= {2}  # the stove top is drawn apart
+        assert {n for n, _ in renders} >= {2}  # the stove top is drawn apart

@@ -1,6 +1,6 @@
 """One MuJoCo camera image drawn with only the meshes that can reach its pixels: bit-identical to `mjr_render` of all.
 
-On llvmpipe a render costs per triangle, not per pixel, and LIBERO scenes hold ~300k mesh triangles. `mjr_render`
+On llvmpipe a render costs per triangle (most for those on screen), not per pixel; LIBERO has ~300k. `mjr_render`
 (MuJoCo 3.3, src/render/render_gl3.c) draws every geom of the scene, then draws it all again mirrored in the one
 reflective box or plane (LIBERO's stove top, table...) behind a stencil of that face. A mesh whose bounding box
 is outside the camera's view frustum, and whose mirror image is outside the frustum through the reflective face,
@@ -11,7 +11,8 @@ stencil), and the pixels near the face with the reflection pass and only the mes
 
 What stays exact: triangles are rasterised independently and blended in scene order (kept); the transparent sort
 is stable; the reflective geom and every non-mesh geom are always kept; lights that cast shadows, segmentation,
-stereo, orthographic cameras and scene transforms fall back to one full render.
+stereo, orthographic cameras and scene transforms fall back to one full render. The skybox is left out only where
+`sky.py` proves opaque boxes and planes hide it.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from dataclasses import dataclass
 import mujoco
 import numpy as np
 
+from benchmarks.libero.sky import SkyCheck
+
 MARGIN_M = 1e-3  # mesh bounds grow by this much (and 0.1 %) against float32 rounding
 MASK_PX = 1.0  # pixels whose centre is this close to the reflective face come from the reflection render...
 FRUSTUM_PX = 3.0  # ...which draws every mesh this close to the face: more than a pixel's half diagonal beyond
-EXTRA_RENDER_TRIS = 20_000  # the fixed cost of a second render, in triangles (measured on llvmpipe)
+EXTRA_RENDER_TRIS = 20_000  # a second render's fixed cost (clear, skybox, read-back: ~10 ms), in triangles, roughly
 _CAT_ALL, _RND = mujoco.mjtCatBit.mjCAT_ALL, mujoco.mjtRndFlag
 _PLANE, _BOX, _MESH, _NONE = (int(t) for t in (mujoco.mjtGeom.mjGEOM_PLANE, mujoco.mjtGeom.mjGEOM_BOX,
                                                mujoco.mjtGeom.mjGEOM_MESH, mujoco.mjtGeom.mjGEOM_NONE))
@@ -226,10 +229,6 @@ def pixel_mask(halfplanes: np.ndarray, width: int, height: int, grow: float) -> 
     return mask
 
 
-def _grown(halfplanes: np.ndarray, grow: float) -> np.ndarray:
-    return halfplanes + np.array([0.0, 0.0, grow])
-
-
 @dataclass(frozen=True)
 class Pass:
     """One mjr_render: the scene geoms made no-ops, the reflection flag, the pixels it supplies (None: all)."""
@@ -255,7 +254,7 @@ def plan(scn, bounds: MeshBounds, width: int, height: int) -> list[Pass] | None:
     mask = None if face is None else pixel_mask(face, width, height, MASK_PX)
     if mirror is None or (mask is not None and not mask.any()):  # no reflection pass, or one that shows nothing
         return [Pass(meshes.index[~seen], reflection=False)]
-    planes = view.planes(view.image_halfplanes() if face is None else _grown(face, FRUSTUM_PX))
+    planes = view.planes(view.image_halfplanes() if face is None else face + [0.0, 0.0, FRUSTUM_PX])
     mirrored = meshes.above(mirror) & meshes.mirrored(mirror).touch(planes)
     single = [Pass(meshes.index[~(seen | mirrored)], reflection=True)]
     if face is None:
@@ -266,7 +265,7 @@ def plan(scn, bounds: MeshBounds, width: int, height: int) -> list[Pass] | None:
     return two if cost_two < 2 * meshes.tris[seen | mirrored].sum() else single
 
 
-def draw(ctx, camera_id: int, width: int, height: int, bounds: MeshBounds) -> np.ndarray:
+def draw(ctx, camera_id: int, width: int, height: int, bounds: MeshBounds, sky: SkyCheck) -> np.ndarray:
     """`ctx.render` + `ctx.read_pixels` of robosuite's MjRenderContext, drawing only what reaches the pixels."""
     model, data, scn = ctx.model._model, ctx.data._data, ctx.scn
     ctx.cam.type, ctx.cam.fixedcamid = mujoco.mjtCamera.mjCAMERA_FIXED, camera_id
@@ -276,17 +275,20 @@ def draw(ctx, camera_id: int, width: int, height: int, bounds: MeshBounds) -> np
     if passes is None:
         mujoco.mjr_render(viewport, scn, ctx.con)
         return ctx.read_pixels(width, height)
-    image, reflection = None, scn.flags[_RND.mjRND_REFLECTION]
+    flags = {f: scn.flags[f] for f in (_RND.mjRND_REFLECTION, _RND.mjRND_SKYBOX)}
+    skybox = flags[_RND.mjRND_SKYBOX] and not sky.hidden(scn, View.of(scn, width, height))
+    image = None
     for k, step in enumerate(passes):
         if k:
             mujoco.mjv_updateScene(model, data, ctx.vopt, ctx.pert, ctx.cam, _CAT_ALL, scn)
         for i in step.drop:
             scn.geoms[i].type = _NONE
-        scn.flags[_RND.mjRND_REFLECTION] = step.reflection
+        scn.flags[_RND.mjRND_REFLECTION], scn.flags[_RND.mjRND_SKYBOX] = step.reflection, skybox
         try:
             mujoco.mjr_render(viewport, scn, ctx.con)
         finally:
-            scn.flags[_RND.mjRND_REFLECTION] = reflection
+            for flag, value in flags.items():
+                scn.flags[flag] = value
         pixels = ctx.read_pixels(width, height)
         if step.mask is None:
             image = pixels

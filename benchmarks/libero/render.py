@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.libero.cull import MeshBounds, draw
+from benchmarks.libero.sky import SkyCheck
 
 # What mjr_makeContext reads from the model (MuJoCo 3.3, src/render/render_context.c), and nothing more: fields
 # such as mesh_polynormal differ between two compiles of the same XML.
@@ -49,6 +50,7 @@ class SharedRenderContext:
         self.ctx = None
         self._sim = None
         self._bounds: MeshBounds | None = None
+        self._sky = SkyCheck()
 
     def attach(self, env) -> None:
         """Give robosuite env `env`'s current sim a render context: the kept one when its assets still match."""
@@ -83,7 +85,7 @@ class SharedRenderContext:
             if size > ctx.con.offWidth or size > ctx.con.offHeight:  # as robosuite grows its buffer
                 vis = ctx.model.vis.global_
                 ctx.update_offscreen_size(max(size, vis.offwidth), max(size, vis.offheight))
-            return draw(ctx, ctx.model.camera_name2id(camera), size, size, self._bounds)
+            return draw(ctx, ctx.model.camera_name2id(camera), size, size, self._bounds, self._sky)
 
     def free(self) -> None:
         """Free the EGL context now: left to the garbage collector it is freed after EGL shut down, which prints

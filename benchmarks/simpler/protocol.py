@@ -25,7 +25,7 @@ CONVENTIONS = BenchConventions(
     action=ActionSpace("bridge_ee_delta", ("dx", "dy", "dz", "drx", "dry", "drz", "gripper"),
                        "end-effector delta xyz (m) and delta axis-angle (rad), target-aligned; gripper absolute",
                        BRIDGE_GRIPPER, CONTROL_HZ))
-STAND_IN_NOTE = ("table stage is a flat-box stand-in (shared/assets/simpler-bridge/MANIFEST.md): "
+STAND_IN_NOTE = ("table stage is a flat-box stand-in for the scanned table (docs/simpler.md): "
                  "not directly comparable with published SIMPLER numbers; `vla-harness assets fetch simpler_bridge` "
                  "gets the real one")
 
