@@ -72,9 +72,11 @@ JEPA_ARGS ?=
 jepa-data: install
 	CLI="$(CLI)" bash scripts/record_jepa_data.sh $(JEPA_ROUNDS) 2 0
 
+JEPA_STEPS := --set stage1_steps=700 --set stage2_steps=600
 train-jepa: jepa-data
-	nice -n 10 $(CLI) train --preset small --data $(JEPA_DATA) --out checkpoints/vla_jepa_small $(JEPA_ARGS)
-	nice -n 10 $(CLI) train --preset small_no_stage1 --data $(JEPA_DATA) --out checkpoints/vla_jepa_no_stage1 $(JEPA_ARGS)
+	nice -n 10 $(CLI) train --preset small --data $(JEPA_DATA) --out checkpoints/vla_jepa_fresh $(JEPA_STEPS) $(JEPA_ARGS)
+	nice -n 10 $(CLI) train --preset small_no_stage1 --data $(JEPA_DATA) --out checkpoints/vla_jepa_no_stage1 \
+		$(JEPA_STEPS) $(JEPA_ARGS)
 
 bench: install
 	$(PY) scripts/bench_loop.py $(ARGS)

@@ -93,7 +93,7 @@ def split_episodes(episodes: list, cfg: ModelConfig, texts: dict[str, np.ndarray
     for key in sorted(groups):
         eps = groups[key]
         # two held out per task where possible: the image-swap gate pairs held-out episodes of the same task
-        n_out = max(2 if len(eps) >= 4 else 1, int(round(fraction * len(eps)))) if len(eps) >= 2 else 0
+        n_out = max(2 if len(eps) >= 6 else 1, int(round(fraction * len(eps)))) if len(eps) >= 2 else 0
         held.update(eps[i].name for i in rng.permutation(len(eps))[:n_out])
     demo_tasks = sorted(task for task, labelled in groups if labelled)
     if demo_tasks and not any(e.name in held and e.actions is not None for e in episodes):
