@@ -21,7 +21,6 @@ import numpy as np
 
 UPRIGHT, ROTATED_180 = "upright", "rotated_180"
 ORIENTATIONS = (UPRIGHT, ROTATED_180)  # rotated_180: MuJoCo's OpenGL renders, what LIBERO's raw images are
-ROLES = ("primary", "wrist", "secondary")  # primary: the third-person scene camera
 
 # quantity -> (size, units, meaning); size -1: as many as the robot has.
 QUANTITIES: dict[str, tuple[int, str, str]] = {
@@ -43,6 +42,11 @@ class CameraRole:
     camera: str
     orientation: str = UPRIGHT
     aliases: tuple[str, ...] = ()  # other names policies may use for it (e.g. "agentview" for Bridge's one camera)
+
+    def __post_init__(self) -> None:
+        if self.orientation not in ORIENTATIONS:  # a typo here would silently skip (or add) a rotation
+            raise ValueError(f"camera '{self.camera}': orientation must be one of {ORIENTATIONS}, "
+                             f"got '{self.orientation}'")
 
 
 @dataclass(frozen=True)

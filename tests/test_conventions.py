@@ -153,3 +153,10 @@ def test_shipped_vla_jepa_sees_exactly_the_pixels_it_saw_before():
     assert torch.equal(frames, old[None].float() / 255.0)
     old_state = np.concatenate([state["robot0_eef_pos"], state["robot0_gripper_qpos"]]).astype(np.float32)
     assert torch.equal(st, torch.as_tensor(old_state)[None])
+
+
+def test_a_camera_orientation_outside_the_known_two_is_refused():
+    from harness.conventions import CameraRole
+
+    with pytest.raises(ValueError, match="orientation must be one of"):
+        CameraRole("primary", "agentview", "upside_down")
