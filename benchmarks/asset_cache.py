@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 import zipfile
 from dataclasses import dataclass
@@ -59,6 +60,25 @@ def write_record(folder: Path, piece: str, url: str, verified: str, size: int) -
     tmp = folder / f".{RECORD}.tmp"
     tmp.write_text(json.dumps(entries, indent=1))
     tmp.replace(folder / RECORD)
+
+
+def fetch_archive(remote, root: Path, dest: Path, marker: str, piece: str, label: str, progress: bool = True,
+                  keep_archive: bool = False, force: bool = False) -> None:
+    """Download the zip `remote` (a `benchmarks.download.Remote`) into root/downloads, verified, unpack its folder
+    holding `marker` into `dest` and record it as `piece` in root's fetched.json; skipped when `dest` holds `marker`
+    and the record has `piece`, unless `force`."""
+    from benchmarks.download import download, published_checksum
+
+    if not force and (dest / marker).exists() and piece in read_record(root):
+        print(f"{label}: already fetched into {dest} (--force fetches it again)", file=sys.stderr)
+        return
+    remote = published_checksum(remote)
+    archive, verified = download(remote, root / "downloads", progress)
+    size = archive.stat().st_size
+    unpack_zip(archive, dest, marker)
+    write_record(root, piece, remote.url, verified, size)
+    if not keep_archive:
+        archive.unlink()
 
 
 def unpack_zip(archive: Path, dest: Path, marker: str) -> None:

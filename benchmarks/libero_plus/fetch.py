@@ -7,13 +7,12 @@ LIBERO-plus README links the same dataset as "Assets"). Its sha256 is the one th
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.asset_cache import Piece, family_dir, folder_size, read_record, unpack_zip, write_record
-from benchmarks.download import Remote, download, published_checksum
-from benchmarks.libero_plus.assets import ASSETS_ENV, FETCH, assets_source, cached_assets, missing_files
+from benchmarks.asset_cache import Piece, family_dir, fetch_archive, folder_size, read_record
+from benchmarks.download import Remote
+from benchmarks.libero_plus.assets import ASSETS_ENV, FETCH, assets_source, missing_files
 from benchmarks.libero_plus.catalog import catalog, package_dir
 from benchmarks.libero_plus.classification import SHIPPED, shipped
 
@@ -26,16 +25,8 @@ ARCHIVE = Remote(url="https://huggingface.co/datasets/Sylvest/LIBERO-plus/resolv
 def fetch(dir_option: str | None = None, mirror: str | None = None, progress: bool = True,
           keep_archive: bool = False, force: bool = False) -> Path:
     folder = family_dir(FAMILY, dir_option)
-    if not force and cached_assets(dir_option) and "assets.zip" in read_record(folder):
-        print(f"{FAMILY}: already fetched into {folder / 'assets'} (--force fetches it again)", file=sys.stderr)
-        return folder / "assets"
-    remote = published_checksum(ARCHIVE.via(mirror))
-    archive, verified = download(remote, folder / "downloads", progress)
-    size = archive.stat().st_size
-    unpack_zip(archive, folder / "assets", "scenes")
-    write_record(folder, "assets.zip", remote.url, verified, size)
-    if not keep_archive:
-        archive.unlink()
+    fetch_archive(ARCHIVE.via(mirror), folder, folder / "assets", "scenes", "assets.zip", FAMILY, progress,
+                  keep_archive, force)
     return folder / "assets"
 
 

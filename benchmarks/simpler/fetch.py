@@ -14,8 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks.asset_cache import Piece, family_dir, folder_size, read_record, unpack_zip, write_record
-from benchmarks.download import Remote, download, published_checksum
+from benchmarks.asset_cache import Piece, family_dir, fetch_archive, folder_size, read_record, write_record
+from benchmarks.download import Remote, download
 from benchmarks.simpler.assets import BRIDGE, AssetDir, find_assets
 from benchmarks.simpler.protocol import TASKS, TRIALS_PER_TASK
 
@@ -48,19 +48,9 @@ def real2sim_remotes() -> list[tuple[str, Remote]]:
 def fetch(dir_option: str | None = None, mirror: str | None = None, progress: bool = True,
           keep_archive: bool = False, force: bool = False) -> Path:
     root = cached_root(dir_option)
-    data, downloads = root / "data", root / "downloads"
-    for piece, remote, dest, marker in ((WIDOWX.name, WIDOWX, ROBOT, "wx250s.urdf"),
-                                        (BRIDGE_ZIP.name, BRIDGE_ZIP, BRIDGE, "custom")):
-        if not force and (data / dest / marker).exists() and piece in read_record(root):
-            print(f"{piece}: already fetched into {data / dest} (--force fetches it again)", file=sys.stderr)
-            continue
-        remote = published_checksum(remote.via(mirror)) if not remote.sha256 else remote.via(mirror)
-        archive, verified = download(remote, downloads, progress)
-        size = archive.stat().st_size
-        unpack_zip(archive, data / dest, marker)
-        write_record(root, piece, remote.url, verified, size)
-        if not keep_archive:
-            archive.unlink()
+    for remote, dest, marker in ((WIDOWX, ROBOT, "wx250s.urdf"), (BRIDGE_ZIP, BRIDGE, "custom")):
+        fetch_archive(remote.via(mirror), root, root / "data" / dest, marker, remote.name, remote.name, progress,
+                      keep_archive, force)
     _fill_from_real2sim(root, mirror, progress)
     return root
 
