@@ -62,6 +62,12 @@ def write_record(folder: Path, piece: str, url: str, verified: str, size: int) -
     tmp.replace(folder / RECORD)
 
 
+def recorded_check(folder: Path, piece: str) -> str | None:
+    """How `piece` was verified when `assets fetch` fetched it into `folder`, or None when it has no record there."""
+    record = read_record(folder).get(piece)
+    return f"{record['verified']} checked when fetched {record['at']}" if record else None
+
+
 def fetch_archive(remote, root: Path, dest: Path, marker: str, piece: str, label: str, progress: bool = True,
                   keep_archive: bool = False, force: bool = False) -> None:
     """Download the zip `remote` (a `benchmarks.download.Remote`) into root/downloads, verified, unpack its folder

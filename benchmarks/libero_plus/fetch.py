@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.asset_cache import Piece, family_dir, fetch_archive, folder_size, read_record
+from benchmarks.asset_cache import Piece, family_dir, fetch_archive, folder_size, recorded_check
 from benchmarks.download import Remote
 from benchmarks.libero_plus.assets import ASSETS_ENV, FETCH, assets_source, missing_files
 from benchmarks.libero_plus.catalog import catalog, package_dir
@@ -57,9 +57,8 @@ def inventory(dir_option: str | None = None) -> list[Piece]:
                             get=f"{FETCH}   (or set {ASSETS_ENV} to an unpacked assets/ folder)"))
         return pieces
     blocked = _blocked(root)
-    record = read_record(family_dir(FAMILY, dir_option)).get("assets.zip", {})
-    verified = (f"{record['verified']} checked when fetched {record['at']}" if record and source.startswith("cache")
-                else f"not verified ({source})")
+    checked = recorded_check(family_dir(FAMILY, dir_option), "assets.zip") if source.startswith("cache") else None
+    verified = checked or f"not verified ({source})"
     still = f"; still missing files for {_counts(blocked)}" if blocked else ""
     pieces.append(Piece("LIBERO-Plus assets (assets.zip)", True, root, verified,
                         f"{len(variants) - sum(blocked.values()):,} of {len(variants):,} variants{still}",

@@ -14,9 +14,9 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks.asset_cache import Piece, family_dir, fetch_archive, folder_size, read_record, write_record
+from benchmarks.asset_cache import Piece, family_dir, fetch_archive, folder_size, recorded_check, write_record
 from benchmarks.download import Remote, download
-from benchmarks.simpler.assets import BRIDGE, AssetDir, find_assets
+from benchmarks.simpler.assets import BRIDGE, find_assets
 from benchmarks.simpler.protocol import TASKS, TRIALS_PER_TASK
 
 FAMILY = "simpler_bridge"
@@ -70,11 +70,6 @@ def _fill_from_real2sim(root: Path, mirror: str | None, progress: bool) -> None:
         write_record(root, dest, remote.url, verified, size)
 
 
-def _verified(assets: AssetDir, piece: str, default: str) -> str:
-    record = read_record(assets.root).get(piece)
-    return f"{record['verified']} checked when fetched {record['at']}" if record else default
-
-
 def _match_real2sim(bridge: Path) -> str:
     """For a folder not fetched here: how many of its files are byte-identical to SimplerEnv's originals."""
     from benchmarks.download import file_digests
@@ -93,17 +88,17 @@ def inventory(dir_option: str | None = None) -> list[Piece]:
                       f"all {len(TASKS)} Bridge tasks", get=FETCH)]
     robot, bridge = assets.data / ROBOT, assets.data / BRIDGE
     pieces = [Piece("WidowX 250 S robot (ManiSkill widowx250s)", (robot / "wx250s.urdf").is_file(), robot,
-                    _verified(assets, WIDOWX.name, "not verified (no checksum published)"),
+                    recorded_check(assets.root, WIDOWX.name) or "not verified (no checksum published)",
                     f"all {len(TASKS)} Bridge tasks", get=FETCH, size=folder_size(robot)),
               Piece("Bridge real2sim data (ManiSkill bridge_v2_real2sim)", bridge.is_dir(), bridge,
-                    _verified(assets, BRIDGE_ZIP.name, _match_real2sim(bridge)),
+                    recorded_check(assets.root, BRIDGE_ZIP.name) or _match_real2sim(bridge),
                     "objects, overlays and stages of the Bridge tasks", get=FETCH, size=folder_size(bridge))]
     stage = bridge / "stages" / "bridge_table_1_v1.glb"
     flat = [t.name for t in TASKS if t.scene == "flat_table"]
     real = stage.is_file() and not assets.stage_stand_in("flat_table")
+    stage_check = recorded_check(assets.root, "stages/bridge_table_1_v1.glb") or "real stage, not verified"
     pieces.append(Piece("real Bridge table stage (stages/bridge_table_1_v1.glb)", real, stage if real else None,
-                        _verified(assets, "stages/bridge_table_1_v1.glb", "real stage, not verified") if real else
-                        "here: a flat-box stand-in" if stage.is_file() else "",
+                        stage_check if real else "here: a flat-box stand-in" if stage.is_file() else "",
                         f"{', '.join(flat)} on the real table (numbers comparable with SimplerEnv's)", get=FETCH))
     for task_id, task in enumerate(TASKS):
         missing = assets.missing_for(task)
