@@ -12,7 +12,7 @@ SOURCE = ("LIBERO (Liu et al. 2023) as run by OpenVLA run_libero_eval.py and ope
 # Max policy steps per episode (OpenVLA / openpi). lerobot-eval uses 280 for spatial, the VLA-JEPA script 250 (and 520
 # on every LIBERO-Plus variant): `--protocol lerobot|vla-jepa` (presets.py); the value a run used is in its manifest.
 MAX_STEPS = preset(DEFAULT).max_steps
-SETTLE_STEPS = 10
+SETTLE_STEPS = preset(DEFAULT).settle_steps
 SETTLE_ACTION = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0)
 TRIALS_PER_TASK = 50
 CAMERAS = ("agentview", "robot0_eye_in_hand")
