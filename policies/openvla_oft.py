@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import urllib.error
 import urllib.request
 from typing import Any
@@ -133,13 +132,9 @@ class OpenVlaOftPolicy:
                 if exc.code < 500:
                     raise RemotePolicyError(f"server {self.url} answered HTTP {exc.code}: {exc.reason}") from exc
                 errors.append(f"HTTP {exc.code}")
-            except (TimeoutError, socket.timeout):
-                self.unreachable = True
-                raise PolicyUnreachable(f"policy server {self.url} sent no reply within {timeout:g} s; it looks "
-                                        "hung") from None
-            except (urllib.error.URLError, ConnectionError, OSError) as exc:
+            except OSError as exc:  # URLError, ConnectionError and TimeoutError (socket.timeout) are OSErrors
                 reason = getattr(exc, "reason", exc)
-                if isinstance(reason, (TimeoutError, socket.timeout)):
+                if isinstance(reason, TimeoutError):
                     self.unreachable = True
                     raise PolicyUnreachable(f"policy server {self.url} sent no reply within {timeout:g} s; it "
                                             "looks hung") from None
