@@ -170,22 +170,19 @@ class _Raised(Exception):
         self.kind = kind
 
 
-def _policy_call(fn: Callable, *args):
+def _policy_call(fn: Callable, *args, who: str = "policy"):
     try:
         return fn(*args)
     except Exception as exc:  # noqa: BLE001 - whatever a policy raises is the policy's fault, unless it says otherwise
-        raise _Raised(kind_of(exc, "policy_error"), f"policy raised {type(exc).__name__}: {exc}") from exc
+        raise _Raised(kind_of(exc, "policy_error"), f"{who} raised {type(exc).__name__}: {exc}") from exc
 
 
 def _ask(policy: Policy, obs, pspec: PolicySpec) -> np.ndarray:
+    chunk = _policy_call(policy.act, obs, who=f"policy '{pspec.name}'")
     try:
-        chunk = policy.act(obs)
         return check_chunk(chunk, pspec)
     except (NanAction, BadActionShape) as exc:
         raise _Raised(exc.kind, str(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - whatever a policy raises is the policy's fault, unless it says otherwise
-        message = f"policy '{pspec.name}' raised {type(exc).__name__}: {exc}"
-        raise _Raised(kind_of(exc, "policy_error"), message) from exc
 
 
 def upright_frame(env: Env, camera: str, size: int) -> np.ndarray:

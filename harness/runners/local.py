@@ -92,7 +92,6 @@ def run_local(job: RunJob, work: list[tuple[EpisodeSpec, int]], on_record: Calla
         policy.close()
 
 
-
 def _timed_out(job: RunJob, spec: EpisodeSpec, attempt: int, timeout_s: float) -> EpisodeRecord:
     message = f"episode ran over {timeout_s:g}s in the local runner; abandoned, its env replaced"
     return failed_record(job.run_id, spec, attempt, EpisodeTimeout.kind, message, "local", timeout_s)
