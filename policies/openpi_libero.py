@@ -3,15 +3,14 @@ sends, for `--policy openpi` (policies/openpi.py) and for `vla-harness serve` (p
 
 from __future__ import annotations
 
-from harness.conventions import (LIBERO_GRIPPER, LIBERO_OSC_POSE, UPRIGHT, BenchConventions, CameraRole,
-                                 PolicyConventions, StateEntry, StateVector)
+from harness.conventions import LIBERO_OSC_POSE, UPRIGHT, BenchConventions, CameraRole, StateEntry, StateVector
+from policies.libero_inputs import STATE8, conventions
 
 # openpi's LIBERO element keys (examples/libero/main.py) and the harness roles they are filled from.
 IMAGE_KEYS = {"observation/image": "primary", "observation/wrist_image": "wrist"}
 STATE_KEY = "observation/state"
-STATE_QUANTITIES = ("eef_pos", "eef_axis_angle", "gripper_qpos")
-CONVENTIONS = PolicyConventions(orientation=UPRIGHT, state=(StateVector(STATE_KEY, STATE_QUANTITIES),),
-                                gripper=LIBERO_GRIPPER, action_space=LIBERO_OSC_POSE.name)
+STATE_QUANTITIES = STATE8.quantities  # the 8-d state every official LIBERO loop builds, under openpi's key
+CONVENTIONS = conventions(StateVector(STATE_KEY, STATE_QUANTITIES))
 # What an unmodified openpi LIBERO client sends (`vla-harness serve` accepts it): its element as an env would offer
 # it. Images arrive upright (already rotated by the client) at its resize size; the LIBERO simulator names are aliases.
 WIRE = BenchConventions(

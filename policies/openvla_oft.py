@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
-import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -30,7 +28,8 @@ import numpy as np
 from harness.config import ConfigError
 from harness.types import Observation, PolicySpec, TaskInfo
 from policies.libero_inputs import CAMERAS, RENDER_SIZE, conventions, libero_view
-from policies.remote import ON_UNREACHABLE, PolicyUnreachable, RemotePolicyError, RunStopped
+from policies.remote import (PolicyUnreachable, RemotePolicyError, backoff, check_on_unreachable,
+                             stop_if_unreachable)
 
 
 def to_json_numpy(obj: Any) -> Any:
@@ -68,8 +67,7 @@ class OpenVlaOftPolicy:
                  on_unreachable: str = "continue") -> None:
         if not url:
             raise ConfigError("policy 'openvla_oft' needs the server URL: --policy-url http://HOST:8777")
-        if on_unreachable not in ON_UNREACHABLE:
-            raise ConfigError(f"on_unreachable must be one of {', '.join(ON_UNREACHABLE)}, got '{on_unreachable}'")
+        check_on_unreachable(on_unreachable)
         base = url if "://" in url else f"http://{url}"
         self.url = base.rstrip("/").removesuffix("/act") + "/act"
         self.steps, self.on_unreachable = int(open_loop_steps), on_unreachable
@@ -80,9 +78,7 @@ class OpenVlaOftPolicy:
         self._probe()
 
     def spec(self) -> PolicySpec:
-        if self.unreachable and self.on_unreachable == "stop":
-            raise RunStopped(f"policy server {self.url} is unreachable and on_unreachable=stop: the run stopped; "
-                             "finished episodes are on disk, `vla-harness resume RUN_DIR` re-runs the errored ones")
+        stop_if_unreachable(self.url, self.unreachable, self.on_unreachable)
         return PolicySpec(name="openvla_oft", cameras=CAMERAS, image_size=RENDER_SIZE, chunk_len=self.steps,
                           conventions=conventions())
 
@@ -126,7 +122,7 @@ class OpenVlaOftPolicy:
         errors: list[str] = []
         for attempt in range(self.attempts):
             if attempt:
-                time.sleep(min(self.backoff_s * 2 ** (attempt - 1), 5.0))
+                backoff(self.backoff_s, attempt)
             try:
                 with self._opener.open(req, timeout=timeout) as resp:
                     data = resp.read()
@@ -136,13 +132,9 @@ class OpenVlaOftPolicy:
                 if exc.code < 500:
                     raise RemotePolicyError(f"server {self.url} answered HTTP {exc.code}: {exc.reason}") from exc
                 errors.append(f"HTTP {exc.code}")
-            except (TimeoutError, socket.timeout):
-                self.unreachable = True
-                raise PolicyUnreachable(f"policy server {self.url} sent no reply within {timeout:g} s; it looks "
-                                        "hung") from None
-            except (urllib.error.URLError, ConnectionError, OSError) as exc:
+            except OSError as exc:  # URLError, ConnectionError and TimeoutError (socket.timeout) are OSErrors
                 reason = getattr(exc, "reason", exc)
-                if isinstance(reason, (TimeoutError, socket.timeout)):
+                if isinstance(reason, TimeoutError):
                     self.unreachable = True
                     raise PolicyUnreachable(f"policy server {self.url} sent no reply within {timeout:g} s; it "
                                             "looks hung") from None

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from harness.conventions import LIBERO_GRIPPER, PolicyConventions
 from harness.types import Observation, PolicySpec, TaskInfo
-from policies.base import PolicyBase
+from policies.base import PIXEL_FREE, PolicyBase
 
 
 class RandomPolicy(PolicyBase):
@@ -17,7 +16,7 @@ class RandomPolicy(PolicyBase):
     def spec(self) -> PolicySpec:
         # Asks for no camera: the loop then renders nothing for it.
         return PolicySpec(name="random", version="1", cameras=(), image_size=0, chunk_len=self.chunk,
-                          conventions=PolicyConventions(orientation=None, gripper=LIBERO_GRIPPER))
+                          conventions=PIXEL_FREE)
 
     def reset(self, task: TaskInfo) -> None:
         super().reset(task)

@@ -59,6 +59,23 @@ class RunStopped(StopRun):
     """on_unreachable=stop: the run ends after recording the episode that met the unreachable server."""
 
 
+def check_on_unreachable(value: str) -> None:
+    if value not in ON_UNREACHABLE:
+        raise ConfigError(f"on_unreachable must be one of {', '.join(ON_UNREACHABLE)}, got '{value}'")
+
+
+def stop_if_unreachable(url: str, unreachable: bool, on_unreachable: str) -> None:
+    """on_unreachable=stop: the next episode does not start once the server was found unreachable."""
+    if unreachable and on_unreachable == "stop":
+        raise RunStopped(f"policy server {url} is unreachable and on_unreachable=stop: the run stopped; "
+                         "finished episodes are on disk, `vla-harness resume RUN_DIR` re-runs the errored ones")
+
+
+def backoff(base_s: float, attempt: int) -> None:
+    """The wait before retry `attempt` (1, 2, ...): doubling from base_s, at most 5 s."""
+    time.sleep(min(base_s * 2 ** (attempt - 1), 5.0))
+
+
 class RemotePolicy:
     def __init__(self, url: str | None = None, token: str | None = None, connect_timeout_s: float = 10.0,
                  read_timeout_s: float = 60.0, reconnect_attempts: int = 3, reconnect_backoff_s: float = 0.5,
@@ -68,8 +85,7 @@ class RemotePolicy:
                  max_message_bytes: int = 64 * 2**20) -> None:
         if not url:
             raise ConfigError("policy 'remote' needs the server URL: --policy-url ws://HOST:PORT")
-        if on_unreachable not in ON_UNREACHABLE:
-            raise ConfigError(f"on_unreachable must be one of {', '.join(ON_UNREACHABLE)}, got '{on_unreachable}'")
+        check_on_unreachable(on_unreachable)
         self.url = url if "://" in url else f"ws://{url}"
         self.token = token or os.environ.get(TOKEN_ENV) or None
         self.connect_timeout_s, self.read_timeout_s = float(connect_timeout_s), float(read_timeout_s)
@@ -90,9 +106,7 @@ class RemotePolicy:
 
     # -- the Policy protocol --
     def spec(self) -> PolicySpec:
-        if self.unreachable and self.on_unreachable == "stop":
-            raise RunStopped(f"policy server {self.url} is unreachable and on_unreachable=stop: the run stopped; "
-                             "finished episodes are on disk, `vla-harness resume RUN_DIR` re-runs the errored ones")
+        stop_if_unreachable(self.url, self.unreachable, self.on_unreachable)
         return self._spec
 
     def reset(self, task: TaskInfo) -> None:
@@ -147,7 +161,7 @@ class RemotePolicy:
         errors: list[str] = []
         for attempt in range(1 + self.reconnect_attempts):
             if attempt:
-                time.sleep(min(self.backoff_s * 2 ** (attempt - 1), 5.0))
+                backoff(self.backoff_s, attempt)
             try:
                 if self._ws is None:
                     self._connect()

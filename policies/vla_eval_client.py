@@ -42,9 +42,11 @@ class VlaEvalPolicy(RemotePolicy):
                  benchmark: str = "libero", **remote: Any) -> None:
         self.wanted = {"send_wrist_image": send_wrist_image, "send_state": send_state}
         self.benchmark, self._seq, self._open_episode = benchmark, 0, False
-        super().__init__(url=url, cameras=CAMERAS, image_size=RENDER_SIZE, chunk_len=1, **remote)
-        self._fallback = self._spec = PolicySpec(name="vla_eval", cameras=CAMERAS, image_size=RENDER_SIZE,
-                                                 chunk_len=1, conventions=conventions(POSE))
+        super().__init__(url=url, **remote)
+
+    def _served_spec(self, metadata: Any) -> PolicySpec:
+        return PolicySpec(name="vla_eval", cameras=CAMERAS, image_size=RENDER_SIZE, chunk_len=1,
+                          conventions=conventions(POSE))
 
     def params(self) -> dict[str, bool]:
         """What to send: the -P option when given (like vla-eval, the eval config wins), else the server's HELLO."""

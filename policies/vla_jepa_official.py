@@ -86,9 +86,11 @@ class VlaJepaOfficialPolicy(RemotePolicy):
         self.unnorm_key, self.resize_to, self.with_state = unnorm_key, int(image_size), bool(with_state)
         self.use_ddim, self.num_ddim_steps = bool(use_ddim), int(num_ddim_steps)
         self.chunk = int(chunk_len) if chunk_len else chunk_from_config(stats)
-        super().__init__(url=url, cameras=CAMERAS, image_size=RENDER_SIZE, chunk_len=self.chunk, **remote)
-        self._fallback = self._spec = PolicySpec(name="vla_jepa_official", cameras=CAMERAS, image_size=RENDER_SIZE,
-                                                 chunk_len=self.chunk, conventions=conventions())
+        super().__init__(url=url, **remote)
+
+    def _served_spec(self, metadata: Any) -> PolicySpec:
+        return PolicySpec(name="vla_jepa_official", cameras=CAMERAS, image_size=RENDER_SIZE, chunk_len=self.chunk,
+                          conventions=conventions())
 
     def _request(self, obs: Observation) -> dict[str, Any]:
         view = libero_view(obs, "vla_jepa_official")

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from harness.conventions import LIBERO_GRIPPER, PolicyConventions
 from harness.types import Observation, PolicySpec
-from policies.base import PolicyBase
-
-
-# Pixels unread (any orientation); -1 means open, mapped onto each benchmark's own gripper values by the worker.
-CONVENTIONS = PolicyConventions(orientation=None, gripper=LIBERO_GRIPPER)
+from policies.base import PIXEL_FREE, PolicyBase
 
 
 class ZeroPolicy(PolicyBase):
@@ -22,7 +17,7 @@ class ZeroPolicy(PolicyBase):
     def spec(self) -> PolicySpec:
         # Declares a camera like a real VLA would, so benchmarks measure a realistic render cost.
         return PolicySpec(name="zero", version="1", cameras=self.cameras, image_size=self.image_size,
-                          chunk_len=self.chunk, conventions=CONVENTIONS)
+                          chunk_len=self.chunk, conventions=PIXEL_FREE)
 
     def act(self, obs: Observation) -> np.ndarray:
         chunk = np.zeros((self.chunk, 7), dtype=np.float32)

@@ -8,7 +8,6 @@ installed openpi-client's own `image_tools`, as that script does.
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 import pytest
@@ -23,18 +22,10 @@ from harness.types import Observation, PolicySpec, TaskInfo
 from policies.openpi import OpenpiPolicy
 from tests.fixtures import ScriptedPolicy
 from tests.openpi_server import OpenpiStandIn
+from tests.test_official_clients import official_quat2axisangle  # openpi's _quat2axisangle is the same copy
 
 LIBERO = libero_protocol("libero_spatial")
 CHUNK = np.tile(np.linspace(-0.5, 0.5, 10, dtype=np.float32)[:, None], (1, 7))  # 10 distinct actions
-
-
-def openpi_axis_angle(quat: np.ndarray) -> np.ndarray:
-    """openpi's _quat2axisangle: clip the scalar (last) to [-1, 1]; 2*acos(w)/sqrt(1-w^2) times xyz; zeros when the
-    denominator is (math.isclose) 0."""
-    q = np.array(quat, dtype=np.float64)
-    q[3] = np.clip(q[3], -1.0, 1.0)
-    den = np.sqrt(1.0 - q[3] ** 2)
-    return np.zeros(3) if math.isclose(den, 0.0) else q[:3] * 2.0 * math.acos(q[3]) / den
 
 
 def openpi_element(raw: dict, prompt: str, resize: int = 224) -> dict:
@@ -44,7 +35,7 @@ def openpi_element(raw: dict, prompt: str, resize: int = 224) -> dict:
                                                                         resize, resize))
     return {"observation/image": image(raw["agentview_image"]),
             "observation/wrist_image": image(raw["robot0_eye_in_hand_image"]),
-            "observation/state": np.concatenate((raw["robot0_eef_pos"], openpi_axis_angle(raw["robot0_eef_quat"]),
+            "observation/state": np.concatenate((raw["robot0_eef_pos"], official_quat2axisangle(raw["robot0_eef_quat"]),
                                                  raw["robot0_gripper_qpos"])),
             "prompt": str(prompt)}
 

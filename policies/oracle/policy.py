@@ -10,9 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from harness.conventions import LIBERO_GRIPPER, PolicyConventions
 from harness.types import Observation, PolicySpec, TaskInfo
-from policies.base import PolicyBase
+from policies.base import PIXEL_FREE, PolicyBase
 from policies.oracle import plan
 from policies.oracle.motion import Motion, hold_orientation, move_toward, orientation_error
 from harness.errors import PolicyFault
@@ -41,7 +40,7 @@ class OraclePolicy(PolicyBase):
     def spec(self) -> PolicySpec:
         # Privileged: the loop hands it env.privileged_state(); it asks for no camera, so nothing is rendered.
         return PolicySpec(name="oracle", version="3", cameras=(), image_size=0, chunk_len=self.chunk,
-                          privileged=True, conventions=PolicyConventions(orientation=None, gripper=LIBERO_GRIPPER))
+                          privileged=True, conventions=PIXEL_FREE)
 
     def reset(self, task: TaskInfo) -> None:
         super().reset(task)

@@ -5,6 +5,7 @@ collapsed model (tests/test_vla_jepa_gates.py): a gate such a model passes is a 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Iterator
 
 import torch
 
@@ -54,13 +55,17 @@ class Stage2Gates:
         return self.beats_mean and all(bool(g) for g in (self.beats_replay, self.vision_error, self.vision_output))
 
 
+def _eval_batches(held_out: list[Tensors], cfg: TrainConfig) -> Iterator[dict]:
+    """The held-out stage-1 batches every measurement draws: the same samples on every call."""
+    gen = torch.Generator().manual_seed(cfg.seed + 1000)
+    for _ in range(cfg.eval_batches):
+        yield stage1_batch(held_out, cfg.batch, cfg.horizon_min, cfg.horizon_max, gen)
+
+
 @torch.no_grad()
 def target_spread(model: VlaJepa, held_out: list[Tensors], cfg: TrainConfig) -> float:
     """Spread of the target's tokens of held-out future frames (the same samples stage1_gates draws)."""
-    gen, total = torch.Generator().manual_seed(cfg.seed + 1000), 0.0
-    for _ in range(cfg.eval_batches):
-        b = stage1_batch(held_out, cfg.batch, cfg.horizon_min, cfg.horizon_max, gen)
-        total += feature_spread(model.encode_target(b["future"]))
+    total = sum(feature_spread(model.encode_target(b["future"])) for b in _eval_batches(held_out, cfg))
     return total / cfg.eval_batches
 
 
@@ -69,11 +74,9 @@ def stage1_gates(model: VlaJepa, held_out: list[Tensors], cfg: TrainConfig, bank
                  spread_init: float) -> Stage1Gates:
     """`bank`: (n, text_dim) instruction embeddings for the wrong instructions; `spread_init`: target_spread of
     the model at initialisation."""
-    gen = torch.Generator().manual_seed(cfg.seed + 1000)
     sums = {"true": 0.0, "copy": 0.0, "shuf": 0.0, "spread": 0.0, "student": 0.0}
     shuffled_ok = True
-    for _ in range(cfg.eval_batches):
-        b = stage1_batch(held_out, cfg.batch, cfg.horizon_min, cfg.horizon_max, gen)
+    for b in _eval_batches(held_out, cfg):
         target = model.encode_target(b["future"])
         sums["true"] += float(latent_loss(model.predict_latent(b["frames"], b["text"], b["horizon"]),
                                           target, cfg.loss).mean())

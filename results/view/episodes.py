@@ -6,11 +6,13 @@ and the page filters by comparing small integers.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Callable, Sequence
 
 from harness.types import EpisodeRecord
 from results.aggregate import dedupe, is_skipped
 from results.robustness import dimension, level
+from results.view.overview import blame
 
 SUCCESS, FAILURE, SKIPPED = "success", "failure", "skipped"
 
@@ -31,8 +33,7 @@ def outcome(rec: EpisodeRecord) -> str:
     return SKIPPED if is_skipped(rec) else rec.error.kind
 
 
-def episode_row(run: int, rec: EpisodeRecord, attempts: int, video: str | None,
-                blame: Callable[[str], str | None]) -> dict[str, Any]:
+def episode_row(run: int, rec: EpisodeRecord, attempts: int, video: str | None) -> dict[str, Any]:
     s, t, err = rec.spec, rec.time, rec.error
     variant = s.perturbation.variant_id if s.perturbation else None
     return {
@@ -47,13 +48,11 @@ def episode_row(run: int, rec: EpisodeRecord, attempts: int, video: str | None,
     }
 
 
-def run_rows(run: int, records: Sequence[EpisodeRecord], videos: Callable[[EpisodeRecord], str | None],
-             blame: Callable[[str], str | None]) -> list[dict[str, Any]]:
+def run_rows(run: int, records: Sequence[EpisodeRecord],
+             videos: Callable[[EpisodeRecord], str | None]) -> list[dict[str, Any]]:
     """One row per episode key (the attempt the tables count), with how many attempts the run stored for it."""
-    attempts: dict[str, int] = {}
-    for r in records:
-        attempts[r.key] = attempts.get(r.key, 0) + 1
-    return [episode_row(run, r, attempts[r.key], videos(r), blame) for r in dedupe(records)]
+    attempts = Counter(r.key for r in records)
+    return [episode_row(run, r, attempts[r.key], videos(r)) for r in dedupe(records)]
 
 
 def text_column(values: Sequence[Any]) -> dict[str, Any]:

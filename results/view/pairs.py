@@ -9,7 +9,7 @@ from results.aggregate import natural_key
 from results.compare import NoEpisodes, compare, outcomes, render, verdict
 from results.load import RunData, protocol_diff
 
-LOST, GAINED, MIXED = "lost", "gained", "mixed"
+LOST, GAINED = "lost", "gained"
 
 
 def _key_order(key: str) -> tuple:
@@ -18,7 +18,7 @@ def _key_order(key: str) -> tuple:
 
 def side_by_side(keys_per_run: Sequence[Sequence[str]], runs: Sequence[RunData]) -> dict[str, Any]:
     """rows[i] = the episode-table row of key i in each run (-1: not in that run; the key itself is on those rows);
-    flip[i] against the baseline: lost (it succeeded in the baseline, failed in a candidate), gained, mixed, or ""
+    flip[i] against the baseline: lost (it succeeded in the baseline, failed in a candidate), gained, or ""
     (no change / not paired)."""
     index: dict[str, list[int]] = {}
     offset = 0
@@ -35,12 +35,9 @@ def _flip(key: str, finished: Sequence[dict[str, Any]]) -> str:
     if key not in finished[0]:
         return ""
     base = finished[0][key]
-    changes = {bool(f[key]) for f in finished[1:] if key in f and bool(f[key]) != bool(base)}
-    if not changes:
+    if not any(key in f and f[key] != base for f in finished[1:]):
         return ""
-    if len(changes) > 1:
-        return MIXED
-    return GAINED if changes == {True} else LOST
+    return LOST if base else GAINED  # against one baseline outcome a flip has one direction only
 
 
 def comparison(base: RunData, cand: RunData, base_label: str, cand_label: str, allow_mismatch: bool,

@@ -17,7 +17,7 @@ from harness.types import EpisodeRecord
 from results.load import RunData, check_protocols, load_columns
 from results.report import build_tables
 from results.view.episodes import columnar, run_rows
-from results.view.overview import blame, run_overview, table_json
+from results.view.overview import run_overview, table_json
 from results.view.pairs import comparisons, side_by_side
 
 ASSETS = Path(__file__).parent / "assets"
@@ -68,7 +68,7 @@ def page_data(paths: Sequence[str | Path], out: Path, opts: ViewOptions) -> dict
     tables = build_tables(columns, opts.published, mismatch)
     rows, keys_per_run = [], []
     for i, run in enumerate(runs):
-        run_eps = run_rows(i, run.records, video_placer(run, i, out, opts.videos), blame)
+        run_eps = run_rows(i, run.records, video_placer(run, i, out, opts.videos))
         rows += run_eps
         keys_per_run.append([row["key"] for row in run_eps])
     plots = []
