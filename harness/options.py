@@ -61,3 +61,12 @@ def coerce_lists(factory: Callable[..., Any], options: dict[str, Any], what: str
             raise ConfigError(f"{what} option {name} takes a comma-separated list of {item.__name__}, "
                               f"got {value!r}") from exc
     return out
+
+
+def int_ranges(text: str) -> list[int]:
+    """`0,2,5`, `0-4` or both mixed (`0-2,5`): the ints in the order given, ranges inclusive; ValueError otherwise."""
+    out: list[int] = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        lo, _, hi = part.partition("-")
+        out.extend(range(int(lo), int(hi) + 1) if hi else [int(lo)])
+    return out

@@ -14,6 +14,7 @@ from typing import Any
 from benchmarks.perturb import BASELINE, DIMENSIONS, MAX_LEVEL, dimension
 from benchmarks.perturb.base import check_level
 from harness.config import ConfigError
+from harness.options import int_ranges
 from harness.protocols import BenchProtocol, BenchSelection
 from harness.types import EpisodeSpec, Perturbation
 
@@ -38,14 +39,10 @@ def parse_levels(value: Any) -> list[int]:
     if isinstance(value, int):
         value = [value]
     if isinstance(value, str):
-        out: list[int] = []
-        for part in (p.strip() for p in value.split(",") if p.strip()):
-            lo, _, hi = part.partition("-")
-            try:
-                out.extend(range(int(lo), int(hi) + 1) if hi else [int(lo)])
-            except ValueError as exc:
-                raise ConfigError(f"--levels expects e.g. 0,1,2 or 0-5, got '{value}'") from exc
-        value = out
+        try:
+            value = int_ranges(value)
+        except ValueError as exc:
+            raise ConfigError(f"--levels expects e.g. 0,1,2 or 0-5, got '{value}'") from exc
     return sorted({check_level(v) for v in value})
 
 

@@ -10,18 +10,11 @@ from pathlib import Path
 from harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
 from cli.resolve import plan_run
 from harness.evaluate import execute, start_run
+from harness.options import int_ranges
 
 
 def _csv(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
-
-
-def _int_list(text: str) -> list[int]:
-    out: list[int] = []
-    for part in _csv(text):
-        lo, _, hi = part.partition("-")
-        out.extend(range(int(lo), int(hi) + 1) if hi else [int(lo)])
-    return out
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
@@ -29,7 +22,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bench", help="benchmark name (see `vla-harness list`)")
     p.add_argument("--policy", help="policy name (see `vla-harness list`)")
     p.add_argument("--suites", type=_csv, help="comma-separated suites")
-    p.add_argument("--tasks", type=_int_list, help="task ids, e.g. 0,1 or 0-4")
+    p.add_argument("--tasks", type=int_ranges, help="task ids, e.g. 0,1 or 0-4")
     p.add_argument("--trials", type=int, help="trials (init states) per task")
     p.add_argument("--max-steps", type=int, help="override the protocol's max steps (recorded in the hash)")
     p.add_argument("--checkpoint", help="policy checkpoint path (sets policy option checkpoint)")
@@ -52,7 +45,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    "noise,robot_init,language,layout or all (sets bench option perturb)")
     p.add_argument("--protocol", help="named paper protocol for LIBERO / LIBERO-Plus: libero (default), openpi, "
                    "vla-jepa, lerobot (sets bench option protocol; docs/protocols.md)")
-    p.add_argument("--levels", type=_int_list, help="sweep levels 0-5, e.g. 0-5 or 0,2,5 (sets bench option levels)")
+    p.add_argument("--levels", type=int_ranges, help="sweep levels 0-5, e.g. 0-5 or 0,2,5 (sets bench option levels)")
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:

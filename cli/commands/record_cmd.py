@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.commands.eval_cmd import _int_list
 from cli.resolve import targets_for
 from harness.config import parse_kv
+from harness.options import int_ranges
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,7 +37,7 @@ def register(sub) -> None:
     p.add_argument("--bench", required=True, help="benchmark name (see `vla-harness list`)")
     p.add_argument("--policy", required=True, help="policy name, e.g. oracle or random")
     p.add_argument("--out", required=True, help="dataset folder (one <task>_demo.hdf5 per task; appended to)")
-    p.add_argument("--tasks", type=_int_list, help="task ids, e.g. 0,1 or 0-9 (default: all)")
+    p.add_argument("--tasks", type=int_ranges, help="task ids, e.g. 0,1 or 0-9 (default: all)")
     p.add_argument("--trials", type=int, default=1, help="episodes (init states) per task")
     p.add_argument("--first-trial", type=int, default=0, help="first init state (extend a dataset with new ones)")
     p.add_argument("--size", type=int, default=128, help="frame size in pixels (square)")
