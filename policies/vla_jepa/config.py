@@ -9,6 +9,7 @@ from harness.errors import UserError
 
 LOSSES = ("l1", "smooth_l1", "cosine")
 TARGETS = ("ema", "frozen")
+STEMS = ("patch", "conv")
 CAMERAS = ("agentview", "eye_in_hand")  # recorder names; the sim calls the wrist camera robot0_eye_in_hand
 
 
@@ -33,6 +34,9 @@ class ModelConfig:
     action_dim: int = 7
     max_horizon: int = 32  # future offsets (steps) the predictor can be asked about
     residual_predictor: bool = False  # True: predictor outputs student tokens + a learned change (old shortcut)
+    stem: str = "patch"  # "patch": one strided conv per patch (plain ViT); "conv": 3 small convs, then tokens
+    use_state: bool = True  # False: the action head gets no proprio token and must read the arm from the images
+    keypoints: int = 0  # > 0: the action head also gets K spatial-softmax keypoints (x, y) per camera (robomimic)
 
     @property
     def tokens_per_camera(self) -> int:
@@ -43,6 +47,10 @@ class ModelConfig:
             raise ConfigError(f"image_size {self.image_size} must be a multiple of patch {self.patch}")
         if self.dim % self.heads:
             raise ConfigError(f"dim {self.dim} must be a multiple of heads {self.heads}")
+        if self.stem not in STEMS:
+            raise ConfigError(f"stem '{self.stem}' not allowed; choose from {', '.join(STEMS)}")
+        if self.stem == "conv" and self.patch != 8:
+            raise ConfigError(f"stem 'conv' downsamples by 8: needs patch 8, got {self.patch}")
         bad = [c for c in self.cameras if c not in CAMERAS]
         if bad or not self.cameras:
             raise ConfigError(f"cameras {list(self.cameras)} not allowed; choose from {list(CAMERAS)}")
@@ -68,6 +76,11 @@ class TrainConfig:
     encoder_lr_scale: float = 0.2
     stage2_latent_weight: float = 0.1  # keep this x the latent loss during stage 2 (official: wm_loss * 0.1)
     shift_px: int = 4  # training augmentation: random translation of up to +-shift_px pixels
+    action_std_floor: float = 0.1  # normalise each action dim by max(std, floor): near-constant rotation dims
+    # (std ~0.01 in the oracle's demos) would otherwise weigh as much as translation in the loss
+    stem: str = "patch"  # model: see ModelConfig.stem
+    use_state: bool = True  # model: see ModelConfig.use_state
+    keypoints: int = 0  # model: see ModelConfig.keypoints
     skip_stage1: bool = False  # ablation: action head on a randomly initialised encoder
     holdout_fraction: float = 0.15
     eval_batches: int = 4

@@ -168,10 +168,10 @@ def shift(frames: torch.Tensor, max_px: int, gen: torch.Generator) -> torch.Tens
     return out
 
 
-def norm_stats(eps: list[Tensors]) -> dict[str, torch.Tensor]:
+def norm_stats(eps: list[Tensors], action_std_floor: float = 1e-3) -> dict[str, torch.Tensor]:
     acts = torch.cat([e.actions for e in eps if e.actions is not None])
     states = torch.cat([e.state for e in eps])
-    return {"action_mean": acts.mean(0), "action_std": acts.std(0).clamp_min(1e-3),
+    return {"action_mean": acts.mean(0), "action_std": acts.std(0).clamp_min(max(action_std_floor, 1e-3)),
             "state_mean": states.mean(0), "state_std": states.std(0).clamp_min(1e-3)}
 
 

@@ -19,13 +19,23 @@ def _blocks(dim: int, heads: int, depth: int) -> nn.TransformerEncoder:
     return nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
 
 
+def _stem(cfg: ModelConfig) -> nn.Module:
+    """Pixels -> one token per patch. The conv stem (stride 2, 2, 2) gives small-data ViTs the locality prior that
+    a single patch projection lacks."""
+    if cfg.stem == "patch":
+        return nn.Conv2d(3, cfg.dim, cfg.patch, cfg.patch)
+    width = max(16, cfg.dim // 2)
+    return nn.Sequential(nn.Conv2d(3, width, 3, 2, 1), nn.GELU(), nn.Conv2d(width, width, 3, 2, 1), nn.GELU(),
+                         nn.Conv2d(width, cfg.dim, 3, 2, 1))
+
+
 class Encoder(nn.Module):
     """ViT over one or more camera frames; optional instruction token. Input (B, C, 3, H, W) float in [0, 1]."""
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         self.cfg = cfg
-        self.patch = nn.Conv2d(3, cfg.dim, cfg.patch, cfg.patch)
+        self.patch = _stem(cfg)
         n = cfg.tokens_per_camera * len(cfg.cameras)
         self.pos = nn.Parameter(torch.randn(1, n, cfg.dim) * 0.02)
         self.lang = nn.Linear(cfg.text_dim, cfg.dim)
@@ -66,13 +76,34 @@ class Predictor(nn.Module):
         return tokens + out if self.residual else out
 
 
+class Keypoints(nn.Module):
+    """K spatial-softmax keypoints per camera over the student's patch grid: the expected (x, y) of each of K learned
+    feature maps, one token. Positions are what a pick-and-place action needs; attention pooling finds them slowly."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.side, self.cams, self.k = cfg.image_size // cfg.patch, len(cfg.cameras), cfg.keypoints
+        self.logits = nn.Linear(cfg.dim, cfg.keypoints)
+        grid = (torch.arange(self.side, dtype=torch.float32) + 0.5) / self.side * 2.0 - 1.0
+        ys, xs = torch.meshgrid(grid, grid, indexing="ij")
+        self.register_buffer("xy", torch.stack([xs.flatten(), ys.flatten()], dim=1), persistent=False)
+        self.out = nn.Linear(2 * cfg.keypoints * self.cams, cfg.dim)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        b = tokens.shape[0]
+        logits = self.logits(tokens).reshape(b, self.cams, self.side * self.side, self.k)
+        points = torch.einsum("bcnk,nd->bckd", logits.softmax(dim=2), self.xy)  # (B, C, K, 2)
+        return self.out(points.reshape(b, -1))[:, None]
+
+
 class ActionHead(nn.Module):
     """Chunk-length learned queries attend over student tokens + a proprio token; outputs a normalised chunk."""
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         self.queries = nn.Parameter(torch.randn(1, cfg.chunk_len, cfg.dim) * 0.02)
-        self.state = nn.Linear(cfg.state_dim, cfg.dim)
+        self.state = nn.Linear(cfg.state_dim, cfg.dim) if cfg.use_state else None
+        self.keypoints = Keypoints(cfg) if cfg.keypoints > 0 else None
         self.lang = nn.Linear(cfg.text_dim, cfg.dim)
         layer = nn.TransformerDecoderLayer(cfg.dim, cfg.heads, dim_feedforward=4 * cfg.dim, dropout=0.0,
                                            activation="gelu", batch_first=True, norm_first=True)
@@ -80,7 +111,9 @@ class ActionHead(nn.Module):
         self.out = nn.Sequential(nn.LayerNorm(cfg.dim), nn.Linear(cfg.dim, cfg.action_dim))
 
     def forward(self, tokens: torch.Tensor, text: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
-        memory = torch.cat([self.state(state)[:, None], self.lang(text)[:, None], tokens], dim=1)
+        extra = [] if self.state is None else [self.state(state)[:, None]]
+        extra += [] if self.keypoints is None else [self.keypoints(tokens)]
+        memory = torch.cat([*extra, self.lang(text)[:, None], tokens], dim=1)
         q = self.queries.expand(tokens.shape[0], -1, -1)
         return self.out(self.decoder(q, memory))  # (B, chunk_len, action_dim)
 

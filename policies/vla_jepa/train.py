@@ -139,7 +139,7 @@ def run(episodes: list, cfg: TrainConfig, sources: list[str], out: str | Path | 
     torch.manual_seed(cfg.seed)
     mcfg, texts, data = _prepare(episodes, cfg, frame_size)
     model = VlaJepa(mcfg)
-    for key, value in norm_stats(data.train).items():
+    for key, value in norm_stats(data.train, cfg.action_std_floor).items():
         getattr(model, key).copy_(value)
     spread_init = G.target_spread(model, data.held_out, cfg)
     bank = torch.as_tensor(np.stack([texts.vectors[k] for k in sorted(texts.vectors)]))
@@ -171,7 +171,8 @@ def run(episodes: list, cfg: TrainConfig, sources: list[str], out: str | Path | 
 
 def _prepare(episodes: list, cfg: TrainConfig, frame_size: int):
     frame_size = frame_size or int(next(iter(episodes[0].frames.values())).shape[1])
-    mcfg = dataclasses.replace(model_config(cfg.size), render_size=frame_size)
+    mcfg = dataclasses.replace(model_config(cfg.size), render_size=frame_size, stem=cfg.stem,
+                               use_state=cfg.use_state, keypoints=cfg.keypoints).validate()
     texts = TextCache()
     texts.add([e.instruction for e in episodes])
     data = split_episodes(episodes, mcfg, texts.vectors, cfg.holdout_fraction, cfg.seed)
