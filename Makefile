@@ -67,15 +67,16 @@ test-fast: install-python
 # VLA-JEPA: record its training data (oracle demos from fresh placements, never an evaluation init state; see
 # scripts/record_jepa_data.sh), then train both stages and the no-stage-1 ablation on CPU (docs/vla_jepa.md).
 JEPA_DATA := data/jepa_spatial_fresh data/jepa_object_fresh
-JEPA_ROUNDS ?= 4
+JEPA_ROUNDS ?= 9
+JEPA_VIDEO := data/jepa_video_goal data/jepa_video_10
 JEPA_ARGS ?=
 jepa-data: install
-	CLI="$(CLI)" bash scripts/record_jepa_data.sh $(JEPA_ROUNDS) 2 0
+	CLI="$(CLI)" bash scripts/record_jepa_data.sh $(JEPA_ROUNDS) 2 2 1
 
-JEPA_STEPS := --set stage1_steps=700 --set stage2_steps=600
+JEPA_STEPS := --set stage1_steps=1500 --set stage2_steps=3000
 train-jepa: jepa-data
-	nice -n 10 $(CLI) train --preset small --data $(JEPA_DATA) --out checkpoints/vla_jepa_fresh $(JEPA_STEPS) $(JEPA_ARGS)
-	nice -n 10 $(CLI) train --preset small_no_stage1 --data $(JEPA_DATA) --out checkpoints/vla_jepa_no_stage1 \
+	nice -n 10 $(CLI) train --preset small --data $(JEPA_DATA) --video $(JEPA_VIDEO) --out checkpoints/vla_jepa_fresh $(JEPA_STEPS) $(JEPA_ARGS)
+	nice -n 10 $(CLI) train --preset small_no_stage1 --data $(JEPA_DATA) --video $(JEPA_VIDEO) --out checkpoints/vla_jepa_no_stage1 \
 		$(JEPA_STEPS) $(JEPA_ARGS)
 
 bench: install
