@@ -151,8 +151,12 @@ def test_shipped_vla_jepa_sees_exactly_the_pixels_it_saw_before():
     sim = {"agentview": "agentview", "eye_in_hand": "robot0_eye_in_hand"}
     old = torch.stack([resize_frames(images[sim[c]][::-1, ::-1][None], cfg.image_size)[0] for c in cfg.cameras])
     assert torch.equal(frames, old[None].float() / 255.0)
-    old_state = np.concatenate([state["robot0_eef_pos"], state["robot0_gripper_qpos"]]).astype(np.float32)
-    assert torch.equal(st, torch.as_tensor(old_state)[None])
+    from harness.conventions import quat_xyzw_to_axis_angle
+
+    # the adapter's own assembly before conventions: eef pos [+ axis-angle of the quaternion] + finger qpos
+    turn = [quat_xyzw_to_axis_angle(state["robot0_eef_quat"])] if cfg.state_dim == 8 else []
+    old_state = np.concatenate([state["robot0_eef_pos"], *turn, state["robot0_gripper_qpos"]]).astype(np.float32)
+    assert torch.allclose(st, torch.as_tensor(old_state)[None], atol=1e-6)
 
 
 def test_a_camera_orientation_outside_the_known_two_is_refused():

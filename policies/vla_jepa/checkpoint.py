@@ -14,7 +14,7 @@ from policies.vla_jepa.text import TextCache
 from harness.errors import UserError
 
 FILES = ("model.safetensors", "config.json", "manifest.json", "instructions.json")
-DEFAULT = Path(__file__).resolve().parents[2] / "checkpoints" / "vla_jepa_small"
+DEFAULT = Path(__file__).resolve().parents[2] / "checkpoints" / "vla_jepa_fresh"
 
 
 class CheckpointError(UserError, ValueError):

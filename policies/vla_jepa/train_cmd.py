@@ -125,7 +125,7 @@ def register(sub) -> None:
     p.add_argument("--preset", default="small", help="tiny | small | small_no_stage1 | small_ema_target | base")
     p.add_argument("--data", nargs="+", help="recorded dataset folders (default: those listed in data/READY)")
     p.add_argument("--video", nargs="+", default=[], help="action-free datasets: stage 1 only (actions dropped)")
-    p.add_argument("--out", default="checkpoints/vla_jepa_small", help="checkpoint directory to write")
+    p.add_argument("--out", default="checkpoints/vla_jepa_fresh", help="checkpoint directory to write")
     p.add_argument("--per-task", type=int, default=40, help="at most this many episodes per task (0 = all)")
     p.add_argument("--max-frames", type=int, default=0, help="cut episodes to this many frames (0 = keep all)")
     p.add_argument("--synthetic", type=int, default=0, metavar="N", help="train on N synthetic episodes (smoke test)")
