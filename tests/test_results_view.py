@@ -138,6 +138,14 @@ def test_side_by_side_flips_and_the_compare_verdict(tmp_path, capsys):
     assert comp["text"].splitlines()[-1] == comp["verdict"]
 
 
+def test_an_incomplete_candidate_gets_no_plain_verdict_on_the_page(tmp_path, capsys):
+    base, cand = _pair(tmp_path, [True] * 10, [True] * 6)  # the candidate has run 6 of the baseline's 10 keys
+    assert main(["compare", str(base), str(cand)]) == 3  # compare: incomplete, no verdict
+    comp = read_data(build_site([base, cand], tmp_path / "v", ViewOptions(plots=False)).parent)["compare"][0]
+    assert comp["incomplete"] is True and comp["verdict"].startswith("INCOMPLETE, no verdict yet")
+    assert "4 of the baseline's 10 episode keys have no record in the candidate" in comp["text"]
+
+
 def test_different_protocols_refused_as_report_and_compare_do(tmp_path, capsys):
     base, cand = _pair(tmp_path, [True, False], [True, True], cand_max_steps=50)
     assert main(["view", str(base), str(cand), "--out", str(tmp_path / "v"), "--no-plots"]) == 2

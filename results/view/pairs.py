@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from results.aggregate import natural_key
-from results.compare import NoEpisodes, compare, outcomes, render, verdict
+from results.compare import NoEpisodes, check_complete, compare, outcomes, render, verdict
 from results.load import RunData, protocol_diff
 
 LOST, GAINED = "lost", "gained"
@@ -57,9 +57,13 @@ def comparison(base: RunData, cand: RunData, base_label: str, cand_label: str, a
     except NoEpisodes as exc:
         out["refused"] = str(exc)
         return out
-    comp.notes[:0] = notes
+    # the page shows runs that may still be going: no refusal, but the verdict says what `compare` would refuse
+    incomplete = check_complete(base.records, cand.records, allow_missing=True)
+    comp.notes[:0] = notes + incomplete
     pairs = comp.overall.pairs
-    out.update(verdict=verdict(comp), regression=comp.regression, paired=comp.paired,
+    said = verdict(comp)
+    out.update(verdict=("INCOMPLETE, no verdict yet (`compare` refuses it): " + said) if incomplete else said,
+               regression=comp.regression, paired=comp.paired, incomplete=bool(incomplete),
                text=render(comp, base_label, cand_label),
                pairs=None if pairs is None else {"both": pairs.both, "only_baseline": pairs.only1,
                                                  "only_candidate": pairs.only2, "neither": pairs.neither})
