@@ -138,7 +138,7 @@ def test_side_by_side_flips_and_the_compare_verdict(tmp_path, capsys):
     assert comp["text"].splitlines()[-1] == comp["verdict"]
 
 
-def test_an_incomplete_candidate_gets_no_plain_verdict_on_the_page(tmp_path, capsys):
+def test_an_incomplete_candidate_gets_no_plain_verdict_on_the_page(tmp_path):
     base, cand = _pair(tmp_path, [True] * 10, [True] * 6)  # the candidate has run 6 of the baseline's 10 keys
     assert main(["compare", str(base), str(cand)]) == 3  # compare: incomplete, no verdict
     comp = read_data(build_site([base, cand], tmp_path / "v", ViewOptions(plots=False)).parent)["compare"][0]

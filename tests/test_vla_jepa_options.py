@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from policies.vla_jepa.checkpoint import load, save
-from policies.vla_jepa.config import ConfigError, model_config, train_config
+from policies.vla_jepa.config import ConfigError, model_config, run_model_config, train_config
 from policies.vla_jepa.data import Tensors, norm_stats
 from policies.vla_jepa.model import Keypoints, VlaJepa
 from policies.vla_jepa.text import TextCache
@@ -71,4 +71,7 @@ def test_action_std_floor_lifts_near_constant_dims_only():
 def test_bad_stem_is_a_one_line_config_error():
     with pytest.raises(ConfigError, match="stem 'resnet' not allowed"):
         dataclasses.replace(TINY, stem="resnet").validate()
-    assert train_config("small", {"stem": "conv", "keypoints": 8}).keypoints == 8
+    run = train_config("tiny", {"stem": "conv", "keypoints": 8, "use_state": False})
+    model = run_model_config(run, render_size=48)
+    assert (model.stem, model.keypoints, model.use_state, model.render_size) == ("conv", 8, False, 48)
+    assert model.dim == model_config("tiny").dim  # the rest is the size's own config

@@ -139,6 +139,14 @@ def to_dict(cfg) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
+def run_model_config(cfg: TrainConfig, **fields: Any) -> ModelConfig:
+    """The model a training run builds: its size's config with the run's model fields (those TrainConfig shares with
+    ModelConfig by name, e.g. stem, use_state, keypoints) and `fields` applied."""
+    shared = {f.name for f in dataclasses.fields(ModelConfig)} & {f.name for f in dataclasses.fields(TrainConfig)}
+    overrides = {name: getattr(cfg, name) for name in shared}
+    return dataclasses.replace(model_config(cfg.size), **overrides, **fields).validate()
+
+
 def model_config(size: str) -> ModelConfig:
     if size not in SIZES:
         raise ConfigError(f"size '{size}' not allowed; choose from {', '.join(SIZES)}")
@@ -146,4 +154,4 @@ def model_config(size: str) -> ModelConfig:
 
 
 __all__ = ["ModelConfig", "TrainConfig", "SIZES", "PRESETS", "ConfigError", "train_config", "model_config",
-           "from_dict", "to_dict"]
+           "run_model_config", "from_dict", "to_dict"]

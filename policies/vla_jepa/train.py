@@ -4,7 +4,6 @@ The report prints the learning gates (held-out episodes) and the manifest record
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import platform
 import time
@@ -17,7 +16,7 @@ import torch
 
 from policies.vla_jepa import gates as G
 from policies.vla_jepa.checkpoint import save
-from policies.vla_jepa.config import ConfigError, TrainConfig, model_config, to_dict
+from policies.vla_jepa.config import ConfigError, TrainConfig, run_model_config, to_dict
 from policies.vla_jepa.data import Split, norm_stats, shift, split_episodes, stage1_batch, stage2_batch
 from policies.vla_jepa.model import VlaJepa, ema_update, latent_loss, momentum
 from policies.vla_jepa.text import TextCache
@@ -171,8 +170,7 @@ def run(episodes: list, cfg: TrainConfig, sources: list[str], out: str | Path | 
 
 def _prepare(episodes: list, cfg: TrainConfig, frame_size: int):
     frame_size = frame_size or int(next(iter(episodes[0].frames.values())).shape[1])
-    mcfg = dataclasses.replace(model_config(cfg.size), render_size=frame_size, stem=cfg.stem,
-                               use_state=cfg.use_state, keypoints=cfg.keypoints).validate()
+    mcfg = run_model_config(cfg, render_size=frame_size)
     texts = TextCache()
     texts.add([e.instruction for e in episodes])
     data = split_episodes(episodes, mcfg, texts.vectors, cfg.holdout_fraction, cfg.seed)
