@@ -15,3 +15,7 @@ BENCHMARKS.add("simpler_bridge", "benchmarks.simpler.bench:SimplerBridgeBenchmar
 BENCHMARKS.add("simpler_google", "benchmarks.simpler.bench:simpler_google", "SimplerEnv Google robot (not runnable here)")
 BENCHMARKS.add("libero_plus", "benchmarks.libero_plus.bench:LiberoPlusBenchmark",
                "LIBERO-Plus: the 10,030 official perturbation variants, 7 dimensions")
+BENCHMARKS.add("libero_pro", "benchmarks.libero_pro.bench:LiberoProBenchmark",
+               "LIBERO-PRO: 5 perturbations (object, position, semantic, task, environment) x 4 suites, paired with base")
+BENCHMARKS.add("libero_para", "benchmarks.libero_para.bench:LiberoParaBenchmark",
+               "LIBERO-Para: 4,092 paraphrases of LIBERO-Goal instructions (object/action axes), PRIDE")

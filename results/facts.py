@@ -1,7 +1,9 @@
 """Benchmark facts a report needs (dimension order, level name, published weights), read from the runs' manifests.
 
 Each benchmark states them once, in its protocol's `report` field, which every manifest holds; nothing here re-types
-them. A run whose manifest predates the field gets neutral labels (dimensions by name, "level", no weighted total).
+them: a two-way table of perturbation params (`grid`), a weighted success rate (`weighted`, e.g. LIBERO-Para's PRIDE)
+and the layout of the paper's own table (`paper`: its columns, each a selection of episodes and what to measure).
+A run whose manifest predates the field gets neutral labels (dimensions by name, "level", no weighted total).
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ class BenchFacts:
     dimensions: tuple[str, ...] = ()  # the benchmark's perturbation dimensions, in its order
     level_name: str = "level"  # what a perturbation's level is called: "difficulty" (LIBERO-Plus) or "level"
     dimension_weights: Mapping[str, int] = field(default_factory=dict)  # published variants per dimension
+    family: str = ""  # the benchmark family's display name (LIBERO-PRO)
+    grid: Mapping[str, Any] = field(default_factory=dict)  # rows/cols: perturbation params of a two-way table
+    weighted: Mapping[str, Any] = field(default_factory=dict)  # name/param: a success rate weighted by a param
+    paper: Mapping[str, Any] = field(default_factory=dict)  # title/source/columns of the paper's own table
 
     def order(self, names: Iterable[str]) -> list[str]:
         """Dimensions in the benchmark's order; any it does not list after them, by name."""
@@ -34,7 +40,9 @@ def facts_of(manifest: Mapping[str, Any]) -> BenchFacts:
     report = protocol.get("report") or {}
     return BenchFacts(dimensions=tuple(report.get("dimensions") or ()),
                       level_name=str(report.get("level_name") or "level"),
-                      dimension_weights=dict(report.get("dimension_weights") or {}))
+                      dimension_weights=dict(report.get("dimension_weights") or {}),
+                      family=str(report.get("family") or ""), grid=dict(report.get("grid") or {}),
+                      weighted=dict(report.get("weighted") or {}), paper=dict(report.get("paper") or {}))
 
 
 def facts_for(columns: Sequence[Any], bench: str) -> BenchFacts:

@@ -87,7 +87,7 @@ SWEEP = " (perturbation sweep)"
 
 def bench_label(rec: EpisodeRecord) -> str:
     """The bench as tables show it: a native perturbation sweep of a LIBERO suite is not the clean suite."""
-    return rec.spec.bench + (SWEEP if rec.spec.perturbation and rec.spec.bench != "libero_plus" else "")
+    return rec.spec.bench + (SWEEP if rec.spec.perturbation and rec.spec.bench in LIBERO_SUITES else "")
 
 
 def family(label: str) -> str:

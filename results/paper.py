@@ -11,6 +11,7 @@ from harness.types import EpisodeRecord
 from results.aggregate import Cell, count, group
 from results.facts import BenchFacts, facts_for
 from results.load import Column
+from results import paper_columns
 from results.robustness import by_dimension, dimension_mean, perturbed
 from results.tables import Mean, Pct, Row, Table, Value
 
@@ -137,10 +138,26 @@ def measured_row(layout: Layout, column: Column) -> Row | None:
     return Row([column.label, f"measured here (n={count(recs).n})"], cells, [f"this harness: {runs}"])
 
 
+def declared_layouts(columns: Sequence[Column]) -> list[Layout]:
+    """The paper tables benchmarks declare in their manifests' report facts (LIBERO-PRO, LIBERO-Para)."""
+    layouts = []
+    for bench in sorted({run.bench for c in columns for run in c.runs}):
+        paper = facts_for(columns, bench).paper
+        if not paper or bench == LIBERO_PLUS:
+            continue
+        cols = paper["columns"]
+        layouts.append(Layout(bench, paper["title"], tuple(c["metric"] for c in cols),
+                              tuple(c["header"] for c in cols),
+                              lambda r, b=bench: r.spec.bench == b and bool(r.spec.perturbation),
+                              paper_columns.measure(bench, cols), paper_columns.derive(cols)))
+    return layouts
+
+
 def paper_tables(columns: Sequence[Column], published: Sequence[Published]) -> list[Table]:
     tables = []
     plus = facts_for(columns, LIBERO_PLUS)
-    for layout in (LAYOUTS[0], *([_plus_layout(plus)] if plus.dimensions else []), *LAYOUTS[1:]):
+    for layout in (LAYOUTS[0], *([_plus_layout(plus)] if plus.dimensions else []), *LAYOUTS[1:],
+                   *declared_layouts(columns)):
         measured = [row for row in (measured_row(layout, c) for c in columns) if row is not None]
         if not measured:
             continue
@@ -154,6 +171,8 @@ def paper_tables(columns: Sequence[Column], published: Sequence[Published]) -> l
             n = len(plus.dimensions)
             notes.append(f"{PARTIAL} mean over fewer than {n} dimensions (some were not run): not comparable to a "
                          f"{n}-dimension mean.")
+        source = facts_for(columns, layout.benchmark).paper.get("source")
+        notes += [f"Layout and published rows: {source}."] if source else []
         notes += sorted({f"{c.label} (measured): {r.metrics['note']}" for c in columns for r in c.records
                          if layout.selects(r) and r.metrics.get("note")})  # e.g. a stand-in asset: not comparable
         tables.append(Table(f"paper_{layout.benchmark}", layout.title, ["policy", "kind"], list(layout.headers),

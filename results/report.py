@@ -11,6 +11,8 @@ from results.aggregate import ERROR_SHARE_FLAG, count, group, is_skipped, natura
 from results.health import state_notes
 from results.load import Column, bench_label, family, protocol_notes, scoped
 from results.paper import paper_tables, read_published
+from results.families import families_table
+from results.paired import paired_tables
 from results.robustness import robustness_tables
 from results.tables import FLAG, Row, Table, flagged, latex_document, to_csv, to_text
 
@@ -91,8 +93,9 @@ def build_tables(columns: Sequence[Column], published: Path | None = None,
     fams = sorted({family(bench_label(r)) for c in columns for r in c.records}, key=natural_key)
     if len(fams) < 2:
         fams = [None]
+    across = families_table(columns)
     tables = [runs, *(suite_table(columns, f) for f in fams), *(task_table(columns, f) for f in fams),
-              *robustness_tables(columns)]
+              *([across] if across else []), *robustness_tables(columns), *paired_tables(columns)]
     if published is not None:
         tables += paper_tables(columns, read_published(published))
     for table in tables:

@@ -149,7 +149,10 @@ def robustness_benches(columns: Sequence[Column]) -> list[str]:
 def robustness_tables(columns: Sequence[Column]) -> list[Table]:
     tables = []
     for bench in robustness_benches(columns):
-        tables += [dimension_table(columns, bench), level_table(columns, bench)]
+        tables.append(dimension_table(columns, bench))
+        if all(level(r) is None for c in columns for r in swept(c.records) if r.spec.bench == bench):
+            continue  # a family without levels (LIBERO-PRO, LIBERO-Para): no level tables
+        tables.append(level_table(columns, bench))
         tables += [matrix_table(c, bench) for c in columns
                    if any(r.spec.bench == bench for r in swept(c.records))]
     return tables

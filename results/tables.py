@@ -36,7 +36,20 @@ class Mean:
     policy_faults: int = 0
 
 
-Value = Union[Cell, Pct, Mean, str, None]
+@dataclass(frozen=True)
+class Estimate:
+    """A number measured here that is not one binomial rate: a paired drop (with its interval) or a weighted success
+    rate (PRIDE). `value`, `lo`, `hi` are fractions (a drop is negative); `how` says what it is when there is no
+    interval; `n` counts the episodes (pairs) behind it."""
+
+    value: float
+    n: int
+    lo: float | None = None
+    hi: float | None = None
+    how: str = ""
+
+
+Value = Union[Cell, Pct, Mean, Estimate, str, None]
 
 
 @dataclass
@@ -77,6 +90,9 @@ def parts(v: Value) -> tuple[str, str, str, str, str]:
                 str(v.errors))
     if isinstance(v, Pct):
         return ("-" if v.value is None else f"{v.value:.1f}{v.mark}", "-", "-", "-", "-")
+    if isinstance(v, Estimate):
+        ci = f"[{pct(v.lo)}, {pct(v.hi)}]" if v.lo is not None and v.hi is not None else v.how
+        return (pct(v.value) if v.n else "no episodes", ci, str(v.n), "", "")
     return ("-" if v is None else str(v), "", "", "", "")
 
 
@@ -91,6 +107,8 @@ def compact(v: Value, with_n: bool = True) -> str:
                 + (f" err={err}" if v.errors else ""))
     if isinstance(v, Mean) and v.n:
         return f"{success} ({ci})"
+    if isinstance(v, Estimate) and v.n:
+        return f"{success} {ci}" + (f" n={n}" if with_n else "")
     return success
 
 
@@ -135,6 +153,9 @@ def _csv_value(v: Value) -> list:
     if isinstance(v, Pct):
         rate = "" if v.value is None else f"{round(v.value / 100, 6)}{v.mark}"  # a mark (derived) stays visible
         return ["", "", "", "", "", rate, "", ""]
+    if isinstance(v, Estimate):
+        bounds = ["" if x is None else _num(x) for x in (v.lo, v.hi)]
+        return ["", v.n, "", "", "", _num(v.value), *bounds]
     return ["", "", "", "", "", "" if v is None else v, "", ""]
 
 

@@ -41,6 +41,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dimensions", help="perturbation dimensions, e.g. camera,light (sets bench option dimensions)")
     p.add_argument("--difficulty", help="difficulty levels, e.g. 3-5 (sets bench option difficulty)")
     p.add_argument("--sample", type=int, help="K variants per dimension x suite, fixed seed (sets bench option sample)")
+    p.add_argument("--axes", help="LIBERO-PRO / LIBERO-Para perturbation axes, e.g. object,position (sets bench option "
+                   "axes)")
     p.add_argument("--perturb", type=_csv, help="native perturbation sweep on a LIBERO suite: camera,light,background,"
                    "noise,robot_init,language,layout or all (sets bench option perturb)")
     p.add_argument("--protocol", help="named paper protocol for LIBERO / LIBERO-Plus: libero (default), openpi, "
@@ -67,7 +69,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 
 
 def _bench_flags(args: argparse.Namespace) -> dict:
-    flags = {"dimensions": args.dimensions, "difficulty": args.difficulty, "sample": args.sample,
+    flags = {"dimensions": args.dimensions, "axes": args.axes, "difficulty": args.difficulty, "sample": args.sample,
              "perturb": args.perturb, "levels": args.levels, "protocol": args.protocol}
     return {k: v for k, v in flags.items() if v is not None}
 

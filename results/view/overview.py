@@ -10,7 +10,7 @@ from harness.errors import blame_of
 from harness.types import EpisodeRecord
 from results.aggregate import Cell, dedupe
 from results.load import RunData
-from results.tables import Mean, Pct, Table, Value, parts
+from results.tables import Estimate, Mean, Pct, Table, Value, parts
 
 NOT_RECORDED = "not recorded"
 
@@ -61,6 +61,8 @@ def _rate(v: Value) -> float | None:
         return round(v.rate, 6)
     if isinstance(v, Pct) and v.value is not None:
         return round(v.value / 100, 6)
+    if isinstance(v, Estimate) and v.n and v.lo is None:  # a weighted rate; a drop (with its interval) has no bar
+        return round(v.value, 6)
     return None
 
 
@@ -68,7 +70,7 @@ def value_json(v: Value) -> dict[str, Any]:
     """One value cell: the report's own texts (success %, CI, n, policy faults, errors) and the rate for its bar."""
     success, ci, n, faults, errors = parts(v)
     out: dict[str, Any] = {"s": success, "r": _rate(v)}
-    if isinstance(v, (Cell, Mean)):
+    if isinstance(v, (Cell, Mean, Estimate)):
         out.update(ci=ci, n=n, f=faults, e=errors)
     return out
 
