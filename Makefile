@@ -16,11 +16,13 @@ OUT ?= runs
 ARGS ?=
 # POLICY may be a checkpoint path: it then means vla_jepa with that checkpoint.
 POLICY_ARGS := $(if $(wildcard $(POLICY)),--policy vla_jepa --checkpoint $(POLICY),--policy $(POLICY))
-# BENCH=libero_plus: a small stratified sample by default (SAMPLE variants per dimension x suite of LP_SUITES, base
-# TASKS only; docs/libero_plus.md). SAMPLE= LP_SUITES=libero_spatial,libero_object,libero_goal,libero_10 for more.
+# BENCH=libero_plus / libero_pro: a small stratified sample by default (SAMPLE variants per dimension x suite of
+# LP_SUITES, base TASKS only; docs/libero_plus.md, docs/libero_pro.md); BENCH=libero_para: SAMPLE paraphrases per axis
+# of base TASKS (docs/libero_para.md). SAMPLE= LP_SUITES=libero_spatial,libero_object,libero_goal,libero_10 for more.
 SAMPLE ?= 1
 LP_SUITES ?= libero_spatial
-LP_ARGS := $(if $(filter libero_plus,$(BENCH)),--suites $(LP_SUITES) $(if $(SAMPLE),--sample $(SAMPLE)))
+LP_ARGS := $(if $(filter libero_plus libero_pro,$(BENCH)),--suites $(LP_SUITES) $(if $(SAMPLE),--sample $(SAMPLE)))\
+	$(if $(filter libero_para,$(BENCH)),$(if $(SAMPLE),--sample $(SAMPLE)))
 # PERTURB=light LEVELS=0-5: native perturbation sweep of a LIBERO suite (docs/perturbations.md).
 PERTURB ?=
 LEVELS ?= 0-5

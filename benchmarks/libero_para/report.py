@@ -15,7 +15,7 @@ REPORT_FACTS = {
     "grid": {"rows": "object", "cols": "action", "row_order": list(OBJECT_TYPES), "col_order": list(ACTION_TYPES),
              "title": "object paraphrase type × action paraphrase type (the paper's heatmap)"},
     "weighted": {"name": "PRIDE", "param": "pd",
-                 "note": f"PRIDE (alpha = {ALPHA}): sum(success x PD) / sum(PD) x 100 over the paraphrased episodes, "
+                 "note": f"PRIDE (alpha = {ALPHA}) = sum(success x PD) / sum(PD) x 100 over the paraphrased episodes, "
                          "PD = 1 - (alpha S_K + (1 - alpha) S_T) from the official metadata (LIBERO-Para "
                          "metrics/README.md)"},
     "paper": {"title": "LIBERO-Para: success rate (%) on LIBERO-Goal and under paraphrase, the drop and PRIDE",
