@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from benchmarks.libero_plus.select import _items
 from benchmarks.libero_pro.catalog import ALIASES, AXES, SUFFIX, SUITES, refusal
 from harness.config import ConfigError
-
-
-def _items(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [v.strip() for v in str(value).split(",") if v.strip()]
 
 
 def parse_axes(value: Any) -> tuple[str, ...]:
