@@ -95,7 +95,7 @@ def build_tables(columns: Sequence[Column], published: Path | None = None,
         fams = [None]
     across = families_table(columns)
     tables = [runs, *(suite_table(columns, f) for f in fams), *(task_table(columns, f) for f in fams),
-              *([across] if across else []), *robustness_tables(columns), *paired_tables(columns)]
+              *robustness_tables(columns), *paired_tables(columns), *([across] if across else [])]
     if published is not None:
         tables += paper_tables(columns, read_published(published))
     for table in tables:
