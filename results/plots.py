@@ -135,6 +135,8 @@ def make_plots(columns: Sequence[Column], out_dir: Path) -> list[Path]:
     paths = [plot_tasks(columns, out_dir / f"success_by_task_{fam}.png", fam) for fam in fams]
     for bench in robustness_benches(columns):
         paths.append(plot_dimensions(columns, bench, out_dir / f"{bench}_by_dimension.png"))
+        if all(level(r) is None for c in columns for r in swept(c.records) if r.spec.bench == bench):
+            continue  # no levels (LIBERO-PRO, LIBERO-Para): no severity curves
         level_name = facts_for(columns, bench).level_name
         paths.append(plot_severity(columns, bench, out_dir / f"{bench}_vs_{level_name}.png"))
     return paths
