@@ -52,8 +52,8 @@ def test_position_axis_swaps_where_objects_start():
     bench, specs = _episodes("position", task=0, suite="libero_spatial")
     base, _, _ = _scene(bench, specs["none"], steps=1)
     swapped, _, _ = _scene(bench, specs["position"], steps=1)
-    assert swapped["object"] == base["object"]
-    assert np.linalg.norm(np.subtract(swapped["object_pos"][:2], base["object_pos"][:2])) > 0.05
+    assert swapped["target"] == base["target"] == "plate_1"  # its BDDL swaps the plate with the cookie box
+    assert np.linalg.norm(np.subtract(swapped["target_pos"][:2], base["target_pos"][:2])) > 0.05
 
 
 def test_cli_run_records_paired_episodes_and_prints_the_drop(tmp_path, capsys):
