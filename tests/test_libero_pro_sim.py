@@ -66,3 +66,12 @@ def test_cli_run_records_paired_episodes_and_prints_the_drop(tmp_path, capsys):
     assert set(recs) == {"none", "object", "semantic"} and all(r.error is None for r in recs.values())
     assert recs["semantic"].spec.instruction != recs["none"].spec.instruction
     assert dataclasses.asdict(recs["object"].spec)["seed"] == recs["none"].spec.seed
+
+
+def test_oracle_solves_a_generated_environment_scene_and_success_is_detected(tmp_path, capsys):
+    assert main(["eval", "--bench", "libero_pro", "--policy", "oracle", "--suites", "libero_goal", "--tasks", "8",
+                 "--axes", "environment", "--trials", "1", "-B", "base=false", "--out", str(tmp_path), "--name", "o",
+                 "--no-progress"]) == 0
+    (rec,) = load_run(tmp_path / "o").records
+    assert rec.spec.perturbation.dimension == "environment" and rec.error is None
+    assert rec.success and rec.steps < 300  # the env's own done ended it before the 300 steps
