@@ -15,11 +15,11 @@ from __future__ import annotations
 import math
 from typing import Iterable, Sequence
 
-from harness.types import EpisodeRecord
-from results.aggregate import is_rerun_error, is_skipped
-from results.robustness import is_baseline
-from results.stats import Z95, PairedCounts, newcombe_paired
-from results.tables import Estimate
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import is_rerun_error, is_skipped
+from vla_harness.results.robustness import is_baseline
+from vla_harness.results.stats import Z95, PairedCounts, newcombe_paired
+from vla_harness.results.tables import Estimate
 
 PairKey = tuple[str, int, int]
 OWN, LIBERO = "the same benchmark's unperturbed episodes", "a clean LIBERO run in the same column"

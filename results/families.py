@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from results.aggregate import count
-from results.drop import bases, clean_libero, drop, pairs
-from results.facts import facts_for
-from results.load import Column, protocol_line
-from results.robustness import UNPERTURBED, dimension, is_baseline, perturbed, robustness_benches, swept
-from results.tables import Row, Table, Value
+from vla_harness.results.aggregate import count
+from vla_harness.results.drop import bases, clean_libero, drop, pairs
+from vla_harness.results.facts import facts_for
+from vla_harness.results.load import Column, protocol_line
+from vla_harness.results.robustness import UNPERTURBED, dimension, is_baseline, perturbed, robustness_benches, swept
+from vla_harness.results.tables import Row, Table, Value
 
 CLEAN = "LIBERO"
 

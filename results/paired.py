@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from harness.types import EpisodeRecord
-from results.aggregate import count
-from results.drop import INTERVAL_NOTE, bases, drop, pairs, weighted_rate
-from results.facts import BenchFacts, facts_for
-from results.load import Column
-from results.robustness import MATRIX_NOTE, dimension, perturbed, robustness_benches, swept
-from results.tables import Row, Table, Value
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import count
+from vla_harness.results.drop import INTERVAL_NOTE, bases, drop, pairs, weighted_rate
+from vla_harness.results.facts import BenchFacts, facts_for
+from vla_harness.results.load import Column
+from vla_harness.results.robustness import MATRIX_NOTE, dimension, perturbed, robustness_benches, swept
+from vla_harness.results.tables import Row, Table, Value
 
 
 def _column_records(column: Column, bench: str) -> list[EpisodeRecord]:

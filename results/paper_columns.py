@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Sequence
 
-from harness.types import EpisodeRecord
-from results.aggregate import count
-from results.drop import bases, drop, pairs, weighted_rate
-from results.robustness import dimension, dimension_mean, is_baseline, perturbed
-from results.tables import Value
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import count
+from vla_harness.results.drop import bases, drop, pairs, weighted_rate
+from vla_harness.results.robustness import dimension, dimension_mean, is_baseline, perturbed
+from vla_harness.results.tables import Value
 
 Column = Mapping[str, Any]
 SPECIAL = ("baseline", "drop", "weight", "mean_of_columns")

@@ -6,12 +6,12 @@ from typing import Iterable
 
 from tabulate import tabulate
 
-from harness.types import EpisodeRecord
-from results.aggregate import Cell, count, group, latest_by_key
-from results.facts import BenchFacts
-from results.drop import base_key, drop, pairs, scored, weighted_rate
-from results.robustness import UNPERTURBED, by_dimension, dimension, is_baseline, perturbed
-from results.tables import pct
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import Cell, count, group, latest_by_key
+from vla_harness.results.drop import base_key, drop, pairs, scored, weighted_rate
+from vla_harness.results.facts import BenchFacts
+from vla_harness.results.robustness import UNPERTURBED, by_dimension, dimension, is_baseline, perturbed
+from vla_harness.results.tables import pct
 
 
 def fmt_cell(cell: Cell) -> list[str]:

@@ -13,14 +13,13 @@ from typing import Any, Iterable
 
 import numpy as np
 
-import harness
-
-from harness.config import RunConfig
-from harness import runlock
-from harness.manifest import build_manifest, protocol_hash
-from harness.protocols import BenchProtocol
-from harness.store import RunStore
-from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, Perturbation, PolicyRef, TimeSplit
+from vla_harness import harness
+from vla_harness.harness import runlock
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.manifest import build_manifest, protocol_hash
+from vla_harness.harness.protocols import BenchProtocol
+from vla_harness.harness.store import RunStore
+from vla_harness.harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, Perturbation, PolicyRef, TimeSplit
 
 
 def record(run_id: str, bench: str, suite: str, task_id: int, trial: int, success: bool | None, *,
@@ -41,8 +40,8 @@ def _typed(perturbation: dict[str, Any] | Perturbation | None) -> Perturbation |
     return Perturbation.from_dict(perturbation) if isinstance(perturbation, dict) else perturbation
 
 
-REPORT_FACTS = {"libero_plus": "benchmarks.libero_plus.catalog", "libero_pro": "benchmarks.libero_pro.report",
-                "libero_para": "benchmarks.libero_para.report"}
+REPORT_FACTS = {"libero_plus": "vla_harness.benchmarks.libero_plus.catalog", "libero_pro": "vla_harness.benchmarks.libero_pro.report",
+                "libero_para": "vla_harness.benchmarks.libero_para.report"}
 
 
 def protocol_of(bench: str, max_steps: int = 100) -> BenchProtocol:
@@ -86,7 +85,7 @@ def libero_plus_records(rng: np.random.Generator, run_id: str, skill: float, var
                         dimensions: Iterable[str] | None = None) -> list[EpisodeRecord]:
     """One episode per variant: success falls with difficulty; dimension i is a bit harder than i-1 (all of
     LIBERO-Plus's dimensions unless named)."""
-    from benchmarks.libero_plus.catalog import DIMENSIONS
+    from vla_harness.benchmarks.libero_plus.catalog import DIMENSIONS
 
     out = []
     for d_i, dim in enumerate(dimensions or DIMENSIONS):

@@ -5,12 +5,12 @@ from collections import Counter
 
 import pytest
 
-from benchmarks.libero.bench import _suite
-from benchmarks.libero_para import catalog as cat
-from benchmarks.libero_para.bench import LiberoParaBenchmark
-from benchmarks.libero_para.source import verify
-from harness.config import ConfigError
-from harness.protocols import BenchSelection
+from vla_harness.benchmarks.libero.bench import _suite
+from vla_harness.benchmarks.libero_para import catalog as cat
+from vla_harness.benchmarks.libero_para.bench import LiberoParaBenchmark
+from vla_harness.benchmarks.libero_para.source import verify
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchSelection
 
 
 def test_shipped_data_is_the_official_data():

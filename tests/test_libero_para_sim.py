@@ -3,8 +3,8 @@ with the paraphrase as the instruction, paired with the base episode; the end-of
 
 import pytest
 
-from cli.main import main
-from results.load import load_run
+from vla_harness.cli.main import main
+from vla_harness.results.load import load_run
 
 pytestmark = pytest.mark.sim
 

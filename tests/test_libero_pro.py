@@ -5,12 +5,12 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from benchmarks.libero.bench import _suite
-from benchmarks.libero_pro import catalog as cat
-from benchmarks.libero_pro import envgen
-from benchmarks.libero_pro.bench import LiberoProBenchmark
-from harness.config import ConfigError
-from harness.protocols import BenchSelection
+from vla_harness.benchmarks.libero.bench import _suite
+from vla_harness.benchmarks.libero_pro import catalog as cat
+from vla_harness.benchmarks.libero_pro import envgen
+from vla_harness.benchmarks.libero_pro.bench import LiberoProBenchmark
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchSelection
 
 
 def test_protocol_is_five_axes_of_four_suites_with_every_base_task():

@@ -6,11 +6,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from benchmarks.libero_pro import envgen
-from benchmarks.libero_pro.bench import LiberoProBenchmark
-from cli.main import main
-from harness.protocols import BenchSelection
-from results.load import load_run
+from vla_harness.benchmarks.libero_pro import envgen
+from vla_harness.benchmarks.libero_pro.bench import LiberoProBenchmark
+from vla_harness.cli.main import main
+from vla_harness.harness.protocols import BenchSelection
+from vla_harness.results.load import load_run
 
 pytestmark = pytest.mark.sim
 TASK = "put_the_bowl_on_the_plate"  # libero_goal task 8

@@ -10,15 +10,15 @@ import json
 
 import pytest
 
-from cli.main import main
-from results.drop import design_effect, drop, weighted_rate
-from results.load import load_columns
-from results.paper import read_published
-from results.report import build_tables, render
-from results.stats import PairedCounts, newcombe_paired
-from results.synthetic import record, write_run
-from results.tables import Estimate, _csv_value, compact, parts, to_csv
-from results.view.site import ViewOptions, build_site
+from vla_harness.cli.main import main
+from vla_harness.results.drop import design_effect, drop, weighted_rate
+from vla_harness.results.load import load_columns
+from vla_harness.results.paper import read_published
+from vla_harness.results.report import build_tables, render
+from vla_harness.results.stats import PairedCounts, newcombe_paired
+from vla_harness.results.synthetic import record, write_run
+from vla_harness.results.tables import Estimate, _csv_value, compact, parts, to_csv
+from vla_harness.results.view.site import ViewOptions, build_site
 
 BASE = {"dimension": "none", "variant_id": "original"}
 

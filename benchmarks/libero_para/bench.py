@@ -11,18 +11,25 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from benchmarks.libero.bench import _suite, init_states, libero_task
-from benchmarks.libero.env import LiberoEnv, LiberoTask
-from benchmarks.libero.presets import preset
-from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, SETTLE_ACTION, TRIALS_PER_TASK
-from benchmarks.libero_para import catalog as cat
-from benchmarks.libero_para.report import REPORT_FACTS
-from benchmarks.libero_plus.select import stratified_sample
-from benchmarks.libero_pro.select import parse_bool
-from harness.config import ConfigError
-from harness.protocols import BenchProtocol, BenchSelection
-from harness.seeding import episode_seed
-from harness.types import EpisodeSpec, Perturbation
+from vla_harness.benchmarks.libero.bench import _suite, init_states, libero_task
+from vla_harness.benchmarks.libero.env import LiberoEnv, LiberoTask
+from vla_harness.benchmarks.libero.presets import preset
+from vla_harness.benchmarks.libero.protocol import (
+    CAMERAS,
+    CONTROL_HZ,
+    CONVENTIONS,
+    ENV_REUSE,
+    SETTLE_ACTION,
+    TRIALS_PER_TASK,
+)
+from vla_harness.benchmarks.libero_para import catalog as cat
+from vla_harness.benchmarks.libero_para.report import REPORT_FACTS
+from vla_harness.benchmarks.libero_plus.select import stratified_sample
+from vla_harness.benchmarks.libero_pro.select import parse_bool
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchProtocol, BenchSelection
+from vla_harness.harness.seeding import episode_seed
+from vla_harness.harness.types import EpisodeSpec, Perturbation
 
 NAME = "libero_para"
 SOURCE = ("LIBERO-Para (arXiv 2603.28301, cau-hai-lab/LIBERO-Para@dec2d93): 4,092 paraphrased LIBERO-Goal "

@@ -69,7 +69,7 @@ def _types(high: str, low: str) -> tuple[str, str]:
 @lru_cache(maxsize=None)
 def goal_tasks() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(LIBERO's libero_goal task names in its order, the same names sorted as the official scripts list them)."""
-    from benchmarks.libero.bench import _suite
+    from vla_harness.benchmarks.libero.bench import _suite
 
     names = tuple(t.name for t in _suite(SUITE).tasks)
     return names, tuple(sorted(names))

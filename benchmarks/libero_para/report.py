@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.libero_para.catalog import ACTION_TYPES, ALPHA, AXES, OBJECT_TYPES
+from vla_harness.benchmarks.libero_para.catalog import ACTION_TYPES, ALPHA, AXES, OBJECT_TYPES
 
 PAPER_SOURCE = ("arXiv 2603.28301 (LIBERO-Para): its LIBERO-Goal vs LIBERO-Para success table and its PRIDE table, "
                 "as on the project page (cau-hai-lab/LIBERO-Para@6b3d1e8 index.html); 5 seeds averaged")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.libero_para.catalog import METADATA, SOURCE, SUITE, bddl_text, catalog, goal_tasks
-from benchmarks.libero_pro.envgen import states_digest
+from vla_harness.benchmarks.libero_para.catalog import METADATA, SOURCE, SUITE, bddl_text, catalog, goal_tasks
+from vla_harness.benchmarks.libero_pro.envgen import states_digest
 
 REPO = "cau-hai-lab/LIBERO-Para"
 PAPER = "arXiv 2603.28301"
@@ -69,8 +69,9 @@ def record(checkout: Path, commit: str | None = None) -> dict:
 
 def verify() -> list[str]:
     """What differs between the shipped/installed data and the official record ([] when nothing)."""
-    from benchmarks.libero.bench import init_states
     from libero.libero import get_libero_path
+
+    from vla_harness.benchmarks.libero.bench import init_states
 
     src = json.loads(SOURCE.read_text())
     problems = []

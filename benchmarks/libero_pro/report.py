@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.libero_pro.catalog import AXES, LEADERBOARD_ORDER, SHORT, SUITE_SHORT
+from vla_harness.benchmarks.libero_pro.catalog import AXES, LEADERBOARD_ORDER, SHORT, SUITE_SHORT
 
 LEADERBOARD = ("official leaderboard, README of Zxy-MLlab/LIBERO-PRO@2b910b5 (arXiv 2510.03827): per suite, the "
                "success rate under each of the five perturbations; Total = mean of the cells it has")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from benchmarks.libero_plus.select import _items
-from benchmarks.libero_pro.catalog import ALIASES, AXES, SUFFIX, SUITES, refusal
-from harness.config import ConfigError
+from vla_harness.benchmarks.libero_plus.select import _items
+from vla_harness.benchmarks.libero_pro.catalog import ALIASES, AXES, SUFFIX, SUITES, refusal
+from vla_harness.harness.config import ConfigError
 
 
 def parse_axes(value: Any) -> tuple[str, ...]:
