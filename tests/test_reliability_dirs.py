@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from cli.main import main
-from harness.config import RunConfig
-from harness.store import read_records
-from cli.resolve import evaluate
+from vla_harness.cli.main import main
+from vla_harness.cli.resolve import evaluate
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.store import read_records
 
 BAD_OPTION = ["--bench", "fake", "--policy", "random", "-P", "chunck=4", "--tasks", "0", "--trials", "1",
               "--no-progress"]
@@ -78,6 +78,6 @@ def test_runs_started_in_the_same_second_get_distinct_default_names(tmp_path):
 
 
 def test_default_name_of_a_module_factory_policy_has_no_colon(tmp_path):
-    summary = evaluate(RunConfig(bench="fake", policy="policies.zero_policy:ZeroPolicy", tasks=[0], trials=1,
-                                 out=str(tmp_path)), progress=False)
+    summary = evaluate(RunConfig(bench="fake", policy="vla_harness.policies.zero_policy:ZeroPolicy", tasks=[0],
+                                 trials=1, out=str(tmp_path)), progress=False)
     assert ":" not in summary.run_dir.name

@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
-from cli.resolve import plan_run
-from harness.evaluate import evaluate_new
-from harness.options import int_ranges
+from vla_harness.cli.resolve import plan_run
+from vla_harness.harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
+from vla_harness.harness.evaluate import evaluate_new
+from vla_harness.harness.options import int_ranges
 
 
 def _csv(text: str) -> list[str]:
@@ -72,10 +72,10 @@ def _bench_flags(args: argparse.Namespace) -> dict:
 
 
 def print_summary(summary) -> None:
-    from harness.store import RunStore
-    from results.facts import facts_of
-    from results.load import protocol_line
-    from results.summary import summary_table
+    from vla_harness.harness.store import RunStore
+    from vla_harness.results.facts import facts_of
+    from vla_harness.results.load import protocol_line
+    from vla_harness.results.summary import summary_table
 
     manifest = RunStore(Path(summary.run_dir)).read_manifest()
     print(f"\nrun: {summary.run_dir}  ({summary.executed} episodes executed, {len(summary.records)} records)")

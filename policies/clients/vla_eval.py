@@ -11,7 +11,7 @@ The observation is vla-eval's LIBERO convention (vla_eval/benchmarks/libero/benc
 {"images": {"agentview": upright 256 px, "wrist": upright 256 px if send_wrist_image}, "task_description": text,
 "states": eef pos || vla_eval.rotation.quat_to_axisangle(quat) || gripper qpos if send_state}; the reply's action is
 executed as that benchmark's `step` does: the gripper discretised (< 0 -> -1, else +1). `controller_states` (the
-controller's pose, used by X-VLA) is not sent. Failures as policies/remote.py.
+controller's pose, used by X-VLA) is not sent. Failures as policies/clients/remote.py.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 from websockets.sync.client import ClientConnection
 
-from harness.config import ConfigError
-from harness.types import Observation, PolicySpec
-from policies.libero_inputs import CAMERAS, POSE, RENDER_SIZE, conventions, libero_view
-from policies.remote import RemotePolicy, RemotePolicyError
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.types import Observation, PolicySpec
+from vla_harness.policies.clients.remote import RemotePolicy, RemotePolicyError
+from vla_harness.policies.wire.libero_inputs import CAMERAS, POSE, RENDER_SIZE, conventions, libero_view
 
 
 def _protocol():

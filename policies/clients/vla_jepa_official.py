@@ -9,7 +9,7 @@ axis-angle || gripper qpos]}}`, and turns the reply's `data.normalized_actions` 
 that client does: clip to [-1, 1], gripper thresholded at 0.5 to {0, 1}, the masked dimensions un-normalised with
 the checkpoint's dataset_statistics.json (min/max), then gripper open (1) -> -1, closed (0) -> +1. The chunk executed
 is the checkpoint's `future_action_window_size + 1` (config.yaml beside the statistics; 8 for the LIBERO configs).
-Unreachable / hung / dropped server: `policy_unreachable` (policies/remote.py); an error reply: `policy_error`.
+Unreachable / hung / dropped server: `policy_unreachable` (policies/clients/remote.py); an error reply: `policy_error`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import yaml
 
-from harness.config import ConfigError
-from harness.types import Observation, PolicySpec
-from policies.libero_inputs import CAMERAS, RENDER_SIZE, conventions, libero_view
-from policies.remote import RemotePolicy, RemotePolicyError
-from policies.server import codec
+from vla_harness.harness import codec
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.types import Observation, PolicySpec
+from vla_harness.policies.clients.remote import RemotePolicy, RemotePolicyError
+from vla_harness.policies.wire.libero_inputs import CAMERAS, RENDER_SIZE, conventions, libero_view
 
 DEFAULT_CHUNK = 8  # starVLA/config/training/starvla_cotrain_libero.yaml: future_action_window_size 7, + 1
 
