@@ -97,6 +97,9 @@ class PolicySpec:
     action_dim: int = 7
     privileged: bool = False
     conventions: PolicyConventions | None = None
+    # What identifies the model behind the adapter (e.g. {"checkpoint": path, "sha256": digest}); records carry it
+    # and reports label and separate runs by it. A served policy's travels in the server's metadata.
+    identity: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -134,11 +137,14 @@ class TimeSplit:
 
 @dataclass(frozen=True)
 class PolicyRef:
-    """Which policy produced a record: the name the run asked for, the adapter's version and its `module:attr`."""
+    """Which policy produced a record: the name the run asked for, the adapter's version and its `module:attr`;
+    the spec's own name (a served policy's, e.g. remote:zero) and its declared identity (None: not recorded)."""
 
     name: str
     version: str | None = None
     target: str | None = None
+    spec_name: str | None = None
+    identity: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
