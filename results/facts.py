@@ -15,6 +15,8 @@ class BenchFacts:
     dimensions: tuple[str, ...] = ()  # the benchmark's perturbation dimensions, in its order
     level_name: str = "level"  # what a perturbation's level is called: "difficulty" (LIBERO-Plus) or "level"
     dimension_weights: Mapping[str, int] = field(default_factory=dict)  # published variants per dimension
+    # named paper protocols (LIBERO, LIBERO-Plus): what each fixes that decides comparability with a published row
+    paper_protocols: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def order(self, names: Iterable[str]) -> list[str]:
         """Dimensions in the benchmark's order; any it does not list after them, by name."""
@@ -34,7 +36,8 @@ def facts_of(manifest: Mapping[str, Any]) -> BenchFacts:
     report = protocol.get("report") or {}
     return BenchFacts(dimensions=tuple(report.get("dimensions") or ()),
                       level_name=str(report.get("level_name") or "level"),
-                      dimension_weights=dict(report.get("dimension_weights") or {}))
+                      dimension_weights=dict(report.get("dimension_weights") or {}),
+                      paper_protocols=dict(report.get("paper_protocols") or {}))
 
 
 def facts_for(columns: Sequence[Any], bench: str) -> BenchFacts:
