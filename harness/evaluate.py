@@ -41,7 +41,7 @@ def start_run(plan: RunPlan) -> Path:
     return _create(plan)[0]
 
 
-def evaluate_new(plan: RunPlan, progress: bool = True, announce=None) -> RunSummary:
+def evaluate_new(plan: RunPlan, progress: bool | str = True, announce=None) -> RunSummary:
     """Create the run and execute it. A run that fails before its first record is removed again, but only what this
     call created (the manifest, the lock, the directory if it made it): never a folder or file it did not write."""
     run_dir, made = _create(plan)
@@ -78,7 +78,7 @@ def _run_ids(cfg: RunConfig):
     yield from (f"{base}-{i}" for i in itertools.count(2))
 
 
-def resume(run_dir: Path, targets: Targets, progress: bool = True,
+def resume(run_dir: Path, targets: Targets, progress: bool | str = True,
            runner_overrides: dict | None = None) -> RunSummary:
     """Re-plan a run from its manifest (runner fields may change) and execute what has no finished record."""
     store = RunStore(run_dir)
@@ -95,7 +95,9 @@ def resume(run_dir: Path, targets: Targets, progress: bool = True,
 
 def check_protocol(run_dir: Path, manifest: dict, plan: RunPlan) -> None:
     """The stored protocol block, field by field, then its hash: ProtocolMismatch names the first difference."""
-    diffs = differences({"protocol": manifest.get("protocol", {})}, {"protocol": dataclasses.asdict(plan.protocol)})
+    stored = {k: v for k, v in manifest.get("protocol", {}).items() if k != "report"}  # labels only, not hashed
+    now = {k: v for k, v in dataclasses.asdict(plan.protocol).items() if k != "report"}
+    diffs = differences({"protocol": stored}, {"protocol": now})
     if diffs:
         raise ProtocolMismatch(f"the benchmark protocol of {run_dir} changed since it was recorded: {diffs[0]}"
                                + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else "")
@@ -106,7 +108,7 @@ def check_protocol(run_dir: Path, manifest: dict, plan: RunPlan) -> None:
                                "start a new run")
 
 
-def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
+def execute(run_dir: Path, plan: RunPlan, progress: bool | str = True) -> RunSummary:
     """Run every episode of the plan that has no finished record yet (fresh start and resume alike), as the run's
     only writer (its lock), with the manifest status written at each transition."""
     store = RunStore(run_dir)
@@ -128,13 +130,16 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
         runlock.release(run_dir)
 
 
-def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
+def _execute(store: RunStore, plan: RunPlan, progress: bool | str) -> RunSummary:
     run_dir = store.dir
     cfg = plan.config
     previous = store.records()
     done = finished_keys(previous)
     attempts = Counter(r.key for r in previous)
     work = [(s, attempts[s.key] + 1) for s in plan.specs if s.key not in done]
+    if previous:
+        print(f"resume: {len(work)} of {len(plan.specs)} episodes to run ({len(plan.specs) - len(work)} already have "
+              "a final record)", file=sys.stderr)
     job = RunJob(run_id=store.read_manifest()["run_id"], run_dir=str(run_dir), bench=cfg.bench, policy=cfg.policy,
                  bench_target=plan.targets.bench, policy_target=plan.targets.policy,
                  bench_options=cfg.bench_options, policy_options=cfg.policy_options, video=cfg.video)
@@ -157,8 +162,8 @@ def _named(record: EpisodeRecord, job: RunJob, earlier: list[EpisodeRecord]) -> 
     """A record the driver wrote for a lost attempt (dead or stuck worker) still names the run's policy."""
     if record.policy is not None:
         return record
-    version = next((r.policy.version for r in reversed(earlier) if r.policy is not None), None)
-    return dataclasses.replace(record, policy=PolicyRef(job.policy, version, job.policy_target))
+    known = next((r.policy for r in reversed(earlier) if r.policy is not None), None)
+    return dataclasses.replace(record, policy=known or PolicyRef(job.policy, None, job.policy_target))
 
 
 def _dispatch(plan: RunPlan, job: RunJob, work, on_record) -> None:
