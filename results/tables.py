@@ -60,6 +60,21 @@ class Table:
     compact_n: bool = True  # compact cells also show n (paper tables leave it to a label column)
 
 
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis: never mid-word."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return (cut or text[: limit - 1]) + "…"
+
+
+def slug(text: str) -> str:
+    """A file name part without spaces or parentheses (they break Markdown links): letters, digits, _ . -."""
+    out = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in text)
+    return "_".join(part for part in out.split("_") if part)
+
+
 def pct(x: float) -> str:
     return "-" if x is None or math.isnan(x) else f"{100 * x:.1f}"
 
@@ -71,12 +86,12 @@ def parts(v: Value) -> tuple[str, str, str, str, str]:
         if v.n == 0:
             return ("no episodes" + flag, "-", "0", "0", str(v.errors))
         lo, hi = v.ci
-        return (pct(v.rate) + flag, f"[{pct(lo)}, {pct(hi)}]", str(v.n), str(v.policy_faults), str(v.errors))
+        return (pct(v.rate) + "%" + flag, f"[{pct(lo)}, {pct(hi)}]", str(v.n), str(v.policy_faults), str(v.errors))
     if isinstance(v, Mean):
-        return (pct(v.rate) if v.n else "no episodes", f"mean of {v.parts}", str(v.n), str(v.policy_faults),
+        return (pct(v.rate) + "%" if v.n else "no episodes", f"mean of {v.parts}", str(v.n), str(v.policy_faults),
                 str(v.errors))
     if isinstance(v, Pct):
-        return ("-" if v.value is None else f"{v.value:.1f}{v.mark}", "-", "-", "-", "-")
+        return ("-" if v.value is None else f"{v.value:.1f}%{v.mark}", "-", "-", "-", "-")
     return ("-" if v is None else str(v), "", "", "", "")
 
 
