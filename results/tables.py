@@ -65,8 +65,9 @@ def clip(text: str, limit: int) -> str:
     text = " ".join(str(text).split())
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
-    return (cut or text[: limit - 1]) + "…"
+    head = text[: limit - 1]
+    at = max(head.rfind(" "), head.rfind("_"))  # a LIBERO task name joins its words with _
+    return (head[:at].rstrip(" _,;:") if at > 0 else head) + "…"
 
 
 def slug(text: str) -> str:

@@ -47,6 +47,7 @@ def test_mean_label_counts_dimensions_that_ran_and_skip_reasons_are_whole_words(
 def test_clip_never_cuts_a_word():
     assert clip("background variant: scene texture", 24) == "background variant…"
     assert clip("short", 24) == "short" and len(clip("x" * 50, 10)) == 10
+    assert clip("pick_up_the_black_bowl_next_to_the_ramekin", 30) == "pick_up_the_black_bowl_next…"
 
 
 def test_viewer_shows_the_max_steps_the_episodes_ran(tmp_path):
