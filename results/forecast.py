@@ -48,7 +48,7 @@ def plan_lines(plan: RunPlan) -> list[str]:
     rate = earlier_rate(Path(cfg.out), cfg.bench, cfg.policy)
     if rate is None:
         lines.append("time: no earlier run of this policy on this benchmark in "
-                     f"{cfg.out}/ to estimate from; the progress line gives an ETA once episodes finish")
+                     f"{Path(cfg.out)}/ to estimate from; the progress line gives an ETA once episodes finish")
     else:
         lines.append(f"time: about {clock(len(specs) * rate.seconds / workers)} at {rate.seconds:.1f} s per episode "
                      f"(measured over {rate.episodes} episodes of {rate.run})")
