@@ -15,7 +15,8 @@ from vla_harness.results.tables import clip
 
 def fmt_cell(cell: Cell) -> list[str]:
     if cell.n == 0:
-        return ["no episodes", "-", str(cell.n), "0", str(cell.errors)]
+        return ["skipped" if cell.skipped and not cell.errors else "no episodes", "-", str(cell.n), "0",
+                str(cell.errors)]
     lo, hi = cell.ci
     return [f"{100 * cell.rate:.1f}%", f"[{100 * lo:.1f}, {100 * hi:.1f}]", str(cell.n), str(cell.policy_faults),
             str(cell.errors)]

@@ -84,8 +84,8 @@ def parts(v: Value) -> tuple[str, str, str, str, str]:
     """success %, 95% CI, n, policy faults (failures, within n), errors (env/infra, outside n) as text."""
     if isinstance(v, Cell):
         flag = FLAG if v.flagged else ""
-        if v.n == 0:
-            return ("no episodes" + flag, "-", "0", "0", str(v.errors))
+        if v.n == 0:  # a group whose episodes were all skipped says so: it was not run, not failed
+            return (("skipped" if v.skipped and not v.errors else "no episodes") + flag, "-", "0", "0", str(v.errors))
         lo, hi = v.ci
         return (pct(v.rate) + "%" + flag, f"[{pct(lo)}, {pct(hi)}]", str(v.n), str(v.policy_faults), str(v.errors))
     if isinstance(v, Mean):
