@@ -125,8 +125,9 @@ def _severity_panel(ax, columns: Sequence[Column], bench: str, dim: str | None) 
     if levels:  # integer levels as ticks, with room either side: one level is a point in the middle, not an axis
         ax.set_xticks(levels)  # of 2.950, 2.975, ...
         ax.set_xlim(min(levels) - 0.5, max(levels) + 0.5)
-    if not ax.lines:
-        ax.text(0.5, 0.5, "not run", transform=ax.transAxes, ha="center", va="center", color="grey")
+    if not ax.lines:  # say why the panel is empty
+        recs = [r for col in columns for r in swept(col.records) if r.spec.bench == bench and dimension(r) == dim]
+        ax.text(0.5, 0.5, cell_text(count(recs)), transform=ax.transAxes, ha="center", va="center", color="grey")
 
 
 def plot_severity(columns: Sequence[Column], bench: str, path: Path) -> Path:
