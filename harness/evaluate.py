@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from vla_harness.harness import runlock
 from vla_harness.harness.config import RunConfig
@@ -22,6 +23,10 @@ from vla_harness.harness.store import RunStore, StoreError, finished_keys
 from vla_harness.harness.targets import Targets
 from vla_harness.harness.types import EpisodeRecord, PolicyRef
 from vla_harness.harness.worker import RunJob
+
+# Executes (spec, attempt) work items, handing each record to the callback; None: the config's runner (local/ray).
+# The Python API passes one that keeps its envs warm between runs (harness/runners/warm.py).
+Runner = Callable[[RunJob, list, Callable[[EpisodeRecord], None]], None]
 
 
 class ProtocolMismatch(UserError, RuntimeError):
@@ -41,14 +46,14 @@ def start_run(plan: RunPlan) -> Path:
     return _create(plan)[0]
 
 
-def evaluate_new(plan: RunPlan, progress: bool = True, announce=None) -> RunSummary:
+def evaluate_new(plan: RunPlan, progress: bool = True, announce=None, runner: Runner | None = None) -> RunSummary:
     """Create the run and execute it. A run that fails before its first record is removed again, but only what this
     call created (the manifest, the lock, the directory if it made it): never a folder or file it did not write."""
     run_dir, made = _create(plan)
     if announce is not None:
         announce(run_dir)
     try:
-        return execute(run_dir, plan, progress)
+        return execute(run_dir, plan, progress, runner)
     except Exception:
         if RunStore(run_dir).discard_unstarted(made):
             print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
@@ -106,7 +111,7 @@ def check_protocol(run_dir: Path, manifest: dict, plan: RunPlan) -> None:
                                "start a new run")
 
 
-def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
+def execute(run_dir: Path, plan: RunPlan, progress: bool = True, runner: Runner | None = None) -> RunSummary:
     """Run every episode of the plan that has no finished record yet (fresh start and resume alike), as the run's
     only writer (its lock), with the manifest status written at each transition."""
     store = RunStore(run_dir)
@@ -114,7 +119,7 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
     status = "failed"
     try:
         store.set_status("running")
-        summary = _execute(store, plan, progress)
+        summary = _execute(store, plan, progress, runner)
         status = "finished"
         return summary
     except (StopRun, KeyboardInterrupt):
@@ -128,7 +133,7 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
         runlock.release(run_dir)
 
 
-def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
+def _execute(store: RunStore, plan: RunPlan, progress: bool, runner: Runner | None) -> RunSummary:
     run_dir = store.dir
     cfg = plan.config
     previous = store.records()
@@ -147,7 +152,10 @@ def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
                 new_records.append(record)
                 bar.update(record)
 
-            _dispatch(plan, job, work, on_record)
+            if runner is not None and work:
+                runner(job, work, on_record)
+            else:
+                _dispatch(plan, job, work, on_record)
     finally:
         store.close()
     return RunSummary(Path(run_dir), len(plan.specs), len(new_records), store.records())
