@@ -17,7 +17,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from vla_harness import __version__
+from vla_harness.harness import __version__
 from vla_harness.harness.errors import blame_of
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import is_outcome, is_policy_fault, is_skipped, latest_by_key, natural_key
