@@ -126,6 +126,7 @@ def _play(env: Env, policy: Policy, pspec: PolicySpec, spec: EpisodeSpec, protoc
     with clock.timing("policy"):
         _policy_call(policy.reset, spec.task())
     settle = np.asarray(protocol.settle_action, dtype=np.float32)
+    execute = replan_steps(protocol, pspec)
     with clock.timing("sim"):
         for _ in range(protocol.settle_steps):
             env.step(settle)
@@ -137,9 +138,16 @@ def _play(env: Env, policy: Policy, pspec: PolicySpec, spec: EpisodeSpec, protoc
             with clock.timing("sim"):
                 obs.privileged = _privileged_state(env, pspec)
         with clock.timing("policy"):
-            chunk = _ask(policy, obs, pspec)[: protocol.replan_steps or None]  # a protocol may replan sooner
+            chunk = _ask(policy, obs, pspec)[:execute]
         if _execute(env, chunk, spec, observers, clock, progress):
             return
+
+
+def replan_steps(protocol: BenchProtocol, pspec: PolicySpec) -> int | None:
+    """How many actions of each chunk are executed before the policy is asked again: the fewest that the benchmark's
+    protocol and the policy's spec allow (None: the whole chunk)."""
+    caps = [n for n in (protocol.replan_steps, pspec.replan_steps) if n]
+    return min(caps) if caps else None
 
 
 def _execute(env: Env, chunk: np.ndarray, spec: EpisodeSpec, observers: Sequence[EpisodeObserver],

@@ -13,19 +13,14 @@ from pathlib import Path
 
 from vla_harness.harness import runlock
 from vla_harness.harness.config import RunConfig
-from vla_harness.harness.errors import UserError
+from vla_harness.harness.errors import ProtocolMismatch, StopRun
 from vla_harness.harness.manifest import build_manifest, differences
 from vla_harness.harness.plan import RunPlan, plan_run
 from vla_harness.harness.progress import RunProgress
-from vla_harness.harness.protocols import StopRun
 from vla_harness.harness.store import RunStore, StoreError, finished_keys
 from vla_harness.harness.targets import Targets
 from vla_harness.harness.types import EpisodeRecord, PolicyRef
 from vla_harness.harness.worker import RunJob
-
-
-class ProtocolMismatch(UserError, RuntimeError):
-    pass
 
 
 @dataclass

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Mapping, Protocol, runtime_checkable
 
 import numpy as np
 
 from vla_harness.harness.conventions import BenchConventions
-from vla_harness.harness.errors import UserError
+from vla_harness.harness.errors import StopRun  # noqa: F401 - its home before harness/errors.py held every error
 from vla_harness.harness.types import EpisodeSpec, Observation, PolicySpec, StepResult, TaskInfo
-
-
-class StopRun(UserError, RuntimeError):
-    """Raised by a policy or benchmark to end the whole run: every runner stops scheduling, records what is in flight,
-    and re-raises it (e.g. a remote policy with on_unreachable=stop). The episodes not started stay for `resume`."""
 
 
 @runtime_checkable
@@ -58,6 +53,14 @@ class PrivilegedStateSource(Protocol):
     """An env that hands simulator state to privileged (oracle) policies, whose spec says `privileged=True`."""
 
     def privileged_state(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class RenamesOptions(Protocol):
+    """A factory whose options had other names when older runs were written (their manifests keep those names):
+    old name -> current one, or None for an option that is retired (accepted and ignored: it never changed what ran)."""
+
+    renamed_options: Mapping[str, str | None]
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from vla_harness.harness.config import ConfigError
 from vla_harness.harness.options import coerce_lists
+from vla_harness.harness.protocols import RenamesOptions
 from vla_harness.harness.schema import current_target
 
 
@@ -30,9 +31,26 @@ def load_target(target: str) -> Callable[..., Any]:
         raise ConfigError(f"cannot import '{target}': {exc}") from exc
 
 
+def current_options(factory: Callable[..., Any], options: dict[str, Any], what: str) -> dict[str, Any]:
+    """The options under the factory's current names (RenamesOptions): a run written with an older name resumes."""
+    if not isinstance(factory, RenamesOptions):
+        return dict(options)
+    out: dict[str, Any] = {}
+    for key, value in options.items():
+        new = factory.renamed_options.get(key, key)
+        if new is None:
+            continue
+        if new in out and out[new] != value:
+            raise ConfigError(f"{what}: option {key} is the older name of {new}, and the two differ ({value!r} vs "
+                              f"{out[new]!r}); give it once, as {new}")
+        out[new] = value
+    return out
+
+
 def build(kind: str, name: str, target: str, options: dict[str, Any]):
     """Call a factory; options it does not take are a one-line ConfigError naming the allowed ones."""
     factory = load_target(target)
+    options = current_options(factory, options, f"{kind} '{name}'")
     try:
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):

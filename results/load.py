@@ -9,15 +9,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from vla_harness.harness.config import ConfigError
-from vla_harness.harness.errors import UserError
+from vla_harness.harness.errors import ProtocolMismatch
 from vla_harness.harness.manifest import differences
 from vla_harness.harness.store import EPISODES, RunStore, scan_records
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import dedupe
-
-
-class ProtocolMismatch(UserError, RuntimeError):
-    """Runs whose protocol hashes differ were asked to share a table row."""
 
 
 @dataclass

@@ -21,7 +21,7 @@ def _user_error_classes():
     from vla_harness.harness.evaluate import ProtocolMismatch
     from vla_harness.harness.registry import UnknownNameError
     from vla_harness.harness.store import StoreError
-    from vla_harness.policies.clients.remote import PolicyUnreachable, RunStopped
+    from vla_harness.policies.clients.transport import PolicyUnreachable, RunStopped
     from vla_harness.policies.vla_jepa.checkpoint import CheckpointError
     from vla_harness.recording.reader import DatasetError
     from vla_harness.results.compare import NoEpisodes

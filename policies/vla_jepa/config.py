@@ -6,16 +6,12 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from vla_harness.harness.errors import UserError
+from vla_harness.harness.errors import ConfigError
 
 LOSSES = ("l1", "smooth_l1", "cosine")
 TARGETS = ("ema", "frozen")
 STEMS = ("patch", "conv")
 CAMERAS = ("agentview", "eye_in_hand")  # recorder names; the sim calls the wrist camera robot0_eye_in_hand
-
-
-class ConfigError(UserError, ValueError):
-    pass
 
 
 @dataclass(frozen=True)
