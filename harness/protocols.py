@@ -87,9 +87,13 @@ class BenchProtocol:
     conventions: BenchConventions | None = None  # what the env renders and offers (harness/conventions.py)
     replan_steps: int | None = None  # the loop executes at most this many actions of each chunk (None: all of it)
     # What reports need to know and must not re-type (results/facts.py): `dimensions` in the benchmark's order,
-    # `level_name` ("difficulty" or "level"), `dimension_weights` (published variants per dimension). Labels only:
+    # `level_name` ("difficulty" or "level"), `dimension_weights` (published variants per dimension), `metrics` (the
+    # episode metrics it records: key -> meaning), `suites` / `tasks` (the published tables' columns). Labels only:
     # not hashed, so adding one leaves every run resumable and comparable.
     report: dict[str, Any] = field(default_factory=dict)
+    # The range the env accepts for each action dimension, (low, high), None where unbounded: the loop counts the
+    # executed actions outside it (robosuite and ManiSkill clip them without a word). Not hashed: it changes no number.
+    action_bounds: tuple[tuple[float | None, float | None], ...] | None = None
 
 
 @dataclass(frozen=True)

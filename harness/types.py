@@ -164,6 +164,7 @@ class EpisodeRecord:
     metrics: dict[str, Any] = field(default_factory=dict)
     finished_at: float = 0.0
     policy: PolicyRef | None = None
+    actions_out_of_range: int | None = None  # executed actions outside the protocol's action_bounds (None: undeclared)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
