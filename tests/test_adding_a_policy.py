@@ -10,12 +10,11 @@ import json
 import os
 import re
 import shlex
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
 
+from tests.http_stub import QuietHandler, start, stop
 from vla_harness.benchmarks.fake.bench import FakeBenchmark
 from vla_harness.cli.main import main
 from vla_harness.harness.protocols import BenchSelection
@@ -32,40 +31,28 @@ def code_blocks(text: str) -> list[tuple[str, str]]:
 
 class MyServer:
     """What the guide describes: POST /predict {image (base64 uint8), shape, instruction} -> {"actions"}, GET /health;
-    it answers with the `zero` policy's chunk and keeps every request. 127.0.0.1, a free port."""
+    it answers with the `zero` policy's chunk and keeps every request."""
 
     def __init__(self) -> None:
         self.requests: list[dict] = []
-        owner = self
+        requests = self.requests
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
-                self._reply(200 if self.path == "/health" else 404, b"{}")
+                self.reply(200 if self.path == "/health" else 404, b"{}")
 
             def do_POST(self) -> None:
-                owner.requests.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self._reply(200, json.dumps({"actions": ZeroPolicy().act(None).tolist()}).encode())
+                requests.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.reply(200, json.dumps({"actions": ZeroPolicy().act(None).tolist()}).encode())
 
-            def _reply(self, code: int, body: bytes) -> None:
-                self.send_response(code)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.http.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
+        self.handler = Handler
 
     def __enter__(self) -> "MyServer":
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        self.http, self.url = start(self.handler)
         return self
 
     def __exit__(self, *exc) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+        stop(self.http)
 
 
 def test_following_the_policy_guide_verbatim_gives_a_working_client(tmp_path, monkeypatch):

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import inspect
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
 
+from tests.http_stub import QuietHandler, start, stop
 from tests.openpi_server import OpenpiStandIn
 from vla_harness.harness.config import ConfigError
 from vla_harness.harness.targets import build
@@ -83,35 +82,23 @@ class FlakyHttp:
         self.failures, self.status, self.headers = failures, status, []
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 owner.headers.append(dict(self.headers))
-                self._reply(200, b"{}")
+                self.reply(200, b"{}")
 
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers["Content-Length"]))
                 owner.headers.append(dict(self.headers))
                 if owner.failures:
                     owner.failures -= 1
-                    return self._reply(owner.status, b"{}")
-                self._reply(200, json.dumps(CHUNK.tolist()).encode())
+                    return self.reply(owner.status, b"{}")
+                self.reply(200, json.dumps(CHUNK.tolist()).encode())
 
-            def _reply(self, code: int, body: bytes) -> None:
-                self.send_response(code)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        self.http, self.url = start(Handler)
 
     def close(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+        stop(self.http)
 
 
 class JsonWire:

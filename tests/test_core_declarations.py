@@ -10,21 +10,14 @@ import numpy as np
 import pytest
 
 from tests.fixtures import ScriptedPolicy
-from vla_harness.benchmarks.fake.bench import PROTOCOL, FakeBenchmark
+from tests.test_core_loop import spec_env  # noqa: F401 - the fixture: fake task 0, 20 steps
+from vla_harness.benchmarks.fake.bench import PROTOCOL
 from vla_harness.cli.main import main
 from vla_harness.cli.resolve import resume
 from vla_harness.harness.episode import replan_steps, run_episode
 from vla_harness.harness.errors import ProtocolMismatch
-from vla_harness.harness.protocols import BenchSelection
 from vla_harness.harness.store import RunStore, read_records
 from vla_harness.harness.types import PolicySpec
-
-
-@pytest.fixture()
-def spec_env():
-    bench = FakeBenchmark()
-    spec = bench.episodes(BenchSelection(tasks=(0,), trials=1, max_steps=12), run_seed=7)[0]
-    return spec, bench.make_env(spec)
 
 
 class Replanning(ScriptedPolicy):
@@ -39,8 +32,8 @@ class Replanning(ScriptedPolicy):
 def test_the_loop_executes_what_the_spec_and_the_protocol_allow(spec_env):
     spec, env = spec_env
     chunk = np.zeros((8, 7), np.float32)
-    policy = Replanning(chunk, replan=3)
-    assert run_episode(env, policy, spec, PROTOCOL).steps == 12 and len(policy.calls) == 4  # 12 steps / 3
+    policy = Replanning(chunk, replan=4)
+    assert run_episode(env, policy, spec, PROTOCOL).steps == 20 and len(policy.calls) == 5  # 20 steps / 4
     assert replan_steps(dataclasses.replace(PROTOCOL, replan_steps=2), policy.spec()) == 2  # the fewer wins
     assert replan_steps(PROTOCOL, Replanning(chunk, None).spec()) is None  # the whole chunk
     assert PolicySpec("old", chunk_len=4) == PolicySpec("old")  # 0.1's field: accepted, never read
@@ -51,7 +44,7 @@ def test_actions_outside_the_declared_bounds_are_counted_per_episode(spec_env):
     chunk = np.zeros((4, 7), np.float32)
     chunk[1, 0], chunk[3, 2], chunk[2, 5] = 1.5, -1.2, 9.0  # dim 5 is unbounded on `fake`
     out = run_episode(env, ScriptedPolicy(chunk=chunk, cameras=()), spec, PROTOCOL)
-    assert out.steps == 12 and out.out_of_range == 6  # two of each 4 actions, 3 chunks
+    assert out.steps == 20 and out.out_of_range == 10  # two of each 4 actions, 5 chunks
     undeclared = dataclasses.replace(PROTOCOL, action_bounds=None)
     assert run_episode(env, ScriptedPolicy(chunk=chunk, cameras=()), spec, undeclared).out_of_range is None
     edge = np.full((1, 7), 1.0, np.float32)
