@@ -80,7 +80,7 @@ class BenchProtocol:
     action_dim: int
     control_hz: float
     max_steps: int
-    trials_per_task: int
+    trials_per_task: int  # the published protocol's; LIBERO and LIBERO-Plus default --trials to it
     cameras: tuple[str, ...]
     source: str
     extra: dict[str, Any] = field(default_factory=dict)
@@ -88,8 +88,9 @@ class BenchProtocol:
     replan_steps: int | None = None  # the loop executes at most this many actions of each chunk (None: all of it)
     # What reports need to know and must not re-type (results/facts.py): `dimensions` in the benchmark's order,
     # `level_name` ("difficulty" or "level"), `dimension_weights` (published variants per dimension), `metrics` (the
-    # episode metrics it records: key -> meaning), `suites` / `tasks` (the published tables' columns). Labels only:
-    # not hashed, so adding one leaves every run resumable and comparable.
+    # episode metrics it records: key -> meaning), `family` (benches reported in one table), `paper_columns` (the
+    # published table's columns: suite or task -> header). Labels only: not hashed, so adding one leaves every run
+    # resumable and comparable.
     report: dict[str, Any] = field(default_factory=dict)
     # The range the env accepts for each action dimension, (low, high), None where unbounded: the loop counts the
     # executed actions outside it (robosuite and ManiSkill clip them without a word). Not hashed: it changes no number.

@@ -38,14 +38,15 @@ def current_options(factory: Callable[..., Any], options: dict[str, Any], what: 
     if not isinstance(factory, RenamesOptions):
         return dict(options)
     out: dict[str, Any] = {}
+    given: dict[str, str] = {}  # current name -> the name it was given under
     for key, value in options.items():
         new = factory.renamed_options.get(key, key)
         if new is None:
             continue
         if new in out and out[new] != value:
-            raise ConfigError(f"{what}: option {key} is the older name of {new}, and the two differ ({value!r} vs "
-                              f"{out[new]!r}); give it once, as {new}")
-        out[new] = value
+            raise ConfigError(f"{what}: options {given[new]} and {key} are one option, {new}, given two values "
+                              f"({out[new]!r}, {value!r}); give it once, as {new}")
+        out[new], given[new] = value, key
     return out
 
 

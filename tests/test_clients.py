@@ -68,7 +68,7 @@ def test_options_under_their_0_1_names_still_build_and_a_clash_is_one_line():
         old = build("policy", "remote", target, {"url": server.url, "max_chunk": 3, "chunk_len": 9, **FAST})
         assert old.spec().replan_steps == 3 and old.act(OBS).shape == (3, 7)  # chunk_len: retired, changed nothing
         old.close()
-        with pytest.raises(ConfigError, match="option max_chunk is the older name of replan_steps"):
+        with pytest.raises(ConfigError, match="options replan_steps and max_chunk are one option, replan_steps"):
             build("policy", "remote", target, {"url": server.url, "replan_steps": 2, "max_chunk": 3})
     assert POLICIES.get("openvla_oft").renamed_options == {"open_loop_steps": "replan_steps"}
     assert POLICIES.get("vla_jepa_official").renamed_options == {"chunk_len": "replan_steps"}
