@@ -10,28 +10,27 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from vla_harness.harness import runlock
 from vla_harness.harness.config import RunConfig
-from vla_harness.harness.errors import UserError
-from vla_harness.harness.manifest import build_manifest, differences
+from vla_harness.harness.errors import ProtocolMismatch, StopRun
+from vla_harness.harness.manifest import build_manifest, differences, hashed_part
 from vla_harness.harness.plan import RunPlan, plan_run
 from vla_harness.harness.progress import RunProgress
-from vla_harness.harness.protocols import StopRun
 from vla_harness.harness.store import RunStore, StoreError, finished_keys
 from vla_harness.harness.targets import Targets
 from vla_harness.harness.types import EpisodeRecord, PolicyRef
 from vla_harness.harness.worker import RunJob
 
-
-class ProtocolMismatch(UserError, RuntimeError):
-    pass
+# Executes (spec, attempt) work items, handing each record to the callback; None: the config's runner (local/ray).
+# The Python API passes one that keeps its envs warm between runs (harness/runners/warm.py).
+Runner = Callable[[RunJob, list, Callable[[EpisodeRecord], None]], None]
 
 
 @dataclass
 class RunSummary:
     run_dir: Path
-    planned: int
     executed: int
     records: list[EpisodeRecord]
 
@@ -41,14 +40,14 @@ def start_run(plan: RunPlan) -> Path:
     return _create(plan)[0]
 
 
-def evaluate_new(plan: RunPlan, progress: bool | str = True, announce=None) -> RunSummary:
+def evaluate_new(plan: RunPlan, progress: bool | str = True, announce=None, runner: Runner | None = None) -> RunSummary:
     """Create the run and execute it. A run that fails before its first record is removed again, but only what this
     call created (the manifest, the lock, the directory if it made it): never a folder or file it did not write."""
     run_dir, made = _create(plan)
     if announce is not None:
         announce(run_dir)
     try:
-        return execute(run_dir, plan, progress)
+        return execute(run_dir, plan, progress, runner)
     except Exception:
         if RunStore(run_dir).discard_unstarted(made):
             print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
@@ -94,10 +93,10 @@ def resume(run_dir: Path, targets: Targets, progress: bool | str = True,
 
 
 def check_protocol(run_dir: Path, manifest: dict, plan: RunPlan) -> None:
-    """The stored protocol block, field by field, then its hash: ProtocolMismatch names the first difference."""
-    stored = {k: v for k, v in manifest.get("protocol", {}).items() if k != "report"}  # labels only, not hashed
-    now = {k: v for k, v in dataclasses.asdict(plan.protocol).items() if k != "report"}
-    diffs = differences({"protocol": stored}, {"protocol": now})
+    """The stored protocol block's hashed fields one by one, then its hash: ProtocolMismatch names the first
+    difference (report labels and declarations may change: they change no number)."""
+    diffs = differences({"protocol": hashed_part(manifest.get("protocol", {}))},
+                        {"protocol": hashed_part(dataclasses.asdict(plan.protocol))})
     if diffs:
         raise ProtocolMismatch(f"the benchmark protocol of {run_dir} changed since it was recorded: {diffs[0]}"
                                + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else "")
@@ -108,7 +107,7 @@ def check_protocol(run_dir: Path, manifest: dict, plan: RunPlan) -> None:
                                "start a new run")
 
 
-def execute(run_dir: Path, plan: RunPlan, progress: bool | str = True) -> RunSummary:
+def execute(run_dir: Path, plan: RunPlan, progress: bool | str = True, runner: Runner | None = None) -> RunSummary:
     """Run every episode of the plan that has no finished record yet (fresh start and resume alike), as the run's
     only writer (its lock), with the manifest status written at each transition."""
     store = RunStore(run_dir)
@@ -116,7 +115,7 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool | str = True) -> RunSum
     status = "failed"
     try:
         store.set_status("running")
-        summary = _execute(store, plan, progress)
+        summary = _execute(store, plan, progress, runner)
         status = "finished"
         return summary
     except (StopRun, KeyboardInterrupt):
@@ -130,7 +129,7 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool | str = True) -> RunSum
         runlock.release(run_dir)
 
 
-def _execute(store: RunStore, plan: RunPlan, progress: bool | str) -> RunSummary:
+def _execute(store: RunStore, plan: RunPlan, progress: bool | str, runner: Runner | None) -> RunSummary:
     run_dir = store.dir
     cfg = plan.config
     previous = store.records()
@@ -152,10 +151,13 @@ def _execute(store: RunStore, plan: RunPlan, progress: bool | str) -> RunSummary
                 new_records.append(record)
                 bar.update(record)
 
-            _dispatch(plan, job, work, on_record)
+            if runner is not None and work:
+                runner(job, work, on_record)
+            else:
+                _dispatch(plan, job, work, on_record)
     finally:
         store.close()
-    return RunSummary(Path(run_dir), len(plan.specs), len(new_records), store.records())
+    return RunSummary(Path(run_dir), len(new_records), store.records())
 
 
 def _named(record: EpisodeRecord, job: RunJob, earlier: list[EpisodeRecord]) -> EpisodeRecord:
