@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import numpy as np
 import pytest
 
+from tests.openpi_server import OpenpiStandIn
 from vla_harness.cli.main import main
 from vla_harness.cli.resolve import build_policy
 from vla_harness.harness.store import read_records
@@ -47,6 +49,23 @@ def test_remote_servers_of_two_policies_are_two_columns(tmp_path, capsys):
     assert main(["report", str(tmp_path / "zero"), str(tmp_path / "random")]) == 0
     out = capsys.readouterr().out
     assert "remote:zero " in out and "remote:random " in out and "appear in more than one of its runs" not in out
+
+
+def test_servers_of_other_models_are_told_apart_by_their_metadata_or_a_model_name(tmp_path, capsys):
+    """openpi-style servers: two checkpoints behind the same client name are never one column."""
+    args = ["--bench", "fake", "--tasks", "0", "--trials", "2", "--out", str(tmp_path), "--no-progress",
+            "--policy", "remote", "-P", "cameras=agentview", "-P", "image_size=8"]
+    chunk = np.zeros((4, 7), np.float32)
+    for name, metadata, extra in (("a", {"config": "pi05_libero"}, []), ("b", {"config": "pi0_libero"}, []),
+                                  ("c", {}, ["-P", "model=ckpt-42"])):
+        with OpenpiStandIn(chunk, metadata) as server:
+            assert main(["eval", *args, *extra, "--name", name, "--policy-url", server.url]) == 0
+    err = capsys.readouterr().err
+    assert err.count("sends no metadata naming its model") == 0  # c is named by -P model
+    identities = [read_records(tmp_path / n)[0].policy.identity for n in "abc"]
+    assert identities[0] != identities[1] and identities[2] == {"model": "ckpt-42"}
+    columns = load_columns([tmp_path / n for n in "abc"])
+    assert len({c.label for c in columns}) == 3
 
 
 def test_checkpoints_are_told_apart_by_sha256_and_the_default_is_named(tmp_path, capsys):
