@@ -17,7 +17,7 @@ CLEAN = "LIBERO"
 
 
 def family_name(columns: Sequence[Column], bench: str) -> str:
-    return facts_for(columns, bench).family or bench
+    return facts_for(columns, bench).title or bench
 
 
 def _bench_rows(columns: Sequence[Column], bench: str) -> list[Row]:

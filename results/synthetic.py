@@ -40,7 +40,8 @@ def _typed(perturbation: dict[str, Any] | Perturbation | None) -> Perturbation |
     return Perturbation.from_dict(perturbation) if isinstance(perturbation, dict) else perturbation
 
 
-REPORT_FACTS = {"libero_plus": "vla_harness.benchmarks.libero_plus.catalog", "libero_pro": "vla_harness.benchmarks.libero_pro.report",
+REPORT_FACTS = {"libero_plus": "vla_harness.benchmarks.libero_plus.catalog",
+                "libero_pro": "vla_harness.benchmarks.libero_pro.report",
                 "libero_para": "vla_harness.benchmarks.libero_para.report"}
 
 

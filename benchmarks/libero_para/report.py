@@ -8,7 +8,7 @@ PAPER_SOURCE = ("arXiv 2603.28301 (LIBERO-Para): its LIBERO-Goal vs LIBERO-Para 
                 "as on the project page (cau-hai-lab/LIBERO-Para@6b3d1e8 index.html); 5 seeds averaged")
 
 REPORT_FACTS = {
-    "family": "LIBERO-Para",
+    "title": "LIBERO-Para",
     "dimensions": list(AXES),
     "level_name": "level",
     # The paper's heatmap: object paraphrase type (rows) x action paraphrase type (columns); none x none = base.

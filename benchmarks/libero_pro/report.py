@@ -13,7 +13,7 @@ PAPER_COLUMNS = [{"metric": f"{suite}/{axis}", "header": f"{SUITE_SHORT[suite]} 
 PAPER_COLUMNS.append({"metric": "total", "header": "Total", "mean_of_columns": True})
 
 REPORT_FACTS = {
-    "family": "LIBERO-PRO",
+    "title": "LIBERO-PRO",
     "dimensions": list(AXES),
     "level_name": "level",
     "paper": {"title": "LIBERO-PRO: success rate (%) per suite and perturbation (the official leaderboard's layout)",
