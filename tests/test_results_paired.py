@@ -89,20 +89,21 @@ def test_drop_table_eval_summary_and_paper_tables_by_hand(tmp_path, capsys):
     assert main(["report", str(pro), str(para)]) == 0
     out = capsys.readouterr().out
     drops = out[out.index("### Robustness (libero_pro): drop"):]
-    assert _row(drops, "object")[1:] == ["75.0 [30.1, 95.4] n=4", "100.0 [51.0, 100.0] n=4",
-                                         _row(drops, "object")[3]] and _row(drops, "object")[3].startswith("-25.0 [")
-    assert _row(drops, "position")[3].startswith("-100.0 [-100.0, -")
+    assert _row(drops, "object")[1:] == ["75.0% [30.1, 95.4] n=4", "100.0% [51.0, 100.0] n=4",
+                                         _row(drops, "object")[3]] and _row(drops, "object")[3].startswith("-25.0% [")
+    assert _row(drops, "position")[3].startswith("-100.0% [-100.0, -")
     para_drop = out[out.index("### Robustness (libero_para): drop"):]
-    assert _row(para_drop, "PRIDE")[1].startswith("35.0 weighted by pd n=8")
-    assert _row(para_drop, "all perturbed")[2] == "50.0 [9.5, 90.5] n=2"  # the 2 distinct base episodes
+    assert _row(para_drop, "PRIDE")[1].startswith("35.0% weighted by pd n=8")
+    assert _row(para_drop, "all perturbed")[2] == "50.0% [9.5, 90.5] n=2"  # the 2 distinct base episodes
     grid = out[out.index("### Robustness (libero_para, policyA): object"):]
-    assert _row(grid, "none")[1] == "50.0 [9.5, 90.5] n=2"  # the base episodes sit at none x none
+    assert _row(grid, "none")[1] == "50.0% [9.5, 90.5] n=2"  # the base episodes sit at none x none
     paper = out[out.index("### LIBERO-PRO: success rate"):]
-    assert _row(paper, "OpenVLA")[1:4] == ["published", "96.0", "0.0"] and "2b910b5" in _row(paper, "OpenVLA")[-1]
-    assert _row(paper, "policyA")[7:9] == ["75.0 [30.1, 95.4]", "0.0 [0.0, 49.0]"]  # Spatial Obj, Pos
+    assert _row(paper, "OpenVLA")[1:5] == ["published", "-", "96.0%", "0.0%"]
+    assert "2b910b5" in _row(paper, "OpenVLA")[-1]
+    assert _row(paper, "policyA")[8:10] == ["75.0% [30.1, 95.4]", "0.0% [0.0, 49.0]"]  # Spatial Obj, Pos
     para_paper = out[out.index("### LIBERO-Para: success rate"):]
-    assert _row(para_paper, "VLA-Adapter")[2:6] == ["98.2", "46.3", "-51.9", "36.1"]
-    assert _row(para_paper, "policyA")[2:4] == ["50.0 [9.5, 90.5]", "37.5 [13.7, 69.4]"]
+    assert _row(para_paper, "VLA-Adapter")[3:7] == ["98.2%", "46.3%", "-51.9%", "36.1%"]
+    assert _row(para_paper, "policyA")[3:5] == ["50.0% [9.5, 90.5]", "37.5% [13.7, 69.4]"]
 
 
 def test_one_robustness_table_across_families_with_each_protocol_under_it(tmp_path):
@@ -113,7 +114,7 @@ def test_one_robustness_table_across_families_with_each_protocol_under_it(tmp_pa
     assert labels[0] == ("LIBERO", "(clean suites)") and ("LIBERO-Plus", "camera") in labels
     assert ("LIBERO-PRO", "(unperturbed)") in labels and ("LIBERO-PRO", "position") in labels
     text = render([across], "md")
-    assert _row(text, "LIBERO-Plus | camera")[3].startswith("-50.0 [")  # paired with the clean LIBERO run
+    assert _row(text, "LIBERO-Plus | camera")[3].startswith("-50.0% [")  # paired with the clean LIBERO run
     for fam in ("LIBERO", "LIBERO-Plus", "LIBERO-PRO"):
         assert f"Protocol ({fam}): synthetic test protocol" in text
     rows = list(csv.reader(io.StringIO(to_csv(across))))
@@ -121,8 +122,8 @@ def test_one_robustness_table_across_families_with_each_protocol_under_it(tmp_pa
 
 
 def test_estimates_render_everywhere_and_the_viewer_shows_the_new_axes(tmp_path):
-    assert parts(Estimate(-0.25, 4, -0.6, 0.1)) == ("-25.0", "[-60.0, 10.0]", "4", "", "")
-    assert compact(Estimate(0.35, 8, how="weighted by pd")) == "35.0 weighted by pd n=8"
+    assert parts(Estimate(-0.25, 4, -0.6, 0.1)) == ("-25.0%", "[-60.0, 10.0]", "4", "", "")
+    assert compact(Estimate(0.35, 8, how="weighted by pd")) == "35.0% weighted by pd n=8"
     assert _csv_value(Estimate(-0.25, 4, -0.6, 0.1)) == ["", 4, "", "", "", -0.25, -0.6, 0.1]
     page = build_site([_pro_run(tmp_path)], tmp_path / "view", ViewOptions(plots=False))
     text = (page.parent / "data.js").read_text()
@@ -130,7 +131,7 @@ def test_estimates_render_everywhere_and_the_viewer_shows_the_new_axes(tmp_path)
     assert {"object", "position", "environment", "none"} <= set(data["episodes"]["cols"]["dimension"]["d"])
     table = next(t for t in data["tables"] if t["name"] == "robustness_libero_pro_drop")
     drop_cell = table["rows"][0]["values"][2]
-    assert drop_cell["s"] == "-25.0" and drop_cell["ci"].startswith("[") and drop_cell["r"] is None
+    assert drop_cell["s"] == "-25.0%" and drop_cell["ci"].startswith("[") and drop_cell["r"] is None
 
 
 def test_published_libero_pro_and_para_rows_are_cited_and_consistent():

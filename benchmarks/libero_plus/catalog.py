@@ -23,7 +23,7 @@ PUBLISHED_COUNTS = {"camera": 1599, "robot_init": 1550, "language": 1537, "light
                     "noise": 1601, "layout": 1525}
 # What reports need (BenchProtocol.report): the dimensions in the paper's order, difficulty levels, the counts as the
 # weights of the official variant-weighted total.
-REPORT_FACTS = {"family": "LIBERO-Plus", "dimensions": list(DIMENSIONS), "level_name": "difficulty",
+REPORT_FACTS = {"title": "LIBERO-Plus", "dimensions": list(DIMENSIONS), "level_name": "difficulty",
                 "dimension_weights": PUBLISHED_COUNTS}
 CATEGORY_TO_DIMENSION = {"Camera Viewpoints": "camera", "Robot Initial States": "robot_init",
                          "Language Instructions": "language", "Light Conditions": "light",
