@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import collections.abc
 import inspect
+import numbers
 import types
 import typing
 from typing import Any, Callable
 
 from vla_harness.harness.config import ConfigError
+from vla_harness.harness.shapes import ShapeError, check_value
 
 _SEQUENCES = (list, tuple, collections.abc.Sequence)
+_PLAIN = (int, float, str, bool, type(None), list, tuple, dict, collections.abc.Sequence, collections.abc.Mapping)
 
 
 def _item_type(hint: Any) -> type | None:
@@ -36,14 +39,46 @@ def _item_type(hint: Any) -> type | None:
     return None
 
 
-def list_options(factory: Callable[..., Any]) -> dict[str, type]:
-    """Option name -> item type for the factory's list-valued parameters."""
+def _hints(factory: Callable[..., Any]) -> dict[str, Any]:
     target = factory.__init__ if inspect.isclass(factory) else factory
     try:
-        hints = typing.get_type_hints(target)
-    except Exception:  # noqa: BLE001 - an annotation that does not resolve: treat nothing as a list
+        return {k: v for k, v in typing.get_type_hints(target).items() if k != "return"}
+    except Exception:  # noqa: BLE001 - an annotation that does not resolve: check nothing
         return {}
-    return {name: item for name, hint in hints.items() if name != "return" and (item := _item_type(hint))}
+
+
+def list_options(factory: Callable[..., Any]) -> dict[str, type]:
+    """Option name -> item type for the factory's list-valued parameters."""
+    return {name: item for name, hint in _hints(factory).items() if (item := _item_type(hint))}
+
+
+def _plain(hint: Any) -> bool:
+    """An annotation built only of JSON-like types (what a -P value can be checked against)."""
+    if hint is Any or hint in _PLAIN:
+        return True
+    origin = typing.get_origin(hint)
+    return (origin in (typing.Union, types.UnionType, *_PLAIN)
+            and all(a is Ellipsis or _plain(a) for a in typing.get_args(hint)))
+
+
+def check_option_types(factory: Callable[..., Any], options: dict[str, Any], what: str) -> None:
+    """Each option against the type its parameter is annotated with (`-P chunk=abc` for an int): one line."""
+    hints = _hints(factory)
+    for name, value in options.items():
+        hint = hints.get(name)
+        if hint is None or not _plain(hint):
+            continue
+        try:
+            check_value(list(value) if isinstance(value, tuple) else value, hint, name)
+        except ShapeError as exc:
+            raise ConfigError(f"{what} option {exc}") from None
+
+
+def at_least(value: Any, minimum: int, name: str, what: str) -> int:
+    """An integer option of a factory that must be >= minimum (`-P chunk=0`), as an int; a ConfigError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ConfigError(f"{what} option {name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
 
 
 def coerce_lists(factory: Callable[..., Any], options: dict[str, Any], what: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from vla_harness.harness.config import ConfigError
-from vla_harness.harness.options import coerce_lists
+from vla_harness.harness.options import check_option_types, coerce_lists
 from vla_harness.harness.schema import current_target
 
 
@@ -42,4 +42,6 @@ def build(kind: str, name: str, target: str, options: dict[str, Any]):
         if unknown:
             allowed = ", ".join(params) or "none"
             raise ConfigError(f"{kind} '{name}' takes no option(s) {', '.join(unknown)}; allowed: {allowed}")
-    return factory(**coerce_lists(factory, options, f"{kind} '{name}'"))  # -P cameras=a,b -> [a, b]
+    options = coerce_lists(factory, options, f"{kind} '{name}'")  # -P cameras=a,b -> [a, b]
+    check_option_types(factory, options, f"{kind} '{name}'")
+    return factory(**options)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vla_harness.harness.options import at_least
 from vla_harness.harness.types import Observation, PolicySpec
 from vla_harness.policies.base import PIXEL_FREE, PolicyBase
 
@@ -11,7 +12,7 @@ from vla_harness.policies.base import PIXEL_FREE, PolicyBase
 class ZeroPolicy(PolicyBase):
     def __init__(self, chunk: int = 8, cameras: tuple[str, ...] | list[str] = ("agentview",),
                  image_size: int = 224) -> None:
-        self.chunk = int(chunk)
+        self.chunk = at_least(chunk, 1, "chunk", "policy 'zero'")
         self.cameras, self.image_size = tuple(cameras), int(image_size)
 
     def spec(self) -> PolicySpec:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from vla_harness.harness.manifest import RunManifest
+
 
 @dataclass(frozen=True)
 class BenchFacts:
@@ -29,9 +31,8 @@ class BenchFacts:
         return sum(rates[d] * w for d, w in self.dimension_weights.items()) / total
 
 
-def facts_of(manifest: Mapping[str, Any]) -> BenchFacts:
-    protocol = manifest.get("protocol") or {}
-    report = protocol.get("report") or {}
+def facts_of(manifest: RunManifest) -> BenchFacts:
+    report = manifest.protocol.get("report") or {}
     return BenchFacts(dimensions=tuple(report.get("dimensions") or ()),
                       level_name=str(report.get("level_name") or "level"),
                       dimension_weights=dict(report.get("dimension_weights") or {}))

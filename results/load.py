@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -10,8 +10,8 @@ from typing import Any, Sequence
 
 from vla_harness.harness.config import ConfigError
 from vla_harness.harness.errors import UserError
-from vla_harness.harness.manifest import differences
-from vla_harness.harness.store import EPISODES, RunStore, scan_records
+from vla_harness.harness.manifest import RunManifest, differences
+from vla_harness.harness.runs import StoredRun, open_run
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import dedupe
 
@@ -20,17 +20,13 @@ class ProtocolMismatch(UserError, RuntimeError):
     """Runs whose protocol hashes differ were asked to share a table row."""
 
 
-@dataclass
-class RunData:
-    path: Path
-    manifest: dict[str, Any]
-    records: list[EpisodeRecord]  # every stored attempt, file order
-    bad_lines: list[tuple[int, str]] = field(default_factory=list)  # unreadable lines, skipped (results.health)
-    torn_tail: tuple[int, str] | None = None
+@dataclass(frozen=True)
+class RunData(StoredRun):
+    """A stored run (harness.runs.open_run) as reports see it: its bench, protocol group and column label."""
 
     @property
     def config(self) -> dict[str, Any]:
-        return self.manifest.get("config", {})
+        return self.manifest.config
 
     @property
     def bench(self) -> str:
@@ -43,7 +39,7 @@ class RunData:
 
     @property
     def protocol_hash(self) -> str:
-        return str(self.manifest.get("protocol_hash", "?"))
+        return str(self.manifest.protocol_hash or "?")
 
     @property
     def paper_protocol(self) -> str:
@@ -53,7 +49,7 @@ class RunData:
     @property
     def label(self) -> str:
         """Policy name, plus the checkpoint's file name when there is one."""
-        policy = str(self.config.get("policy") or self.manifest.get("run_id") or self.path.name)
+        policy = str(self.config.get("policy") or self.manifest.run_id or self.path.name)
         ckpt = (self.config.get("policy_options") or {}).get("checkpoint")
         return f"{policy}:{Path(str(ckpt)).name}" if ckpt else policy
 
@@ -103,12 +99,8 @@ def scoped(columns: Sequence[Column], fam: str | None) -> list[tuple[str, list[E
 
 def load_run(path: str | Path) -> RunData:
     """A run as readers see it (no lock taken); each unreadable line is skipped with a warning naming it."""
-    store = RunStore(Path(path))
-    manifest = store.read_manifest()
-    scan = scan_records(store.dir)
-    for line in scan.warnings(store.dir / EPISODES):
-        print(f"warning: {line}", file=sys.stderr)
-    return RunData(Path(path), manifest, scan.records, scan.bad_lines, scan.torn_tail)
+    run = open_run(path)
+    return RunData(**{f.name: getattr(run, f.name) for f in dataclasses.fields(run)})
 
 
 def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = None) -> list[Column]:
@@ -125,7 +117,7 @@ def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = Non
 
 def protocol_fields(run: RunData) -> dict[str, Any]:
     """What the protocol hash covers: the benchmark protocol plus the config fields hashed with it."""
-    return {"protocol": run.manifest.get("protocol", {}),
+    return {"protocol": run.manifest.protocol,
             "config": {name: run.config.get(name) for name in ("bench", "max_steps", "bench_options")}}
 
 
@@ -146,15 +138,16 @@ def protocol_conflicts(runs: Sequence[RunData]) -> list[str]:
     return lines
 
 
-def named_protocol(manifest: dict[str, Any]) -> dict[str, Any]:
+def named_protocol(manifest: RunManifest) -> dict[str, Any]:
     """The manifest's named paper protocol (benchmarks/libero/presets.py as recorded), {} when there is none."""
-    return ((manifest.get("protocol") or {}).get("extra") or {}).get("paper_protocol") or {}
+    paper = (manifest.protocol.get("extra") or {}).get("paper_protocol")
+    return paper if isinstance(paper, dict) else {}
 
 
-def protocol_line(manifest: dict[str, Any]) -> str | None:
+def protocol_line(manifest: RunManifest) -> str | None:
     """The line shown under every table: the named protocol's numbers, and a --max-steps override if any."""
     summary = named_protocol(manifest).get("summary")
-    override = (manifest.get("config") or {}).get("max_steps")
+    override = manifest.config.get("max_steps")
     if summary and override:
         return f"{summary}; max steps overridden to {override} (--max-steps)"
     return summary

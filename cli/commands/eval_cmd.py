@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from vla_harness.cli.resolve import plan_run
 from vla_harness.harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
@@ -72,12 +71,12 @@ def _bench_flags(args: argparse.Namespace) -> dict:
 
 
 def print_summary(summary) -> None:
-    from vla_harness.harness.store import RunStore
+    from vla_harness.harness.runs import open_run
     from vla_harness.results.facts import facts_of
     from vla_harness.results.load import protocol_line
     from vla_harness.results.summary import summary_table
 
-    manifest = RunStore(Path(summary.run_dir)).read_manifest()
+    manifest = summary.manifest or open_run(summary.run_dir, warn=False).manifest
     print(f"\nrun: {summary.run_dir}  ({summary.executed} episodes executed, {len(summary.records)} records)")
     print(summary_table(summary.records, facts=facts_of(manifest)))
     line = protocol_line(manifest)
