@@ -104,6 +104,7 @@ def load_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not valid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold a mapping")
+    RunConfig.from_dict(data)  # its fields and their types, checked before flags are merged into it
     return data
 
 

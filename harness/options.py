@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import collections.abc
 import inspect
-import numbers
 import types
 import typing
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from vla_harness.harness.config import ConfigError
@@ -39,10 +39,17 @@ def _item_type(hint: Any) -> type | None:
     return None
 
 
-def _hints(factory: Callable[..., Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AtLeast:
+    """A bound a factory declares on a numeric option: `chunk: Annotated[int, AtLeast(1)]` refuses `-P chunk=0`."""
+
+    minimum: float
+
+
+def _hints(factory: Callable[..., Any], extras: bool = False) -> dict[str, Any]:
     target = factory.__init__ if inspect.isclass(factory) else factory
     try:
-        return {k: v for k, v in typing.get_type_hints(target).items() if k != "return"}
+        return {k: v for k, v in typing.get_type_hints(target, include_extras=extras).items() if k != "return"}
     except Exception:  # noqa: BLE001 - an annotation that does not resolve: check nothing
         return {}
 
@@ -62,23 +69,22 @@ def _plain(hint: Any) -> bool:
 
 
 def check_option_types(factory: Callable[..., Any], options: dict[str, Any], what: str) -> None:
-    """Each option against the type its parameter is annotated with (`-P chunk=abc` for an int): one line."""
-    hints = _hints(factory)
+    """Each option against the type its parameter is annotated with (`-P chunk=abc` for an int) and the bounds it
+    declares (`AtLeast`): one line naming the option."""
+    hints = _hints(factory, extras=True)
     for name, value in options.items():
-        hint = hints.get(name)
+        hint, bounds = hints.get(name), ()
+        if typing.get_origin(hint) is typing.Annotated:
+            hint, bounds = typing.get_args(hint)[0], hint.__metadata__
         if hint is None or not _plain(hint):
             continue
         try:
             check_value(list(value) if isinstance(value, tuple) else value, hint, name)
         except ShapeError as exc:
             raise ConfigError(f"{what} option {exc}") from None
-
-
-def at_least(value: Any, minimum: int, name: str, what: str) -> int:
-    """An integer option of a factory that must be >= minimum (`-P chunk=0`), as an int; a ConfigError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ConfigError(f"{what} option {name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+        for bound in bounds:
+            if isinstance(bound, AtLeast) and isinstance(value, (int, float)) and value < bound.minimum:
+                raise ConfigError(f"{what} option {name} must be >= {bound.minimum:g}, got {value!r}")
 
 
 def coerce_lists(factory: Callable[..., Any], options: dict[str, Any], what: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from vla_harness.harness.config import ConfigError, RunConfig
 from vla_harness.harness.manifest import HASHED_CONFIG, protocol_hash
 from vla_harness.harness.protocols import BenchProtocol, BenchSelection
 from vla_harness.harness.secrets import redact_config
-from vla_harness.harness.targets import Targets, build
+from vla_harness.harness.targets import Targets, build, check_options
 from vla_harness.harness.types import EpisodeSpec
 
 MAX_EPISODES = 1_000_000
@@ -47,6 +47,7 @@ def plan_run(cfg: RunConfig, targets: Targets) -> RunPlan:
     """Build the benchmark once and write down the run; a selection that matches nothing is a ConfigError."""
     cfg.validate()
     bench = build("benchmark", cfg.bench, targets.bench, cfg.bench_options)
+    check_options("policy", cfg.policy, targets.policy, cfg.policy_options)  # a bad -P: refused before any run
     protocol = bench.protocol()
     specs = _unique(bench.episodes(selection_of(cfg), cfg.seed))
     if len(specs) > MAX_EPISODES:

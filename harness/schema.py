@@ -7,6 +7,7 @@ readable. A directory written by a newer version than this code knows is refused
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 from vla_harness import harness
@@ -26,7 +27,7 @@ class SchemaError(UserError, ValueError):
 def checked_version(found: Any, what: str) -> int:
     """The schema version a manifest or record was written with (1 when absent); newer than this code: an error."""
     if found is not None and (isinstance(found, bool) or not isinstance(found, int) or found < 1):
-        raise ShapeError(f"schema_version must be an integer >= 1, got {found!r}")
+        raise ShapeError(f"schema_version must be an integer >= 1, got {json.dumps(found, default=str)}")
     version = 1 if found is None else found
     if version > harness.SCHEMA_VERSION:
         raise SchemaError(f"{what} has schema_version {version}, this vla-harness reads versions 1-"

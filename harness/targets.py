@@ -30,13 +30,13 @@ def load_target(target: str) -> Callable[..., Any]:
         raise ConfigError(f"cannot import '{target}': {exc}") from exc
 
 
-def build(kind: str, name: str, target: str, options: dict[str, Any]):
-    """Call a factory; options it does not take are a one-line ConfigError naming the allowed ones."""
-    factory = load_target(target)
+def checked_options(kind: str, name: str, factory: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
+    """The options as the factory takes them; one that it does not take, or of the wrong type or out of its declared
+    bounds, is a one-line ConfigError naming the allowed ones."""
     try:
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):
-        return factory(**options)
+        return options
     if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
         unknown = sorted(set(options) - set(params))
         if unknown:
@@ -44,4 +44,15 @@ def build(kind: str, name: str, target: str, options: dict[str, Any]):
             raise ConfigError(f"{kind} '{name}' takes no option(s) {', '.join(unknown)}; allowed: {allowed}")
     options = coerce_lists(factory, options, f"{kind} '{name}'")  # -P cameras=a,b -> [a, b]
     check_option_types(factory, options, f"{kind} '{name}'")
-    return factory(**options)
+    return options
+
+
+def check_options(kind: str, name: str, target: str, options: dict[str, Any]) -> None:
+    """What `build` would refuse in the options, found without building anything (the factory's module is imported)."""
+    checked_options(kind, name, load_target(target), options)
+
+
+def build(kind: str, name: str, target: str, options: dict[str, Any]):
+    """Call a factory with its options checked (`checked_options`)."""
+    factory = load_target(target)
+    return factory(**checked_options(kind, name, factory, options))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 
-from vla_harness.harness.options import at_least
+from vla_harness.harness.options import AtLeast
 from vla_harness.harness.types import Observation, PolicySpec
 from vla_harness.policies.base import PIXEL_FREE, PolicyBase
 
 
 class ZeroPolicy(PolicyBase):
-    def __init__(self, chunk: int = 8, cameras: tuple[str, ...] | list[str] = ("agentview",),
+    def __init__(self, chunk: Annotated[int, AtLeast(1)] = 8, cameras: tuple[str, ...] | list[str] = ("agentview",),
                  image_size: int = 224) -> None:
-        self.chunk = at_least(chunk, 1, "chunk", "policy 'zero'")
+        self.chunk = int(chunk)
         self.cameras, self.image_size = tuple(cameras), int(image_size)
 
     def spec(self) -> PolicySpec:

@@ -10,8 +10,8 @@ import pytest
 
 from tests.asset_server import serve, zip_of
 from vla_harness.benchmarks import download
-from vla_harness.benchmarks.libero_plus.assets import assets_source, required_files
 from vla_harness.benchmarks.libero_plus import fetch as lp_fetch
+from vla_harness.benchmarks.libero_plus.assets import assets_source, required_files
 from vla_harness.benchmarks.libero_plus.catalog import catalog
 from vla_harness.benchmarks.libero_plus.fetch import ARCHIVE
 from vla_harness.cli.main import main
