@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.asset_server import serve, zip_of
+from tests.asset_server import serve, url_path, zip_of
 from vla_harness.benchmarks import download
 from vla_harness.benchmarks.libero_plus import fetch as lp_fetch
 from vla_harness.benchmarks.simpler import fetch as simpler_fetch
@@ -19,14 +19,10 @@ OFFICIAL = zip_of({"LIBERO-plus-0/assets/scenes/a.xml": b"<official/>"})
 EVIL = zip_of({"LIBERO-plus-0/assets/scenes/a.xml": b"<evil/>"})
 
 
-@pytest.fixture
-def server():
+@pytest.fixture(name="server")
+def hosted_files():
     with serve() as running:
         yield running
-
-
-def _path(url: str) -> str:
-    return "/" + url.split("://", 1)[1]
 
 
 def _one_line_error(capsys) -> str:
@@ -37,7 +33,7 @@ def _one_line_error(capsys) -> str:
 
 def test_a_mirror_vouching_for_its_own_file_is_refused_for_a_pinned_asset(server, tmp_path, monkeypatch, capsys):
     files, url = server
-    files.content[_path(lp_fetch.ARCHIVE.url)] = EVIL  # the mirror publishes EVIL's own sha256 in X-Linked-Etag
+    files.content[url_path(lp_fetch.ARCHIVE.url)] = EVIL  # the mirror publishes EVIL's own sha256 in X-Linked-Etag
     monkeypatch.setattr(lp_fetch, "ARCHIVE", replace(lp_fetch.ARCHIVE, sha256=hashlib.sha256(OFFICIAL).hexdigest()))
     assert main(["assets", "--dir", str(tmp_path), "fetch", "libero_plus", "--mirror", url, "--no-progress"]) == 2
     assert "is corrupt (sha256" in _one_line_error(capsys)
@@ -52,7 +48,7 @@ def test_with_no_known_checksum_and_the_official_host_unreachable_nothing_is_use
         closed = s.getsockname()[1]
     remote = replace(lp_fetch.ARCHIVE, url=f"http://127.0.0.1:{closed}/huggingface.co/datasets/x/resolve/main/a.zip")
     monkeypatch.setattr(lp_fetch, "ARCHIVE", remote)
-    files.content[_path(remote.url)] = OFFICIAL  # served by the mirror, with its own checksum header
+    files.content[url_path(remote.url)] = OFFICIAL  # served by the mirror, with its own checksum header
     assert main(["assets", "--dir", str(tmp_path), "fetch", "libero_plus", "--mirror", url, "--no-progress"]) == 2
     err = _one_line_error(capsys)
     assert "no checksum is known" in err and "a mirror's own checksum is not trusted" in err
@@ -72,7 +68,7 @@ def test_a_widowx_archive_whose_file_is_not_the_official_one_is_refused(server, 
     files, url = server
     good = {path: b"" for path, _ in simpler_fetch.WIDOWX.files}
     archive = zip_of({f"ManiSkill-WidowX250S-0.2.0/{p}": data for p, data in good.items()})
-    files.content[_path(simpler_fetch.WIDOWX.url)] = archive
+    files.content[url_path(simpler_fetch.WIDOWX.url)] = archive
     assert main(["assets", "--dir", str(tmp_path), "fetch", "simpler_bridge", "--mirror", url, "--no-progress"]) == 2
     err = _one_line_error(capsys)
     assert "is not the official file (git blob" in err and "interbotix_black.png" in err
