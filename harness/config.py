@@ -9,16 +9,12 @@ from typing import Any
 
 import yaml
 
-from vla_harness.harness.errors import UserError
+from vla_harness.harness.errors import ConfigError
 from vla_harness.harness.shapes import ShapeError, check_fields
 
 VIDEO_MODES = ("none", "failures", "all")
 RUNNERS = ("local", "ray")
 MAX_TRIALS = 1000  # per task; LIBERO's protocol runs 50: beyond this a typo, not a study (the plan is held in memory)
-
-
-class ConfigError(UserError, ValueError):
-    pass
 
 
 @dataclass

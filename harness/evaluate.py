@@ -14,11 +14,10 @@ from typing import Callable
 
 from vla_harness.harness import runlock
 from vla_harness.harness.config import RunConfig
-from vla_harness.harness.errors import UserError
-from vla_harness.harness.manifest import RunManifest, build_manifest, differences
+from vla_harness.harness.errors import ProtocolMismatch, StopRun
+from vla_harness.harness.manifest import RunManifest, build_manifest, differences, hashed_part
 from vla_harness.harness.plan import RunPlan, plan_run
 from vla_harness.harness.progress import RunProgress
-from vla_harness.harness.protocols import StopRun
 from vla_harness.harness.runs import open_run
 from vla_harness.harness.secrets import restore
 from vla_harness.harness.store import RunStore, StoreError, finished_keys
@@ -27,14 +26,9 @@ from vla_harness.harness.types import EpisodeRecord, PolicyRef
 from vla_harness.harness.worker import RunJob
 
 
-class ProtocolMismatch(UserError, RuntimeError):
-    pass
-
-
 @dataclass
 class RunSummary:
     run_dir: Path
-    planned: int
     executed: int
     records: list[EpisodeRecord]
     manifest: RunManifest | None = None
@@ -101,8 +95,10 @@ def resume(run_dir: Path, targets: Targets | Callable[[RunManifest], Targets], p
 
 
 def check_protocol(run_dir: Path, manifest: RunManifest, plan: RunPlan) -> None:
-    """The stored protocol block, field by field, then its hash: ProtocolMismatch names the first difference."""
-    diffs = differences({"protocol": manifest.protocol}, {"protocol": dataclasses.asdict(plan.protocol)})
+    """The stored protocol block's hashed fields one by one, then its hash: ProtocolMismatch names the first
+    difference (report labels and declarations may change: they change no number)."""
+    diffs = differences({"protocol": hashed_part(manifest.protocol)},
+                        {"protocol": hashed_part(dataclasses.asdict(plan.protocol))})
     if diffs:
         raise ProtocolMismatch(f"the benchmark protocol of {run_dir} changed since it was recorded: {diffs[0]}"
                                + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else "")
@@ -158,7 +154,7 @@ def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
             _dispatch(plan, job, work, on_record)
     finally:
         store.close()
-    return RunSummary(Path(run_dir), len(plan.specs), len(new_records), store.records(), manifest)
+    return RunSummary(Path(run_dir), len(new_records), store.records(), manifest)
 
 
 def _named(record: EpisodeRecord, job: RunJob, earlier: list[EpisodeRecord]) -> EpisodeRecord:

@@ -22,6 +22,14 @@ TRACKED_PACKAGES = ("vla-harness", "numpy", "torch", "mujoco", "robosuite", "lib
                     "mani-skill", "sapien", "ray", "gymnasium", "websockets", "msgpack")
 
 
+UNHASHED = ("report", "action_bounds")  # protocol fields that change no number: report labels, declarations
+
+
+def hashed_part(protocol: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a protocol block (as stored in a manifest) that its hash covers."""
+    return {k: v for k, v in protocol.items() if k not in UNHASHED}
+
+
 HASHED_CONFIG = ("bench", "max_steps", "bench_options")  # the config fields hashed with the protocol
 
 
@@ -66,8 +74,7 @@ class RunManifest:
 
 
 def _hash(protocol: dict[str, Any], fields: dict[str, Any]) -> str:
-    hashed = {k: v for k, v in protocol.items() if k != "report"}
-    blob = json.dumps({"protocol": hashed, **fields}, sort_keys=True, default=str).encode()
+    blob = json.dumps({"protocol": hashed_part(protocol), **fields}, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
 

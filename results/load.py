@@ -6,18 +6,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from vla_harness.harness.config import ConfigError
-from vla_harness.harness.errors import UserError
-from vla_harness.harness.manifest import RunManifest, differences
+from vla_harness.harness.errors import ProtocolMismatch
+from vla_harness.harness.manifest import HASHED_CONFIG, RunManifest, differences, hashed_part
 from vla_harness.harness.runs import StoredRun, open_run
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import dedupe
-
-
-class ProtocolMismatch(UserError, RuntimeError):
-    """Runs whose protocol hashes differ were asked to share a table row."""
+from vla_harness.results.facts import facts_of
 
 
 @dataclass(frozen=True)
@@ -75,9 +72,6 @@ class Column:
         return overlap
 
 
-LIBERO_SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10", "libero_90")
-
-
 SWEEP = " (perturbation sweep)"
 
 
@@ -86,13 +80,21 @@ def bench_label(rec: EpisodeRecord) -> str:
     return rec.spec.bench + (SWEEP if rec.spec.perturbation and rec.spec.bench != "libero_plus" else "")
 
 
-def family(label: str) -> str:
-    """LIBERO's suites are separate benches (one run each) but belong in one table."""
-    return "libero" if label in LIBERO_SUITES else label
+def family_of(columns: Sequence[Column]) -> Callable[[str], str]:
+    """Bench label -> the table it is reported in: a benchmark's declared `family` (LIBERO's suites are separate
+    benches, one run each, but one table), else its own label."""
+    families = {run.bench: fam for col in columns for run in col.runs if (fam := facts_of(run.manifest).family)}
+    return lambda label: families.get(label, label)
+
+
+def families(columns: Sequence[Column]) -> set[str]:
+    family = family_of(columns)
+    return {family(bench_label(r)) for c in columns for r in c.records}
 
 
 def scoped(columns: Sequence[Column], fam: str | None) -> list[tuple[str, list[EpisodeRecord]]]:
     """(label, records) of the columns with episodes in this benchmark family (all columns when fam is None)."""
+    family = family_of(columns)
     pairs = [(c.label, [r for r in c.records if fam is None or family(bench_label(r)) == fam]) for c in columns]
     return [(label, recs) for label, recs in pairs if recs or fam is None]
 
@@ -117,8 +119,8 @@ def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = Non
 
 def protocol_fields(run: RunData) -> dict[str, Any]:
     """What the protocol hash covers: the benchmark protocol plus the config fields hashed with it."""
-    return {"protocol": run.manifest.protocol,
-            "config": {name: run.config.get(name) for name in ("bench", "max_steps", "bench_options")}}
+    return {"protocol": hashed_part(run.manifest.protocol),
+            "config": {name: run.config.get(name) for name in HASHED_CONFIG}}
 
 
 def protocol_diff(a: RunData, b: RunData) -> list[str]:

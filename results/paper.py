@@ -15,10 +15,8 @@ from vla_harness.results.robustness import by_dimension, dimension_mean, perturb
 from vla_harness.results.tables import Mean, Pct, Row, Table, Value
 
 PUBLISHED_CSV = Path(__file__).with_name("published.csv")
-LIBERO_SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10")
-BRIDGE_TASKS = ("put_carrot_on_plate", "put_spoon_on_towel", "stack_green_cube_on_yellow_cube",
-                "put_eggplant_in_basket")
-LIBERO_PLUS = "libero_plus"  # its dimensions and published weights come from the runs' manifests (results/facts.py)
+# The published tables (published.csv's benchmarks); their columns come from the runs' manifests (results/facts.py).
+LIBERO, LIBERO_PLUS, BRIDGE = "libero", "libero_plus", "simpler_bridge"
 DERIVED = "†"
 PARTIAL = "‡"
 
@@ -58,9 +56,28 @@ def _mean_of(cells: dict[str, Cell], names: Sequence[str]) -> Mean | None:
     return None
 
 
-def _measure_libero(recs: list[EpisodeRecord]) -> dict[str, Value]:
-    cells = {str(k): v for k, v in group(recs, lambda r: r.spec.suite).items()}
-    return {**cells, "average": _mean_of(cells, LIBERO_SUITES)}
+def _measure(names: Sequence[str], key: Callable[[EpisodeRecord], str]) -> Callable[[list], dict[str, Value]]:
+    """Success per column (records grouped by `key`) and the unweighted average over `names`."""
+    def measure(recs: list[EpisodeRecord]) -> dict[str, Value]:
+        cells = {str(k): v for k, v in group(recs, key).items()}
+        return {**cells, "average": _mean_of(cells, names)}
+    return measure
+
+
+def _libero_layout(facts: BenchFacts) -> Layout:
+    """LIBERO's published table: one column per suite the benchmark names, then their average."""
+    names = tuple(facts.paper_columns)
+    return Layout(LIBERO, "LIBERO: success rate (%)", (*names, "average"), (*facts.paper_columns.values(), "Average"),
+                  lambda r: r.spec.bench in names and r.spec.bench == r.spec.suite and not r.spec.perturbation,
+                  _measure(names, lambda r: r.spec.suite), _derive_mean(names, "average"))
+
+
+def _bridge_layout(facts: BenchFacts) -> Layout:
+    """SimplerEnv Bridge's published table: one column per task the benchmark names, then their average."""
+    names = tuple(facts.paper_columns)
+    return Layout(BRIDGE, "SimplerEnv Bridge (WidowX), visual matching: success rate (%)", (*names, "average"),
+                  (*facts.paper_columns.values(), "Average"), lambda r: r.spec.bench == BRIDGE,
+                  _measure(names, lambda r: r.spec.task_name), _derive_mean(names, "average"))
 
 
 def _measure_libero_plus(recs: list[EpisodeRecord]) -> dict[str, Value]:
@@ -85,11 +102,6 @@ def _plus_layout(facts: BenchFacts) -> Layout:
                   lambda r: r.spec.bench == LIBERO_PLUS and bool(r.spec.perturbation), _measure_libero_plus, derive)
 
 
-def _measure_bridge(recs: list[EpisodeRecord]) -> dict[str, Value]:
-    cells = {str(k): v for k, v in group(recs, lambda r: r.spec.task_name).items()}
-    return {**cells, "average": _mean_of(cells, BRIDGE_TASKS)}
-
-
 def _derive_mean(names: Sequence[str], metric: str) -> Callable[[dict[str, float]], dict[str, float]]:
     def derive(row: dict[str, float]) -> dict[str, float]:
         if metric in row or not all(n in row for n in names):
@@ -98,17 +110,12 @@ def _derive_mean(names: Sequence[str], metric: str) -> Callable[[dict[str, float
     return derive
 
 
-LAYOUTS = (
-    Layout("libero", "LIBERO: success rate (%)", (*LIBERO_SUITES, "average"),
-           ("Spatial", "Object", "Goal", "Long (libero_10)", "Average"),
-           lambda r: r.spec.bench in LIBERO_SUITES and r.spec.bench == r.spec.suite and not r.spec.perturbation,
-           _measure_libero,
-           _derive_mean(LIBERO_SUITES, "average")),
-    Layout("simpler_bridge", "SimplerEnv Bridge (WidowX), visual matching: success rate (%)",
-           (*BRIDGE_TASKS, "average"),
-           ("Carrot on plate", "Spoon on towel", "Stack cubes", "Eggplant in basket", "Average"),
-           lambda r: r.spec.bench == "simpler_bridge", _measure_bridge, _derive_mean(BRIDGE_TASKS, "average")),
-)
+def layouts(columns: Sequence[Column]) -> list[Layout]:
+    """The published tables these runs' manifests describe, in reading order."""
+    libero, plus, bridge = (facts_for(columns, name) for name in (LIBERO, LIBERO_PLUS, BRIDGE))
+    return [*([_libero_layout(libero)] if libero.paper_columns else []),
+            *([_plus_layout(plus)] if plus.dimensions else []),
+            *([_bridge_layout(bridge)] if bridge.paper_columns else [])]
 
 
 def published_rows(layout: Layout, published: Sequence[Published]) -> list[Row]:
@@ -140,7 +147,7 @@ def measured_row(layout: Layout, column: Column) -> Row | None:
 def paper_tables(columns: Sequence[Column], published: Sequence[Published]) -> list[Table]:
     tables = []
     plus = facts_for(columns, LIBERO_PLUS)
-    for layout in (LAYOUTS[0], *([_plus_layout(plus)] if plus.dimensions else []), *LAYOUTS[1:]):
+    for layout in layouts(columns):
         measured = [row for row in (measured_row(layout, c) for c in columns) if row is not None]
         if not measured:
             continue

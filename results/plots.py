@@ -10,7 +10,7 @@ import numpy as np
 
 from vla_harness.results.aggregate import Cell, count, group, natural_key
 from vla_harness.results.facts import facts_for
-from vla_harness.results.load import Column, bench_label, family, scoped
+from vla_harness.results.load import Column, bench_label, families, scoped
 from vla_harness.results.robustness import (
     at_level,
     bench_records,
@@ -139,7 +139,7 @@ def plot_tasks(columns: Sequence[Column], path: Path, fam: str | None = None) ->
 
 def make_plots(columns: Sequence[Column], out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    fams = sorted({family(bench_label(r)) for c in columns for r in c.records})
+    fams = sorted(families(columns))
     paths = [plot_tasks(columns, out_dir / f"success_by_task_{fam}.png", fam) for fam in fams]
     for bench in robustness_benches(columns):
         paths.append(plot_dimensions(columns, bench, out_dir / f"{bench}_by_dimension.png"))

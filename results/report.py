@@ -9,7 +9,8 @@ from typing import Sequence
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import ERROR_SHARE_FLAG, count, group, is_skipped, natural_key
 from vla_harness.results.health import state_notes
-from vla_harness.results.load import Column, bench_label, family, protocol_notes, scoped
+from vla_harness.results.load import Column, bench_label, families, protocol_notes, scoped
+from vla_harness.results.metrics import metrics_table
 from vla_harness.results.paper import paper_tables, read_published
 from vla_harness.results.robustness import robustness_tables
 from vla_harness.results.tables import FLAG, Row, Table, flagged, latex_document, to_csv, to_text
@@ -88,11 +89,11 @@ def build_tables(columns: Sequence[Column], published: Path | None = None,
     """Every table of the report, in reading order."""
     runs = runs_table(columns)
     runs.notes += list(extra_notes)
-    fams = sorted({family(bench_label(r)) for c in columns for r in c.records}, key=natural_key)
+    fams = sorted(families(columns), key=natural_key)
     if len(fams) < 2:
         fams = [None]
     tables = [runs, *(suite_table(columns, f) for f in fams), *(task_table(columns, f) for f in fams),
-              *robustness_tables(columns)]
+              *robustness_tables(columns), *filter(None, [metrics_table(columns)])]
     if published is not None:
         tables += paper_tables(columns, read_published(published))
     for table in tables:

@@ -20,7 +20,7 @@ class ScriptedPolicy:
 
     def spec(self) -> PolicySpec:
         return PolicySpec(name="scripted", cameras=self.cameras, image_size=self.size,
-                          chunk_len=len(np.atleast_2d(self.chunk)), privileged=self.privileged)
+                          replan_steps=len(np.atleast_2d(self.chunk)), privileged=self.privileged)
 
     def reset(self, task: TaskInfo) -> None:
         self.resets.append(task)

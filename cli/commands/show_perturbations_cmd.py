@@ -7,6 +7,7 @@ import sys
 
 
 def run(args: argparse.Namespace) -> int:
+    from vla_harness.benchmarks.perturb import dimension
     from vla_harness.benchmarks.perturb.grid import check_camera, collect, draw
     from vla_harness.benchmarks.perturb.sweep import PerturbSweep
     from vla_harness.cli.resolve import build_benchmark
@@ -24,6 +25,8 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or f"perturbations_{args.bench}_task{args.task}.png"
     title = f"{args.bench} task {args.task} trial {args.trial} (seed {args.seed}): {camera}, {args.size} px"
     print(f"wrote {draw(grid, out, title)}", file=sys.stderr)
+    for name in grid.dimensions:  # what a level's numbers mean, per row
+        print(f"  {name}: {dimension(name).units or '-'}", file=sys.stderr)
     return 0
 
 

@@ -24,20 +24,22 @@ CONVENTIONS = conventions(8)
 
 
 class VlaJepaPolicy:
-    def __init__(self, checkpoint: str | None = None, execute: int | None = None, threads: int = 1) -> None:
+    renamed_options = {"execute": "replan_steps"}  # its 0.1 name
+
+    def __init__(self, checkpoint: str | None = None, replan_steps: int | None = None, threads: int = 1) -> None:
         if threads:
             torch.set_num_threads(int(threads))
         self.path = str(checkpoint or DEFAULT)
         self.model, self.texts, self.meta = load(self.path)
         self.cfg = self.model.cfg
-        self.execute = int(execute or self.cfg.chunk_len)
+        self.execute = int(replan_steps or self.cfg.chunk_len)
         self.text: torch.Tensor | None = None
 
     def spec(self) -> PolicySpec:
         steps = self.meta["manifest"].get("steps", {})
         version = f"{self.cfg.dim}d{self.cfg.depth}L-s{steps.get('stage1', 0)}-a{steps.get('stage2', 0)}"
         return PolicySpec(name="vla_jepa", version=version, cameras=tuple(self.cfg.cameras),
-                          image_size=self.cfg.render_size or self.cfg.image_size, chunk_len=self.execute,
+                          image_size=self.cfg.render_size or self.cfg.image_size, replan_steps=self.execute,
                           action_dim=self.cfg.action_dim, conventions=conventions(self.cfg.state_dim))
 
     def reset(self, task: TaskInfo) -> None:
