@@ -226,6 +226,9 @@ def _make_dir(run_dir: Path) -> bool:
     Returns whether this call created the run directory itself."""
     try:
         run_dir.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise StoreError(f"--out {run_dir.parent} is a file (or a part of it is), not a folder") from None
+    try:
         run_dir.mkdir()
         return True
     except FileExistsError:

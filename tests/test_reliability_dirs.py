@@ -72,8 +72,10 @@ def test_out_that_is_a_file_is_one_line(tmp_path, capsys):
     (tmp_path / "f").write_text("x")
     assert main(["eval", "--bench", "fake", "--policy", "zero", "--out", str(tmp_path / "f")]) == 2
     err = capsys.readouterr().err
-    assert "is a file" in err and err.strip().count("\n") == 0
+    assert f"--out {tmp_path / 'f'} is a file" in err and err.strip().count("\n") == 0
     assert (tmp_path / "f").read_text() == "x"
+    assert main(["eval", "--bench", "fake", "--policy", "zero", "--out", str(tmp_path / "f" / "deeper")]) == 2
+    assert "is a file (or a part of it is)" in capsys.readouterr().err
 
 
 def test_runs_started_in_the_same_second_get_distinct_default_names(tmp_path):
