@@ -26,7 +26,7 @@ PERTURB ?=
 LEVELS ?= 0-5
 PERTURB_ARGS := $(if $(PERTURB),--perturb $(PERTURB) --levels $(LEVELS))
 
-.PHONY: install install-system install-python eval resume test test-fast lint bench bench-ray bench-serve bench-view bench-conventions report check-regression list clean train-jepa jepa-data
+.PHONY: install install-system install-python eval resume test test-fast lint bench bench-api bench-ray bench-serve bench-view bench-conventions report check-regression list clean train-jepa jepa-data
 
 install: install-system install-python
 
@@ -93,6 +93,10 @@ bench-serve: install-python
 # Local runner vs Ray runner on the same LIBERO episodes: episodes/hour, scaling, start-up, memory (docs/ray.md).
 bench-ray: install
 	$(PY) scripts/bench_ray.py $(ARGS)
+
+# The Python API's warm envs: first vs later in-loop evaluation calls on LIBERO, a cold call, a CLI process (docs/python_api.md).
+bench-api: install
+	$(PY) scripts/bench_api.py $(ARGS)
 
 # Viewer page weight and load time in headless Chromium on two synthetic 10,045-episode LIBERO-Plus runs (docs/viewer.md).
 bench-view: install

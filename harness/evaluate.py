@@ -25,6 +25,10 @@ from vla_harness.harness.targets import Targets
 from vla_harness.harness.types import EpisodeRecord, PolicyRef
 from vla_harness.harness.worker import RunJob
 
+# Executes (spec, attempt) work items, handing each record to the callback; None: the config's runner (local/ray).
+# The Python API passes one that keeps its envs warm between runs (harness/runners/warm.py).
+Runner = Callable[[RunJob, list, Callable[[EpisodeRecord], None]], None]
+
 
 @dataclass
 class RunSummary:
@@ -39,14 +43,14 @@ def start_run(plan: RunPlan) -> Path:
     return _create(plan)[0]
 
 
-def evaluate_new(plan: RunPlan, progress: bool = True, announce=None) -> RunSummary:
+def evaluate_new(plan: RunPlan, progress: bool = True, announce=None, runner: Runner | None = None) -> RunSummary:
     """Create the run and execute it. A run that fails before its first record is removed again, but only what this
     call created (the manifest, the lock, the directory if it made it): never a folder or file it did not write."""
     run_dir, made = _create(plan)
     if announce is not None:
         announce(run_dir)
     try:
-        return execute(run_dir, plan, progress)
+        return execute(run_dir, plan, progress, runner)
     except Exception:
         if RunStore(run_dir).discard_unstarted(made):
             print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
@@ -109,7 +113,7 @@ def check_protocol(run_dir: Path, manifest: RunManifest, plan: RunPlan) -> None:
                                "start a new run")
 
 
-def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
+def execute(run_dir: Path, plan: RunPlan, progress: bool = True, runner: Runner | None = None) -> RunSummary:
     """Run every episode of the plan that has no finished record yet (fresh start and resume alike), as the run's
     only writer (its lock), with the manifest status written at each transition."""
     store = RunStore(run_dir)
@@ -117,7 +121,7 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
     status = "failed"
     try:
         store.set_status("running")
-        summary = _execute(store, plan, progress)
+        summary = _execute(store, plan, progress, runner)
         status = "finished"
         return summary
     except (StopRun, KeyboardInterrupt):
@@ -131,7 +135,7 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
         runlock.release(run_dir)
 
 
-def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
+def _execute(store: RunStore, plan: RunPlan, progress: bool, runner: Runner | None) -> RunSummary:
     run_dir = store.dir
     cfg = plan.config
     previous = store.records()
@@ -151,7 +155,10 @@ def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
                 new_records.append(record)
                 bar.update(record)
 
-            _dispatch(plan, job, work, on_record)
+            if runner is not None and work:
+                runner(job, work, on_record)
+            else:
+                _dispatch(plan, job, work, on_record)
     finally:
         store.close()
     return RunSummary(Path(run_dir), len(new_records), store.records(), manifest)

@@ -47,7 +47,8 @@ def plan_run(cfg: RunConfig, targets: Targets) -> RunPlan:
     """Build the benchmark once and write down the run; a selection that matches nothing is a ConfigError."""
     cfg.validate()
     bench = build("benchmark", cfg.bench, targets.bench, cfg.bench_options)
-    check_options("policy", cfg.policy, targets.policy, cfg.policy_options)  # a bad -P: refused before any run
+    if cfg.policy_options:  # a bad -P is refused before any run directory exists (none given: nothing to import)
+        check_options("policy", cfg.policy, targets.policy, cfg.policy_options)
     protocol = bench.protocol()
     specs = _unique(bench.episodes(selection_of(cfg), cfg.seed))
     if len(specs) > MAX_EPISODES:

@@ -63,7 +63,8 @@ def comparison(base: RunData, cand: RunData, base_label: str, cand_label: str, a
     pairs = comp.overall.pairs
     said = verdict(comp)
     out.update(verdict=("INCOMPLETE, no verdict yet (`compare` refuses it): " + said) if incomplete else said,
-               regression=comp.regression, paired=comp.paired, incomplete=bool(incomplete),
+               regression=comp.regression, cannot_judge=comp.cannot_judge, paired=comp.paired,
+               incomplete=bool(incomplete),
                text=render(comp, base_label, cand_label),
                pairs=None if pairs is None else {"both": pairs.both, "only_baseline": pairs.only1,
                                                  "only_candidate": pairs.only2, "neither": pairs.neither})

@@ -280,7 +280,7 @@
 
   // ---- side by side (two or more runs) -----------------------------------------------------------------------------
   function verdictEl(c) {
-    const cls = c.refused || c.incomplete ? "refused" : c.regression ? "regression" : "ok";
+    const cls = c.refused || c.incomplete || c.cannot_judge ? "refused" : c.regression ? "regression" : "ok";
     const pairs = c.pairs ? el("table", { class: "pairs" },
       el("tr", {}, el("th", {}, ""), el("th", {}, `${c.candidate} success`), el("th", {}, `${c.candidate} failure`)),
       el("tr", {}, el("th", {}, `${c.baseline} success`), el("td", {}, c.pairs.both), el("td", { class: "o-fail" }, c.pairs.only_baseline)),
