@@ -25,6 +25,9 @@ LP_ARGS := $(if $(filter libero_plus,$(BENCH)),--suites $(LP_SUITES) $(if $(SAMP
 PERTURB ?=
 LEVELS ?= 0-5
 PERTURB_ARGS := $(if $(PERTURB),--perturb $(PERTURB) --levels $(LEVELS))
+# PROTOCOL=vla-jepa|openpi|lerobot: a paper's LIBERO / LIBERO-Plus protocol (docs/protocols.md); default libero's.
+PROTOCOL ?=
+PROTOCOL_ARGS := $(if $(PROTOCOL),--protocol $(PROTOCOL))
 
 .PHONY: install install-system install-python eval resume test test-fast lint bench bench-api bench-ray bench-serve bench-view bench-conventions report check-regression list clean train-jepa jepa-data
 
@@ -38,7 +41,7 @@ install-python:
 
 eval: install
 	$(CLI) eval --bench $(BENCH) $(POLICY_ARGS) --tasks $(TASKS) --trials $(TRIALS) \
-		--runner $(RUNNER) --workers $(WORKERS) --out $(OUT) $(PERTURB_ARGS) $(LP_ARGS) $(ARGS)
+		--runner $(RUNNER) --workers $(WORKERS) --out $(OUT) $(PERTURB_ARGS) $(LP_ARGS) $(PROTOCOL_ARGS) $(ARGS)
 
 resume: install
 	$(CLI) resume $(RUN) $(ARGS)

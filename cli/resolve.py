@@ -35,12 +35,12 @@ def start_run(cfg: RunConfig) -> Path:
     return run_core.start_run(plan_run(cfg))
 
 
-def evaluate(cfg: RunConfig, progress: bool = True) -> RunSummary:
+def evaluate(cfg: RunConfig, progress: bool | str = True) -> RunSummary:
     """Plan once, create the run directory, execute every episode."""
     return run_core.evaluate_new(plan_run(cfg), progress)
 
 
-def resume(run_dir: Path, progress: bool = True, runner_overrides: dict | None = None,
+def resume(run_dir: Path, progress: bool | str = True, runner_overrides: dict | None = None,
            secrets: dict[str, dict] | None = None) -> RunSummary:
     return run_core.resume(Path(run_dir), lambda manifest: targets_for(manifest.bench, manifest.policy), progress,
                            runner_overrides, secrets)

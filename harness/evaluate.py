@@ -43,7 +43,7 @@ def start_run(plan: RunPlan) -> Path:
     return _create(plan)[0]
 
 
-def evaluate_new(plan: RunPlan, progress: bool = True, announce=None, runner: Runner | None = None) -> RunSummary:
+def evaluate_new(plan: RunPlan, progress: bool | str = True, announce=None, runner: Runner | None = None) -> RunSummary:
     """Create the run and execute it. A run that fails before its first record is removed again, but only what this
     call created (the manifest, the lock, the directory if it made it): never a folder or file it did not write."""
     run_dir, made = _create(plan)
@@ -80,7 +80,7 @@ def _run_ids(cfg: RunConfig):
     yield from (f"{base}-{i}" for i in itertools.count(2))
 
 
-def resume(run_dir: Path, targets: Targets | Callable[[RunManifest], Targets], progress: bool = True,
+def resume(run_dir: Path, targets: Targets | Callable[[RunManifest], Targets], progress: bool | str = True,
            runner_overrides: dict | None = None, secrets: dict[str, dict] | None = None) -> RunSummary:
     """Re-plan a run from its manifest (runner fields may change) and execute what has no finished record.
     `targets`: the run's, or how to find them from its manifest (the CLI resolves its bench and policy names);
@@ -113,7 +113,7 @@ def check_protocol(run_dir: Path, manifest: RunManifest, plan: RunPlan) -> None:
                                "start a new run")
 
 
-def execute(run_dir: Path, plan: RunPlan, progress: bool = True, runner: Runner | None = None) -> RunSummary:
+def execute(run_dir: Path, plan: RunPlan, progress: bool | str = True, runner: Runner | None = None) -> RunSummary:
     """Run every episode of the plan that has no finished record yet (fresh start and resume alike), as the run's
     only writer (its lock), with the manifest status written at each transition."""
     store = RunStore(run_dir)
@@ -135,13 +135,16 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool = True, runner: Runner 
         runlock.release(run_dir)
 
 
-def _execute(store: RunStore, plan: RunPlan, progress: bool, runner: Runner | None) -> RunSummary:
+def _execute(store: RunStore, plan: RunPlan, progress: bool | str, runner: Runner | None) -> RunSummary:
     run_dir = store.dir
     cfg = plan.config
     previous = store.records()
     done = finished_keys(previous)
     attempts = Counter(r.key for r in previous)
     work = [(s, attempts[s.key] + 1) for s in plan.specs if s.key not in done]
+    if previous:
+        print(f"resume: {len(work)} of {len(plan.specs)} episodes to run ({len(plan.specs) - len(work)} already have "
+              "a final record)", file=sys.stderr)
     manifest = store.manifest()
     job = RunJob(run_id=manifest.run_id or run_dir.name, run_dir=str(run_dir), bench=cfg.bench, policy=cfg.policy,
                  bench_target=plan.targets.bench, policy_target=plan.targets.policy,
@@ -168,8 +171,8 @@ def _named(record: EpisodeRecord, job: RunJob, earlier: list[EpisodeRecord]) -> 
     """A record the driver wrote for a lost attempt (dead or stuck worker) still names the run's policy."""
     if record.policy is not None:
         return record
-    version = next((r.policy.version for r in reversed(earlier) if r.policy is not None), None)
-    return dataclasses.replace(record, policy=PolicyRef(job.policy, version, job.policy_target))
+    known = next((r.policy for r in reversed(earlier) if r.policy is not None), None)
+    return dataclasses.replace(record, policy=known or PolicyRef(job.policy, None, job.policy_target))
 
 
 def _dispatch(plan: RunPlan, job: RunJob, work, on_record) -> None:

@@ -99,6 +99,9 @@ class PolicySpec:
     action_dim: int = 7
     privileged: bool = False
     conventions: PolicyConventions | None = None
+    # What identifies the model behind the adapter (e.g. {"checkpoint": path, "sha256": digest}); records carry it
+    # and reports label and separate runs by it. A served policy's travels in the server's metadata.
+    identity: dict[str, str] = field(default_factory=dict)
     # vla-harness 0.1 policies may still pass `chunk_len`: it was never read, so it is accepted and changes nothing
     chunk_len: dataclasses.InitVar[int | None] = None
 
@@ -138,11 +141,14 @@ class TimeSplit:
 
 @dataclass(frozen=True)
 class PolicyRef:
-    """Which policy produced a record: the name the run asked for, the adapter's version and its `module:attr`."""
+    """Which policy produced a record: the name the run asked for, the adapter's version and its `module:attr`;
+    the spec's own name (a served policy's, e.g. remote:zero) and its declared identity (None: not recorded)."""
 
     name: str
     version: str | None = None
     target: str | None = None
+    spec_name: str | None = None
+    identity: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

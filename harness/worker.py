@@ -97,8 +97,9 @@ class EpisodeWorker:
     def _note_policy(self) -> None:
         """The policy's name, version and target, read once (a remote policy's spec comes from its server)."""
         if self._policy_ref is None:
-            version = self.policy.spec().version
-            self._policy_ref = PolicyRef(self.job.policy, version, self.job.policy_target)
+            spec = self.policy.spec()
+            self._policy_ref = PolicyRef(self.job.policy, spec.version, self.job.policy_target, spec.name,
+                                         {str(k): str(v) for k, v in spec.identity.items()})
 
     def close_env(self) -> None:
         if self._env is not None:

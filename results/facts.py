@@ -19,6 +19,8 @@ class BenchFacts:
     dimensions: tuple[str, ...] = ()  # the benchmark's perturbation dimensions, in its order
     level_name: str = "level"  # what a perturbation's level is called: "difficulty" (LIBERO-Plus) or "level"
     dimension_weights: Mapping[str, int] = field(default_factory=dict)  # published variants per dimension
+    # named paper protocols (LIBERO, LIBERO-Plus): what each fixes that decides comparability with a published row
+    paper_protocols: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     family: str | None = None  # benches reported in one table (LIBERO's suites: "libero")
     paper_columns: Mapping[str, str] = field(default_factory=dict)  # published table: suite/task -> header, in order
     metrics: Mapping[str, str] = field(default_factory=dict)  # episode metrics the benchmark records: key -> meaning
@@ -55,6 +57,7 @@ def facts_of(manifest: RunManifest) -> BenchFacts:
     return BenchFacts(dimensions=tuple(report.get("dimensions") or ()),
                       level_name=str(report.get("level_name") or "level"),
                       dimension_weights=dict(report.get("dimension_weights") or {}),
+                      paper_protocols=dict(report.get("paper_protocols") or {}),
                       family=report.get("family"), paper_columns=dict(report.get("paper_columns") or {}),
                       metrics=dict(report.get("metrics") or {}))
 

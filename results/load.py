@@ -15,6 +15,7 @@ from vla_harness.harness.runs import StoredRun, open_run
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import dedupe
 from vla_harness.results.facts import facts_of
+from vla_harness.results.identity import PolicyIdentity, check_same_policy, run_identity, unique_labels
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,15 @@ class RunData(StoredRun):
         """The named paper protocol (`--protocol`) the run used; '-' for a benchmark without named protocols."""
         return str(named_protocol(self.manifest).get("name") or "-")
 
+    @cached_property
+    def identity(self) -> PolicyIdentity:
+        """What the run evaluated, as its records name it (results/identity.py)."""
+        return run_identity(self.path, self.config, self.records)
+
     @property
     def label(self) -> str:
-        """Policy name, plus the checkpoint's file name when there is one."""
-        policy = str(self.config.get("policy") or self.manifest.run_id or self.path.name)
-        ckpt = (self.config.get("policy_options") or {}).get("checkpoint")
-        return f"{policy}:{Path(str(ckpt)).name}" if ckpt else policy
+        """The policy's name, checkpoint and digest, behaviour options: e.g. vla_jepa:vla_jepa_fresh@1a2b3c4d."""
+        return self.identity.label
 
 
 @dataclass
@@ -106,14 +110,17 @@ def load_run(path: str | Path) -> RunData:
 
 
 def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = None) -> list[Column]:
-    """Runs with the same label (default: policy + checkpoint) share a column; later runs win on a shared key."""
+    """Runs of one policy (results/identity.py) share a column, or runs given one --label, which must then be one
+    policy; later runs win on a shared key."""
     runs = [load_run(p) for p in paths]
     if labels and len(labels) != len(runs):
         raise ConfigError(f"--label was given {len(labels)} times for {len(runs)} run directories; give one per run")
+    names = list(labels) if labels else unique_labels([run.identity for run in runs])
     columns: dict[str, Column] = {}
-    for i, run in enumerate(runs):
-        label = labels[i] if labels else run.label
+    for run, label in zip(runs, names):
         columns.setdefault(label, Column(label)).runs.append(run)
+    for col in columns.values():
+        check_same_policy(col.label, [(run.path, run.identity) for run in col.runs])
     return list(columns.values())
 
 
@@ -128,16 +135,34 @@ def protocol_diff(a: RunData, b: RunData) -> list[str]:
     return diffs or ["(no recorded field differs: the hashes come from different harness code)"]
 
 
-def protocol_conflicts(runs: Sequence[RunData]) -> list[str]:
-    """One line per pair of runs of the same benchmark whose protocol hashes differ."""
+SHOWN_DIFFS = 3  # differing fields a protocol-mismatch line names; the rest are counted
+SHOWN_VALUE = 60  # characters of each value shown
+
+
+def _short(diff: str) -> str:
+    name, _, values = diff.partition(": ")
+    a, _, b = values.partition(" vs ")
+    cut = lambda v: v if len(v) <= SHOWN_VALUE else v[: SHOWN_VALUE - 1] + "…"  # noqa: E731
+    return f"{name}: {cut(a)} vs {cut(b)}"
+
+
+def protocol_conflicts(runs: Sequence[RunData], shown: int = SHOWN_DIFFS) -> list[str]:
+    """One short line per pair of runs of the same benchmark whose protocol hashes differ."""
     first_by_bench: dict[str, RunData] = {}
     lines = []
     for run in runs:
         ref = first_by_bench.setdefault(run.protocol_group, run)
         if run.protocol_hash != ref.protocol_hash:
-            lines.append(f"{run.protocol_group}: {ref.path} ({ref.protocol_hash}) vs {run.path} ({run.protocol_hash}) "
-                         "differ in " + "; ".join(protocol_diff(ref, run)))
+            diff = protocol_diff_line(ref, run, shown)
+            lines.append(f"{run.protocol_group}: {ref.path} vs {run.path} differ in {diff}")
     return lines
+
+
+def protocol_diff_line(a: RunData, b: RunData, shown: int = SHOWN_DIFFS) -> str:
+    """The first `shown` differing protocol fields, values cut, and how many more: one short line."""
+    diffs = protocol_diff(a, b)
+    more = f" (and {len(diffs) - shown} more)" if len(diffs) > shown else ""
+    return "; ".join(_short(d) for d in diffs[:shown]) + more
 
 
 def named_protocol(manifest: RunManifest) -> dict[str, Any]:
@@ -183,6 +208,7 @@ def check_protocols(columns: Sequence[Column], allow_mismatch: bool = False) -> 
     check_columns(columns)
     conflicts = protocol_conflicts([run for col in columns for run in col.runs])
     if conflicts and not allow_mismatch:
-        raise ProtocolMismatch("runs with different protocol hashes cannot share a table: " + " | ".join(conflicts)
-                               + " (report them separately, or pass --allow-protocol-mismatch)")
+        more = f" (and {len(conflicts) - 1} more pairs)" if len(conflicts) > 1 else ""
+        raise ProtocolMismatch(f"runs with different protocol hashes cannot share a table: {conflicts[0]}{more}; "
+                               "report them separately, or pass --allow-protocol-mismatch")
     return [f"PROTOCOL MISMATCH (allowed): {c}" for c in conflicts]

@@ -9,6 +9,7 @@ from typing import Callable, Sequence
 
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import Cell, count, group
+from vla_harness.results.comparable import measured_fields, verdict
 from vla_harness.results.facts import BenchFacts, facts_for
 from vla_harness.results.load import Column
 from vla_harness.results.robustness import by_dimension, dimension_mean, perturbed
@@ -29,12 +30,13 @@ class Published:
     value: float
     source: str
     note: str = ""
+    protocol: str = ""  # the named paper protocol the numbers were run under (docs/protocols.md); "" not stated
 
 
 def read_published(path: Path = PUBLISHED_CSV) -> list[Published]:
     with open(path, newline="", encoding="utf-8") as f:
-        return [Published(r["benchmark"], r["policy"], r["metric"], float(r["success_pct"]), r["source"], r["note"])
-                for r in csv.DictReader(f)]
+        return [Published(r["benchmark"], r["policy"], r["metric"], float(r["success_pct"]), r["source"], r["note"],
+                          (r.get("protocol") or "").strip()) for r in csv.DictReader(f)]
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,10 @@ def layouts(columns: Sequence[Column]) -> list[Layout]:
             *([_bridge_layout(bridge)] if bridge.paper_columns else [])]
 
 
-def published_rows(layout: Layout, published: Sequence[Published]) -> list[Row]:
-    rows = []
+def published_rows(layout: Layout, published: Sequence[Published], facts: BenchFacts,
+                   measured: Sequence[tuple[str, str, dict[str, str]]]) -> tuple[list[Row], list[str]]:
+    """The published rows, each marked comparable or not with the measured columns (results/comparable.py)."""
+    rows, notes = [], []
     for policy in dict.fromkeys(p.policy for p in published if p.benchmark == layout.benchmark):
         items = [p for p in published if p.benchmark == layout.benchmark and p.policy == policy]
         values = {p.metric: p.value for p in items}
@@ -127,11 +131,14 @@ def published_rows(layout: Layout, published: Sequence[Published]) -> list[Row]:
         cells = [Pct(values[m]) if m in values else Pct(derived.get(m), DERIVED) if m in derived else Pct(None)
                  for m in layout.metrics]
         sources = "; ".join(dict.fromkeys(p.source for p in items))
-        rows.append(Row([policy, "published"], cells, [sources]))
-    return rows
+        protocol = items[0].protocol
+        kind, why = verdict(facts, protocol, measured, layout.benchmark == LIBERO_PLUS)
+        notes += [f"{policy} (published, protocol {protocol}) is {w} (published vs measured)" for w in why]
+        rows.append(Row([policy, kind, protocol or "-"], cells, [sources]))
+    return rows, notes
 
 
-def measured_row(layout: Layout, column: Column) -> Row | None:
+def measured_row(layout: Layout, column: Column) -> tuple[Row, dict[str, str]] | None:
     recs = [r for r in column.records if layout.selects(r)]
     if not recs:
         return None
@@ -141,28 +148,38 @@ def measured_row(layout: Layout, column: Column) -> Row | None:
     cells = [v if not isinstance(v, Mean) or v.parts == every or layout.benchmark != LIBERO_PLUS else
              Pct(100 * v.rate, PARTIAL) for v in cells]
     runs = ", ".join(str(run.path) for run in column.runs)
-    return Row([column.label, f"measured here (n={count(recs).n})"], cells, [f"this harness: {runs}"])
+    protocol = column.runs[0].paper_protocol
+    row = Row([column.label, f"measured here (n={count(recs).n})", protocol], cells, [f"this harness: {runs}"])
+    return row, measured_fields(recs, column.runs[0].manifest)
+
+
+def _marked(rows: Sequence[Row], mark: str) -> bool:
+    return any(isinstance(v, Pct) and v.mark == mark for row in rows for v in row.values)
 
 
 def paper_tables(columns: Sequence[Column], published: Sequence[Published]) -> list[Table]:
     tables = []
     plus = facts_for(columns, LIBERO_PLUS)
     for layout in layouts(columns):
-        measured = [row for row in (measured_row(layout, c) for c in columns) if row is not None]
-        if not measured:
+        found = [m for m in (measured_row(layout, c) for c in columns) if m is not None]
+        if not found:
             continue
-        rows = published_rows(layout, published)
-        if measured:
-            measured[0].rule = bool(rows)
-        notes = ["Rows marked 'published' are copied from the cited sources, not measured here. Measured cells: "
-                 "success % [95% Wilson CI]; an average is the unweighted mean of its columns.",
-                 f"{DERIVED} computed here from the same row's published numbers (not itself published)."]
-        if layout.benchmark == LIBERO_PLUS:
+        measured = [row for row, _ in found]
+        rows, comparability = published_rows(layout, published, facts_for(columns, layout.benchmark),
+                                             [(row.labels[0], row.labels[2], fields) for row, fields in found])
+        measured[0].rule = bool(rows)
+        notes = ["Rows marked 'published' are copied from the cited sources, not measured here; each names the paper "
+                 "protocol it was run under, and one run under another protocol is marked NOT comparable. Measured "
+                 "cells: success % [95% Wilson CI]; an average is the unweighted mean of its columns.", *comparability]
+        if _marked(rows, DERIVED):
+            notes.append(f"{DERIVED} computed here from the same row's published numbers (not itself published).")
+        if layout.benchmark == LIBERO_PLUS and _marked(measured, PARTIAL):
             n = len(plus.dimensions)
             notes.append(f"{PARTIAL} mean over fewer than {n} dimensions (some were not run): not comparable to a "
                          f"{n}-dimension mean.")
         notes += sorted({f"{c.label} (measured): {r.metrics['note']}" for c in columns for r in c.records
                          if layout.selects(r) and r.metrics.get("note")})  # e.g. a stand-in asset: not comparable
-        tables.append(Table(f"paper_{layout.benchmark}", layout.title, ["policy", "kind"], list(layout.headers),
-                            rows + measured, notes, wide=False, tail=["source"], compact_n=False))
+        tables.append(Table(f"paper_{layout.benchmark}", layout.title, ["policy", "kind", "protocol"],
+                            list(layout.headers), rows + measured, notes, wide=False, tail=["source"],
+                            compact_n=False))
     return tables

@@ -43,3 +43,15 @@ class CountingBenchmark(FakeBenchmark):
     def episodes(self, selection, run_seed):
         CountingBenchmark.expansions += 1
         return super().episodes(selection, run_seed)
+
+
+class InterruptingPolicy(ScriptedPolicy):
+    """Stands for a user pressing Ctrl-C during the second episode (`--policy tests.fixtures:InterruptingPolicy`)."""
+
+    acted = 0
+
+    def act(self, obs: Observation) -> np.ndarray:
+        InterruptingPolicy.acted += 1
+        if InterruptingPolicy.acted > 12:  # a fake episode of 40 steps asks 10 times
+            raise KeyboardInterrupt
+        return super().act(obs)

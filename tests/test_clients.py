@@ -53,8 +53,9 @@ def test_a_wire_with_three_methods_is_a_client_and_its_factory_lists_every_optio
         assert client.spec().replan_steps == 2 and server.received == [{"prompt": "pick it up"}]
         client.close()
     params = list(inspect.signature(PromptPolicy).parameters)
-    assert params[:2] == ["url", "replan_steps"] and {"token", "read_timeout_s", "on_unreachable"} <= set(params)
-    with pytest.raises(ConfigError, match=r"takes no option\(s\) colour; allowed: url, replan_steps, token"):
+    assert params[:3] == ["url", "model", "replan_steps"]
+    assert {"token", "read_timeout_s", "on_unreachable"} <= set(params)
+    with pytest.raises(ConfigError, match=r"takes no option\(s\) colour; allowed: url, model, replan_steps, token"):
         PromptPolicy(url="ws://127.0.0.1:9", colour="red")
     with pytest.raises(ConfigError, match="needs the server URL: --policy-url ws://HOST:PORT"):
         PromptPolicy()

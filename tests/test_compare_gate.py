@@ -65,7 +65,7 @@ def test_a_refusal_in_markdown_still_says_why_on_stdout_and_one_line_on_stderr(t
     assert captured.out.startswith("### vla-harness compare: REFUSED")
     line = captured.err.strip()
     assert "\n" not in line and len(line) < 400, line
-    assert "config.bench_options.env_seed (None vs 7)" in line and "config.max_steps (None vs 50)" in line
+    assert "config.bench_options.env_seed: None vs 7" in line and "config.max_steps: None vs 50" in line
     assert "and 1 more" in line and "--allow-protocol-mismatch" in line
 
 

@@ -61,6 +61,6 @@ def test_declared_metrics_and_clipped_actions_are_shown(tmp_path):
     store.write_manifest(manifest)
     text = to_text(metrics_table(load_columns([run])))
     grasp = next(line for line in text.splitlines() if "is_src_obj_grasped" in line)
-    assert "75.0! [30.1, 95.4] n=4 err=1" in grasp  # 3 of the 4 finished episodes; the env_error apart
+    assert "75.0%! [30.1, 95.4] n=4 err=1" in grasp  # 3 of the 4 finished episodes; the env_error apart
     clipped = next(line for line in text.splitlines() if "actions_out_of_range > 0" in line)
-    assert "50.0! [9.5, 90.5] n=2 err=1" in clipped  # 1 of the 2 records that carry a count
+    assert "50.0%! [9.5, 90.5] n=2 err=1" in clipped  # 1 of the 2 records that carry a count

@@ -37,8 +37,8 @@ def test_page_renders_report_numbers_episode_rows_and_verdict(tmp_path):
     assert re.search(r'data-ready-ms="[\d.]+"', dom), "the page script did not finish"
     # Success by task, as `report` prints it: task 0 is 3/4 = 75.0 [30.1, 95.4] (base) and 1/4 = 25.0 (cand)
     cells = _cell_texts(dom, "success_by_task")
-    assert cells[:2] == ["75.0 [30.1, 95.4] n=4", "25.0 [4.6, 69.9] n=4"]
-    assert cells[2] == "40.0! [11.8, 76.9] n=5 err 1" and cells[3] == "50.0 [18.8, 81.2] n=6"
+    assert cells[:2] == ["75.0% [30.1, 95.4] n=4", "25.0% [4.6, 69.9] n=4"]
+    assert cells[2] == "40.0%! [11.8, 76.9] n=5 err 1" and cells[3] == "50.0% [18.8, 81.2] n=6"
     # episode rows: 20 keys in all (10 per run), drawn by the virtualized table
     assert "20 of 20 episodes" in dom
     rows = re.findall(r'<tr class="row" data-i="(\d+)"', dom)

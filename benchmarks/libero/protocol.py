@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vla_harness.benchmarks.libero.presets import DEFAULT, PaperProtocol, preset
+from vla_harness.benchmarks.libero.presets import DEFAULT, PaperProtocol, comparability_facts, preset
 from vla_harness.harness.conventions import (
     LIBERO_ACTION_BOUNDS,
     LIBERO_OSC_POSE,
@@ -56,4 +56,5 @@ def libero_protocol(suite: str, protocol: str | PaperProtocol | None = None,
                          cameras=CAMERAS, source=SOURCE, replan_steps=paper.replan_steps,
                          extra={"paper_protocol": paper.as_dict(), "controller": "OSC_POSE",
                                 "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE, **fresh},
-                         conventions=CONVENTIONS, report=REPORT, action_bounds=LIBERO_ACTION_BOUNDS)
+                         conventions=CONVENTIONS, report={**REPORT, "paper_protocols": comparability_facts()},
+                         action_bounds=LIBERO_ACTION_BOUNDS)

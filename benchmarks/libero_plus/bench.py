@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from vla_harness.benchmarks.libero.env import LiberoTask
-from vla_harness.benchmarks.libero.presets import preset
+from vla_harness.benchmarks.libero.presets import comparability_facts, preset
 from vla_harness.benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, SETTLE_ACTION
 from vla_harness.benchmarks.libero_plus import assets
 from vla_harness.benchmarks.libero_plus.catalog import (
@@ -93,7 +93,8 @@ class LiberoPlusBenchmark:
                                     "robot_init": "variant arm joints restored after the task's init state",
                                     "env_reuse": ENV_REUSE,
                                     "difficulty": load_classification(self.classification).describe()},
-                             conventions=CONVENTIONS, report=REPORT_FACTS, action_bounds=LIBERO_ACTION_BOUNDS)
+                             conventions=CONVENTIONS, report={**REPORT_FACTS, "paper_protocols": comparability_facts()},
+                             action_bounds=LIBERO_ACTION_BOUNDS)
 
     def max_steps(self, suite: str) -> int:
         """The named protocol's max steps for a variant of this suite (vla-jepa: 520 for every variant)."""

@@ -17,7 +17,6 @@ EXIT_CODES = """exit status (the verdict, in every --format):
      accepts it) or REFUSED (not comparable: missing keys, errors left to resume, another protocol)
   4  compare itself crashed (never a verdict)
 `vla-harness plan` sizes a run so that compare can judge it."""
-SHOWN_FIELDS = 3
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,16 +56,11 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def protocol_refusal(base, cand) -> str:
-    """One short line: the first differing protocol fields with both values."""
-    from vla_harness.harness.manifest import flatten
-    from vla_harness.results.load import protocol_fields
+    """One short line: the first differing protocol fields with both values (results/load.py, as `report` says it)."""
+    from vla_harness.results.load import protocol_diff_line
 
-    fa, fb = flatten("", protocol_fields(base), {}), flatten("", protocol_fields(cand), {})
-    fields = [k for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]
-    shown = ", ".join(f"{k} ({str(fa.get(k))[:24]} vs {str(fb.get(k))[:24]})" for k in fields[:SHOWN_FIELDS])
-    more = f" and {len(fields) - SHOWN_FIELDS} more" if len(fields) > SHOWN_FIELDS else ""
-    what = shown + more if fields else "no recorded field (the hashes come from different harness code)"
-    return f"baseline and candidate ran under different protocols: {what}; --allow-protocol-mismatch compares anyway"
+    return (f"baseline and candidate ran under different protocols: {protocol_diff_line(base, cand)}; "
+            "--allow-protocol-mismatch compares anyway")
 
 
 def _run(args: argparse.Namespace) -> int:

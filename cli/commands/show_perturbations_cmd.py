@@ -21,6 +21,9 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.bench} has tasks 0-{base.n_tasks() - 1}; got --task {args.task}")
     sweep = PerturbSweep(base, perturb=args.perturb, levels=args.levels)
     camera = check_camera(args.camera, base.protocol().cameras)
+    print(f"rendering {args.bench} task {args.task} trial {args.trial}: {len(sweep.dimensions)} dimensions × "
+          f"{len(sweep.levels)} levels ({', '.join(sweep.dimensions)}; levels {sweep.levels}), {camera} at {args.size} "
+          "px; each cell builds the perturbed scene, about a second or more per cell on a CPU", file=sys.stderr)
     grid = collect(sweep, args.task, camera, args.size, trial=args.trial, seed=args.seed)
     out = args.out or f"perturbations_{args.bench}_task{args.task}.png"
     title = f"{args.bench} task {args.task} trial {args.trial} (seed {args.seed}): {camera}, {args.size} px"

@@ -14,7 +14,11 @@ constructor's plus the transport's (TransportOptions). docs/adding_a_policy.md w
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import inspect
+import json
+import sys
 import typing
 from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
@@ -79,8 +83,8 @@ class Farewell(Protocol):
 
 
 class RemoteClient:
-    def __init__(self, wire: Wire, transport: WebsocketTransport | HttpTransport) -> None:
-        self.wire, self.transport = wire, transport
+    def __init__(self, wire: Wire, transport: WebsocketTransport | HttpTransport, model: str | None = None) -> None:
+        self.wire, self.transport, self.model = wire, transport, model
         self._spec: PolicySpec | None = None
         transport.start(self)
 
@@ -95,7 +99,11 @@ class RemoteClient:
         return codec.unpackb(channel.recv(timeout=timeout_s))
 
     def connected(self, metadata: Any) -> None:
-        spec = self.wire.spec(metadata)
+        spec = identified(self.wire.spec(metadata), metadata, self.model)
+        if self._spec is None and not spec.identity:
+            print(f"warning: {self.url} sends no metadata naming its model: runs of two checkpoints served there "
+                  f"would share the label '{spec.name}'; name it with -P model=NAME (or `report --label`)",
+                  file=sys.stderr)
         if self._spec is not None and spec != self._spec:
             raise RemotePolicyError(f"policy server {self.url} now serves {spec}, not {self._spec} as at the start "
                                     "of the run")
@@ -132,6 +140,19 @@ class RemoteClient:
         return getattr(self.wire, name)  # the wire's own attributes (server metadata, timings, options...)
 
 
+def identified(spec: PolicySpec, metadata: Any, model: str | None) -> PolicySpec:
+    """What the served model is, for labels and for never pooling two models in one report column: the served
+    policy's own identity when its server sends one (vla-harness serve), else the user's `-P model` and a digest of
+    the server's metadata (openpi, starVLA and vla-eval servers describe what they serve there)."""
+    if spec.identity:
+        return spec
+    identity = {"model": str(model)} if model else {}
+    if isinstance(metadata, dict) and metadata:
+        text = json.dumps(metadata, sort_keys=True, default=str)
+        identity["server_metadata"] = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return dataclasses.replace(spec, identity=identity) if identity else spec
+
+
 def _frames(encoded: bytes | Sequence[bytes]) -> Sequence[bytes]:
     return (encoded,) if isinstance(encoded, (bytes, bytearray)) else encoded
 
@@ -145,25 +166,27 @@ def served(wire: type, route: HttpRoute | None = None, scheme: str = "ws") -> Ca
     transport_names = [n for n in OPTION_NAMES if not (route and n == "max_message_bytes") and n not in names]
     label = getattr(wire, "name", wire.__name__)
 
-    def factory(url: str | None = None, **options: Any) -> RemoteClient:
+    def factory(url: str | None = None, model: str | None = None, **options: Any) -> RemoteClient:
         options = current_options(factory, options, f"policy '{label}'")
         unknown = sorted(set(options) - set(names) - set(transport_names))
         if unknown:
-            raise ConfigError(f"policy '{label}' takes no option(s) {', '.join(unknown)}; allowed: url, "
+            raise ConfigError(f"policy '{label}' takes no option(s) {', '.join(unknown)}; allowed: url, model, "
                               f"{', '.join([*names, *transport_names])}")
         if not url:
             raise ConfigError(f"policy '{label}' needs the server URL: --policy-url {scheme}://HOST:PORT")
         link = TransportOptions(**{k: v for k, v in options.items() if k in transport_names})
         built = wire(**{k: v for k, v in options.items() if k in names})
-        return RemoteClient(built, HttpTransport(url, link, route) if route else WebsocketTransport(url, link))
+        transport = HttpTransport(url, link, route) if route else WebsocketTransport(url, link)
+        return RemoteClient(built, transport, model)
 
     defaults = TransportOptions.__dataclass_fields__
-    params = [inspect.Parameter("url", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=str | None)]
+    params = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=str | None)
+              for n in ("url", "model")]
     params += [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in wire_params]
     params += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=defaults[n].default,
                                  annotation=defaults[n].type) for n in transport_names]
     factory.__signature__ = inspect.Signature(params)
-    factory.__annotations__ = {**_hints(wire), "url": str | None}
+    factory.__annotations__ = {**_hints(wire), "url": str | None, "model": str | None}
     factory.__name__ = factory.__qualname__ = f"{wire.__name__.removesuffix('Wire')}Policy"
     factory.__doc__ = wire.__doc__
     factory.renamed_options = dict(getattr(wire, "renamed_options", {}))

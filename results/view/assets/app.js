@@ -122,7 +122,7 @@
       dl([
         ["run", run.run_id], ["path", run.path], ["benchmark", run.bench],
         ["suites / tasks", `${show(run.suites && run.suites.join(", "))} / ${show(run.tasks && run.tasks.join(", "))}`],
-        ["policy", run.policy], ["policy version", run.policy_version], ["checkpoint", run.checkpoint],
+        ["policy", run.policy], ["policy version", run.policy_version], ["identity", run.identity],
         ["protocol", `${show(run.protocol_name)} (hash ${run.protocol_hash})`], ["max steps", run.max_steps],
         ["seed", run.seed], ["status", status],
         ["episodes", `${show(run.planned)} planned, ${run.recorded} recorded (${run.finished} finished, ` +
