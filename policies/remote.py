@@ -33,7 +33,7 @@ from harness.conventions import PolicyConventions
 from harness.errors import PolicyFault, PolicyUnreachableFault, UserError
 from harness.protocols import StopRun
 from harness.types import Observation, PolicySpec, TaskInfo
-from policies.server import codec
+from harness import codec
 
 TOKEN_ENV = "VLA_HARNESS_TOKEN"
 ON_UNREACHABLE = ("continue", "stop")

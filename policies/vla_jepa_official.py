@@ -25,7 +25,7 @@ from harness.config import ConfigError
 from harness.types import Observation, PolicySpec
 from policies.libero_inputs import CAMERAS, RENDER_SIZE, conventions, libero_view
 from policies.remote import RemotePolicy, RemotePolicyError
-from policies.server import codec
+from harness import codec
 
 DEFAULT_CHUNK = 8  # starVLA/config/training/starvla_cotrain_libero.yaml: future_action_window_size 7, + 1
 

@@ -21,7 +21,7 @@ from harness.types import Observation, PolicySpec, TaskInfo
 from cli.resolve import build_policy
 from policies.remote import PolicyUnreachable, RemotePolicy, RemotePolicyError
 from policies.server import PolicyServer, ServerConfig, ServerThread
-from policies.server import codec
+from harness import codec
 
 # openpi-client 0.1.2 calls websockets' connect() the pre-17 way.
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used as a context manager:DeprecationWarning")

@@ -29,7 +29,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from harness.protocols import Policy
-from policies.server import codec
+from harness import codec
 from policies.server.batcher import MicroBatcher
 from policies.openpi_libero import WIRE_NAME
 from policies.server import openpi_wire
