@@ -24,6 +24,7 @@ COMMANDS = [
     "cli.commands.dataset_cmd",
     "cli.commands.check_cmd",
     "cli.commands.assets_cmd",
+    "cli.commands.env_cmd",
 ]
 
 
