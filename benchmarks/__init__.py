@@ -12,6 +12,7 @@ for _suite in ("libero_spatial", "libero_object", "libero_goal", "libero_10", "l
     BENCHMARKS.add(_suite, f"benchmarks.libero.suites:{_suite}", f"LIBERO {_suite} (published protocol)")
 BENCHMARKS.add("simpler_bridge", "benchmarks.simpler.bench:SimplerBridgeBenchmark",
               "SimplerEnv WidowX Bridge visual matching via ManiSkill3 (CPU, lavapipe)")
-BENCHMARKS.add("simpler_google", "benchmarks.simpler.bench:simpler_google", "SimplerEnv Google robot (not runnable here)")
+BENCHMARKS.add("simpler_google", "benchmarks.simpler.official.bench:SimplerGoogleBenchmark",
+               "SimplerEnv Google robot via the official stack (own Python environment)")
 BENCHMARKS.add("libero_plus", "benchmarks.libero_plus.bench:LiberoPlusBenchmark",
                "LIBERO-Plus: the 10,030 official perturbation variants, 7 dimensions")

@@ -1,0 +1,52 @@
+"""The SimplerEnv Google-robot protocol, written down once and hashed into every run (sources: google_tasks.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.simpler.official import google_tasks as gt
+from benchmarks.simpler.official import needs
+from harness.conventions import UPRIGHT, ActionSpace, BenchConventions, CameraRole, Gripper, StateEntry
+from harness.protocols import BenchProtocol
+
+SOURCE = ("SimplerEnv (Li et al. 2024) Google robot as simpler-env/SimplerEnv@4ab7178e scripts/rt1_*.sh run "
+          "simpler_env/main_inference.py on simpler-env/ManiSkill2_real2sim@ef7a4d4 (sapien 2.2.2): every episode "
+          "runs to max steps, success = info['success'] at the last step")
+CAMERA = "overhead_camera"
+# RT-1's action as SimplerEnv's RT-1 wrapper sends it (simpler_env/policies/rt1/rt1_model.py): ee delta xyz, axis-angle
+# rotation, and a *relative* gripper command in [-1, 1] (+1 closes, -1 opens; the controller is
+# pd_joint_target_delta_pos). Octo's wrapper turns its absolute gripper into such commands with a sticky repeat.
+GOOGLE_GRIPPER = Gripper(6, open=-1.0, closed=1.0)
+CONVENTIONS = BenchConventions(
+    cameras=(CameraRole("primary", CAMERA, UPRIGHT, aliases=("agentview",)),),
+    state=(StateEntry("ee_pose", ("eef_pos", "eef_quat_wxyz")), StateEntry("qpos", ("qpos",))),
+    action=ActionSpace("google_robot_ee_delta", ("dx", "dy", "dz", "drx", "dry", "drz", "gripper"),
+                       "end-effector delta xyz (m) and axis-angle (rad) in the robot base frame; gripper relative "
+                       "(+1 close, -1 open, 0 keep)", GOOGLE_GRIPPER, float(gt.CONTROL_HZ)))
+STAND_IN_NOTE = ("scene stage is a flat-table stand-in for the scanned one (docs/simpler.md): not directly comparable "
+                 "with published SIMPLER numbers")
+RASTER_NOTE = "drawer tasks rendered with the rasterising shader: not the published setup (ray tracing)"
+
+
+def google_protocol(tree: Path, raster: bool) -> BenchProtocol:
+    scenes = {c.scene: c for tasks in gt.SUITES.values() for configs in tasks.values() for c in configs}
+    stages = {scene: needs.stage_identity(c, tree) for scene, c in sorted(scenes.items())}
+    extra = {
+        "suites": {s: {t: len(c) for t, c in tasks.items()} for s, tasks in gt.SUITES.items()},
+        "max_steps_per_task": {t: gt.SUITES[gt.VISUAL][t][0].max_steps for t in gt.TASK_NAMES},
+        "sim_hz": gt.SIM_HZ, "control_mode": gt.CONTROL_MODE, "robot": "google_robot_static",
+        "sources": "simpler-env/SimplerEnv@4ab7178e, simpler-env/ManiSkill2_real2sim@ef7a4d4",
+        "success": "info['success'] at the episode's last step; grasp/lift/move/drawer stats in metrics",
+        "image": f"{CAMERA} 640x512 with the real-photo overlay (visual matching), resized to size x size "
+                 "(cv2 INTER_AREA); upright",
+        "stages": stages, "stage_stand_in": any(v.startswith("stand-in") for v in stages.values()),
+        "shader": "rasterising for ray-traced tasks (not the published setup)" if raster else "as published",
+    }
+    notes = [STAND_IN_NOTE] if extra["stage_stand_in"] else []
+    if raster:
+        notes.append(RASTER_NOTE)
+    if notes:
+        extra["note"] = "; ".join(notes)
+    return BenchProtocol(name="simpler_google", settle_steps=0, settle_action=(0.0,) * 7, action_dim=7,
+                         control_hz=float(gt.CONTROL_HZ), max_steps=200, trials_per_task=300, cameras=(CAMERA,),
+                         source=SOURCE, extra=extra, conventions=CONVENTIONS)
