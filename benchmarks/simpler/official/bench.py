@@ -47,7 +47,8 @@ class SimplerGoogleBenchmark:
         from benchmarks.simpler.official.vulkan import needs_layer
 
         if configs[0].ray_tracing and not self.raster and needs_layer():
-            return f"{suite}/{task} renders with SimplerEnv's ray-tracing shader (~33 s per step on a CPU): {RT_MESSAGE}"
+            return (f"{suite}/{task} renders with SimplerEnv's ray-tracing shader (~33 s per step on a CPU): "
+                    f"{RT_MESSAGE}")
         return None
 
     def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:

@@ -90,7 +90,8 @@ MOVE_VARIANTS = (  # rt1_move_near_variant_agg.sh
     ("camera_2", "MoveNearAltGoogleCamera2InScene-v0", COKE_SCENE, {}))
 DRAWER_VARIANTS = (  # rt1_drawer_variant_agg.sh and rt1_put_in_drawer_variant_agg.sh: all with shader_dir=rt
     ("base", "frl_apartment_stage_simple", {}), ("background_1", "modern_bedroom_no_roof", {}),
-    ("background_2", "modern_office_no_roof", {}), ("brighter", "frl_apartment_stage_simple", {"light_mode": "brighter"}),
+    ("background_2", "modern_office_no_roof", {}),
+    ("brighter", "frl_apartment_stage_simple", {"light_mode": "brighter"}),
     ("darker", "frl_apartment_stage_simple", {"light_mode": "darker"}),
     ("cabinet_2", "frl_apartment_stage_simple", {"station_name": "mk_station2"}),
     ("cabinet_3", "frl_apartment_stage_simple", {"station_name": "mk_station3"}))
@@ -128,9 +129,9 @@ CLOSE = tuple(f"Close{d}DrawerCustomInScene-v0" for d in ("Top", "Middle", "Bott
 
 
 def _visual() -> dict[str, list[Config]]:
-    tasks = {f"pick_{o}_coke_can": [c for u in URDFS for c in _coke(o, f"urdf_{u}", "GraspSingleOpenedCokeCanInScene-v0",
-                                                                     COKE_SCENE, {"urdf_version": u},
-                                                                     "google_coke_can_real_eval_1.png")]
+    coke_env, overlay = "GraspSingleOpenedCokeCanInScene-v0", "google_coke_can_real_eval_1.png"
+    tasks = {f"pick_{o}_coke_can": [c for u in URDFS
+                                    for c in _coke(o, f"urdf_{u}", coke_env, COKE_SCENE, {"urdf_version": u}, overlay)]
              for o in COKE}
     tasks["move_near"] = [c for u in URDFS for c in _move(f"urdf_{u}", "MoveNearGoogleBakedTexInScene-v0", COKE_SCENE,
                                                           {"urdf_version": u}, "google_move_near_real_eval_1.png")]
@@ -141,7 +142,8 @@ def _visual() -> dict[str, list[Config]]:
 def _variant() -> dict[str, list[Config]]:
     tasks = {f"pick_{o}_coke_can": [c for label, env, scene, extra in COKE_VARIANTS
                                     for c in _coke(o, label, env, scene, extra, None)] for o in COKE}
-    tasks["move_near"] = [c for label, env, scene, extra in MOVE_VARIANTS for c in _move(label, env, scene, extra, None)]
+    tasks["move_near"] = [c for label, env, scene, extra in MOVE_VARIANTS
+                          for c in _move(label, env, scene, extra, None)]
     tasks.update(open_drawer=_drawer_va(OPEN), close_drawer=_drawer_va(CLOSE), put_apple_in_drawer=_apple_va())
     return tasks
 
