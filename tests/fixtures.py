@@ -43,3 +43,23 @@ class CountingBenchmark(FakeBenchmark):
     def episodes(self, selection, run_seed):
         CountingBenchmark.expansions += 1
         return super().episodes(selection, run_seed)
+
+
+def kill_child_on_first_step(monkeypatch) -> list[int]:
+    """Make the first ChildEnv.step of the test SIGKILL its child process first (a simulator that crashed hard);
+    returns the list that receives the killed pid."""
+    import os
+    import signal
+
+    import harness.env_proxy as proxy
+
+    real_step, killed = proxy.ChildEnv.step, []
+
+    def step_then_die(self, action):
+        if not killed:
+            killed.append(self.proc.pid)
+            os.kill(self.proc.pid, signal.SIGKILL)
+        return real_step(self, action)
+
+    monkeypatch.setattr(proxy.ChildEnv, "step", step_then_die)
+    return killed

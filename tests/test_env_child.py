@@ -20,7 +20,7 @@ from harness.env_stack import EnvStack, StackMissing
 from harness.episode import run_episode
 from harness.protocols import BenchSelection
 from harness.store import read_records
-from tests.fixtures import ScriptedPolicy
+from tests.fixtures import ScriptedPolicy, kill_child_on_first_step
 
 VENV = str(Path(sys.executable).parent.parent)  # this interpreter's environment, as the "other" one
 
@@ -96,17 +96,7 @@ def test_a_child_that_cannot_build_its_env_reports_why():
 
 
 def test_a_run_whose_child_is_killed_records_env_errors_and_resume_finishes(tmp_path, monkeypatch):
-    import harness.env_proxy as proxy
-
-    real_step, killed = proxy.ChildEnv.step, []
-
-    def step_then_die(self, action):
-        if not killed:
-            killed.append(self.proc.pid)
-            os.kill(self.proc.pid, signal.SIGKILL)
-        return real_step(self, action)
-
-    monkeypatch.setattr(proxy.ChildEnv, "step", step_then_die)
+    kill_child_on_first_step(monkeypatch)
     cfg = RunConfig(bench="fake", policy="zero", tasks=[0], trials=2, max_steps=5, out=str(tmp_path), name="r",
                     max_attempts=1, bench_options={"child_env": VENV})
     first = evaluate(cfg, progress=False)

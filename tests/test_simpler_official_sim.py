@@ -5,8 +5,6 @@ stack's child process (a few steps), and a child killed with SIGKILL: an env err
 from __future__ import annotations
 
 import json
-import os
-import signal
 
 import pytest
 
@@ -16,6 +14,7 @@ from cli.resolve import evaluate, resume
 from harness.config import RunConfig
 from harness.store import read_records
 from results.summary import summary_table
+from tests.fixtures import kill_child_on_first_step
 from tests.official_stack import snapshot_mirror
 
 pytestmark = pytest.mark.sim
@@ -54,21 +53,10 @@ def test_google_robot_pick_coke_can_runs_in_the_stack_child(stack, tmp_path):
 
 
 def test_a_killed_child_is_an_env_error_and_resume_finishes(stack, tmp_path, monkeypatch):
-    import harness.env_proxy as proxy
-
-    real_step, killed = proxy.ChildEnv.step, []
-
-    def step_then_die(self, action):
-        if not killed:
-            killed.append(self.proc.pid)
-            os.kill(self.proc.pid, signal.SIGKILL)
-        return real_step(self, action)
-
-    monkeypatch.setattr(proxy.ChildEnv, "step", step_then_die)
+    kill_child_on_first_step(monkeypatch)
     first = evaluate(_coke(tmp_path, "kill", max_steps=2, max_attempts=1), progress=False)
     error = first.records[0].error
     assert error.kind == "env_error" and "killed by signal 9" in error.message and "simpler_official" in error.message
-    monkeypatch.setattr(proxy.ChildEnv, "step", real_step)
     assert resume(tmp_path / "kill", progress=False).executed == 1
     (latest,) = {r.key: r for r in read_records(tmp_path / "kill")}.values()
     assert latest.error is None and latest.steps == 2
