@@ -9,10 +9,17 @@ import sys
 import time
 from typing import Any, Callable
 
-from harness.env_wire import (WIRE_VERSION, WireClosed, observation_to_wire, read_frame, step_to_wire, write_frame)
-from harness.errors import PolicyFault, kind_of
-from harness.protocols import PrivilegedStateSource, VideoFrameSource
-from harness.types import EpisodeSpec
+from vla_harness.harness.env_wire import (
+    WIRE_VERSION,
+    WireClosed,
+    observation_to_wire,
+    read_frame,
+    step_to_wire,
+    write_frame,
+)
+from vla_harness.harness.errors import PolicyFault, kind_of
+from vla_harness.harness.protocols import PrivilegedStateSource, VideoFrameSource
+from vla_harness.harness.types import EpisodeSpec
 
 
 def _ops(env) -> dict[str, Callable[[dict[str, Any]], Any]]:
@@ -45,7 +52,7 @@ def _answer(out: int, fn: Callable[[], Any]) -> None:
 
 
 def _build(req: dict[str, Any]):
-    from harness.targets import load_target
+    from vla_harness.harness.targets import load_target
 
     if req.get("v") != WIRE_VERSION:
         raise RuntimeError(f"wire version {req.get('v')} from the worker, this child speaks {WIRE_VERSION}: "

@@ -16,11 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from harness.env_stack import EnvStack
-from harness.env_wire import (WIRE_VERSION, WireClosed, observation_from_wire, read_frame, step_from_wire,
-                              write_frame)
-from harness.errors import EnvFault, EpisodeError
-from harness.types import EpisodeSpec, Observation, StepResult
+from vla_harness.harness.env_stack import EnvStack
+from vla_harness.harness.env_wire import (
+    WIRE_VERSION,
+    WireClosed,
+    observation_from_wire,
+    read_frame,
+    step_from_wire,
+    write_frame,
+)
+from vla_harness.harness.errors import EnvFault, EpisodeError
+from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
 
 STDERR_LINES = 12
 
@@ -38,7 +44,7 @@ class ChildEnv:
         python = stack.require()
         self.stack, self.proc = stack, None
         self._log = tempfile.TemporaryFile(prefix=f"vla-{stack.name}-", suffix=".stderr")
-        self.proc = subprocess.Popen([str(python), "-m", "harness.env_child"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([str(python), "-m", "vla_harness.harness.env_child"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self._log, env={**os.environ, **stack.env_vars})
         self.wire_s = 0.0
         self.child_s = 0.0

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.errors import EnvFault, UserError
+from vla_harness.harness.errors import EnvFault, UserError
 
 
 class StackMissing(EnvFault, UserError, RuntimeError):

@@ -14,8 +14,8 @@ import struct
 import time
 from typing import Any
 
-from harness import codec
-from harness.types import Observation, StepResult
+from vla_harness.harness import codec
+from vla_harness.harness.types import Observation, StepResult
 
 WIRE_VERSION = 1
 _HEADER = struct.Struct(">I")

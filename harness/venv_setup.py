@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.errors import UserError
+from vla_harness.harness.errors import UserError
 
 
 class SetupError(UserError):

@@ -21,8 +21,8 @@ ACTION = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], np.float32)
 
 
 def _spec():
-    from benchmarks.simpler.official.bench import SimplerGoogleBenchmark
-    from harness.protocols import BenchSelection
+    from vla_harness.benchmarks.simpler.official.bench import SimplerGoogleBenchmark
+    from vla_harness.harness.protocols import BenchSelection
 
     bench = SimplerGoogleBenchmark()
     return bench, bench.episodes(BenchSelection(suites=("variant_aggregation",), tasks=(2,), trials=13), 0)[12]
@@ -39,10 +39,10 @@ def _time(env, spec, steps: int, size: int) -> float:
 
 
 def inproc(steps: int, size: int) -> None:
-    from benchmarks.simpler.official.env import OfficialEnv
+    from vla_harness.benchmarks.simpler.official.env import OfficialEnv
 
     bench, spec = _spec()
-    from benchmarks.asset_cache import family_dir
+    from vla_harness.benchmarks.asset_cache import family_dir
 
     env = OfficialEnv(spec.suite, spec.task_name, spec.init_state_index, str(bench.tree / "data"),
                       str(family_dir("simpler_official") / "standin"))
@@ -57,7 +57,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.inproc:
         return inproc(args.steps, args.size)
-    from benchmarks.simpler.official.stack import stack
+    from vla_harness.benchmarks.simpler.official.stack import stack
 
     st = stack()
     out = subprocess.run([str(st.python), __file__, "--inproc", "--steps", str(args.steps), "--size", str(args.size)],

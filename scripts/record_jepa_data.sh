@@ -9,7 +9,7 @@
 # extend the folders. The shipped checkpoints' data: ROUNDS=9 ROUND=2 VIDEO_TRIALS=2 VIDEO10_TRIALS=1 (docs/vla_jepa.md).
 set -euo pipefail
 ROUNDS=${1:-9}; ROUND=${2:-2}; VIDEO_TRIALS=${3:-2}; VIDEO10_TRIALS=${4:-1}
-CLI=${CLI:-.venv/bin/python -m cli}
+CLI=${CLI:-.venv/bin/python -m vla_harness.cli}
 REC="nice -n 10 $CLI record --policy oracle -B placements=fresh --size 64 --quiet"
 phase0() {  # suite, seed, out, then "tasks:trials" pairs
   local bench=$1 seed=$2 out=$3; shift 3

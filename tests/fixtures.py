@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.fake.bench import FakeBenchmark
-from harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.benchmarks.fake.bench import FakeBenchmark
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
 
 
 class ScriptedPolicy:
@@ -51,7 +51,7 @@ def kill_child_on_first_step(monkeypatch) -> list[int]:
     import os
     import signal
 
-    import harness.env_proxy as proxy
+    import vla_harness.harness.env_proxy as proxy
 
     real_step, killed = proxy.ChildEnv.step, []
 

@@ -10,8 +10,8 @@ import io
 import zipfile
 from pathlib import Path
 
-from benchmarks.simpler.official.sources import sources
 from tests.asset_server import serve
+from vla_harness.benchmarks.simpler.official.sources import sources
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "src"
 

@@ -12,15 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.fake.bench import FakeBenchmark
-from cli.resolve import evaluate, resume
-from harness.config import RunConfig
-from harness.env_proxy import ChildEnv, ChildEnvError
-from harness.env_stack import EnvStack, StackMissing
-from harness.episode import run_episode
-from harness.protocols import BenchSelection
-from harness.store import read_records
 from tests.fixtures import ScriptedPolicy, kill_child_on_first_step
+from vla_harness.benchmarks.fake.bench import FakeBenchmark
+from vla_harness.cli.resolve import evaluate, resume
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.env_proxy import ChildEnv, ChildEnvError
+from vla_harness.harness.env_stack import EnvStack, StackMissing
+from vla_harness.harness.episode import run_episode
+from vla_harness.harness.protocols import BenchSelection
+from vla_harness.harness.store import read_records
 
 VENV = str(Path(sys.executable).parent.parent)  # this interpreter's environment, as the "other" one
 
@@ -89,10 +89,10 @@ def test_a_hung_child_is_killed_after_its_timeout_and_named():
 def test_a_child_that_cannot_build_its_env_reports_why():
     stack = EnvStack("fake_child", Path(VENV))
     with pytest.raises(ChildEnvError, match="cannot import 'benchmarks.fake.bench:Nope'") as err:
-        ChildEnv(stack, "benchmarks.fake.bench:Nope")
+        ChildEnv(stack, "vla_harness.benchmarks.fake.bench:Nope")
     assert err.value.kind == "env_error"
     with pytest.raises(StackMissing, match=r"not set up .*`vla-harness env setup nowhere`"):
-        ChildEnv(EnvStack("nowhere", Path("/nonexistent/venv")), "benchmarks.fake.bench:FakeEnv", task_id=0)
+        ChildEnv(EnvStack("nowhere", Path("/nonexistent/venv")), "vla_harness.benchmarks.fake.bench:FakeEnv", task_id=0)
 
 
 def test_a_run_whose_child_is_killed_records_env_errors_and_resume_finishes(tmp_path, monkeypatch):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.simpler.official import google_tasks as gt
-from benchmarks.simpler.official.bench import SimplerGoogleBenchmark
-from benchmarks.simpler.official.needs import required
-from benchmarks.simpler.official.sources import sources
-from harness.config import ConfigError
-from harness.manifest import protocol_hash
+from vla_harness.benchmarks.simpler.official import google_tasks as gt
+from vla_harness.benchmarks.simpler.official.bench import SimplerGoogleBenchmark
+from vla_harness.benchmarks.simpler.official.needs import required
+from vla_harness.benchmarks.simpler.official.sources import sources
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.manifest import protocol_hash
 
 
 def test_config_counts_are_the_official_scripts():

@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from benchmarks.asset_cache import family_dir
-from cli.main import main
-from cli.resolve import evaluate, resume
-from harness.config import RunConfig
-from harness.store import read_records
-from results.summary import summary_table
 from tests.fixtures import kill_child_on_first_step
 from tests.official_stack import snapshot_mirror
+from vla_harness.benchmarks.asset_cache import family_dir
+from vla_harness.cli.main import main
+from vla_harness.cli.resolve import evaluate, resume
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.store import read_records
+from vla_harness.results.summary import summary_table
 
 pytestmark = pytest.mark.sim
 

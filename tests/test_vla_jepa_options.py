@@ -6,11 +6,11 @@ import dataclasses
 import pytest
 import torch
 
-from policies.vla_jepa.checkpoint import load, save
-from policies.vla_jepa.config import ConfigError, model_config, run_model_config, train_config
-from policies.vla_jepa.data import Tensors, norm_stats
-from policies.vla_jepa.model import Keypoints, VlaJepa
-from policies.vla_jepa.text import TextCache
+from vla_harness.policies.vla_jepa.checkpoint import load, save
+from vla_harness.policies.vla_jepa.config import ConfigError, model_config, run_model_config, train_config
+from vla_harness.policies.vla_jepa.data import Tensors, norm_stats
+from vla_harness.policies.vla_jepa.model import Keypoints, VlaJepa
+from vla_harness.policies.vla_jepa.text import TextCache
 
 TINY = model_config("tiny")
 

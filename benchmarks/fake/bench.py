@@ -8,14 +8,22 @@ process of its interpreter, harness/env_proxy.py, as a simulator stack with conf
 from __future__ import annotations
 
 import time
+
 import numpy as np
 
-from harness.config import ConfigError
-from harness.conventions import (LIBERO_GRIPPER, ROTATED_180, UPRIGHT, ActionSpace, BenchConventions, CameraRole,
-                                 StateEntry)
-from harness.protocols import BenchProtocol, BenchSelection
-from harness.seeding import with_seed
-from harness.types import EpisodeSpec, Observation, StepResult
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.conventions import (
+    LIBERO_GRIPPER,
+    ROTATED_180,
+    UPRIGHT,
+    ActionSpace,
+    BenchConventions,
+    CameraRole,
+    StateEntry,
+)
+from vla_harness.harness.protocols import BenchProtocol, BenchSelection
+from vla_harness.harness.seeding import with_seed
+from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
 
 # The wrist camera renders rotated 180 degrees (like LIBERO's), the scene camera upright: conversions get exercised.
 CONVENTIONS = BenchConventions(
@@ -114,10 +122,10 @@ class FakeBenchmark:
         if self.child_env:
             from pathlib import Path
 
-            from harness.env_proxy import ChildEnv
-            from harness.env_stack import EnvStack
+            from vla_harness.harness.env_proxy import ChildEnv
+            from vla_harness.harness.env_stack import EnvStack
 
             stack = EnvStack("fake_child", Path(self.child_env), op_timeout_s=self.child_timeout_s)
-            return ChildEnv(stack, "benchmarks.fake.bench:FakeEnv", task_id=spec.task_id,
+            return ChildEnv(stack, "vla_harness.benchmarks.fake.bench:FakeEnv", task_id=spec.task_id,
                             step_delay_s=self.step_delay_s, hang_s=hang)
         return FakeEnv(spec.task_id, self.step_delay_s, hang)

@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 
-STACKS = {"simpler_official": "benchmarks.simpler.official.stack"}
+STACKS = {"simpler_official": "vla_harness.benchmarks.simpler.official.stack"}
 
 
 def show(args: argparse.Namespace) -> int:

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks.asset_cache import family_dir
-from benchmarks.simpler.assets import MissingDependency
-from benchmarks.simpler.official import google_tasks as gt
-from benchmarks.simpler.official import needs
-from benchmarks.simpler.official.protocol import google_protocol
-from benchmarks.simpler.official.sources import FAMILY
-from benchmarks.simpler.official.stack import SETUP, data_dir, stack
-from harness.config import ConfigError
-from harness.protocols import BenchProtocol, BenchSelection
-from harness.seeding import with_seed
-from harness.types import EpisodeSpec
+from vla_harness.benchmarks.asset_cache import family_dir
+from vla_harness.benchmarks.simpler.assets import MissingDependency
+from vla_harness.benchmarks.simpler.official import google_tasks as gt
+from vla_harness.benchmarks.simpler.official import needs
+from vla_harness.benchmarks.simpler.official.protocol import google_protocol
+from vla_harness.benchmarks.simpler.official.sources import FAMILY
+from vla_harness.benchmarks.simpler.official.stack import SETUP, data_dir, stack
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchProtocol, BenchSelection
+from vla_harness.harness.seeding import with_seed
+from vla_harness.harness.types import EpisodeSpec
 
 SHADERS = ("published", "raster")
 RT_MESSAGE = ("use a GPU, or pick the rasterising shader explicitly with -B shader=raster (not the published setup; "
@@ -44,7 +44,7 @@ class SimplerGoogleBenchmark:
         if files:
             return (f"{suite}/{task} needs {len(files)} file(s) missing from {self.tree}: {', '.join(files[:6])}"
                     + (", ..." if len(files) > 6 else "") + f"; run `{SETUP} --force` on a machine with internet")
-        from benchmarks.simpler.official.vulkan import needs_layer
+        from vla_harness.benchmarks.simpler.official.vulkan import needs_layer
 
         if configs[0].ray_tracing and not self.raster and needs_layer():
             return (f"{suite}/{task} renders with SimplerEnv's ray-tracing shader (~33 s per step on a CPU): "
@@ -84,7 +84,7 @@ class SimplerGoogleBenchmark:
         return f"{spec.suite}/{spec.task_name}/{gt.SUITES[spec.suite][spec.task_name][spec.init_state_index].env_key()}"
 
     def make_env(self, spec: EpisodeSpec):
-        from harness.env_proxy import ChildEnv
+        from vla_harness.harness.env_proxy import ChildEnv
 
         config = gt.SUITES[spec.suite][spec.task_name][spec.init_state_index]
         files = needs.missing(config, self.tree)
@@ -92,7 +92,7 @@ class SimplerGoogleBenchmark:
             raise MissingDependency(f"{spec.key} needs files missing from {self.tree}: {', '.join(files)}; "
                                     f"run `{SETUP} --force`")
         standin = needs.stage_identity(config, self.tree).startswith("stand-in")
-        return ChildEnv(stack(self.asset_dir, self.timeout_s), "benchmarks.simpler.official.env:OfficialEnv",
+        return ChildEnv(stack(self.asset_dir, self.timeout_s), "vla_harness.benchmarks.simpler.official.env:OfficialEnv",
                         suite=spec.suite, task=spec.task_name, index=spec.init_state_index,
                         data_dir=str(self.tree / "data"), raster=self.raster,
                         standin_dir=str(family_dir(FAMILY, self.asset_dir) / "standin") if standin else None)

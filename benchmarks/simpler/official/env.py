@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.simpler.official import google_tasks as gt
-from benchmarks.simpler.official.protocol import RASTER_NOTE, STAND_IN_NOTE
-from harness.types import EpisodeSpec, Observation, StepResult
+from vla_harness.benchmarks.simpler.official import google_tasks as gt
+from vla_harness.benchmarks.simpler.official.protocol import RASTER_NOTE, STAND_IN_NOTE
+from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
 
 STATE_KEYS = ("qpos", "ee_pose", "base_pose")
 FIRST_EPISODE_SEED = int(np.random.RandomState(2022).randint(2**32))  # sapien_env.py: main seed 2022, first draw

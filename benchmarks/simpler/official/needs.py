@@ -7,8 +7,8 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from benchmarks.simpler.official.google_tasks import Config
-from benchmarks.simpler.official.sources import sources
+from vla_harness.benchmarks.simpler.official.google_tasks import Config
+from vla_harness.benchmarks.simpler.official.sources import sources
 
 # The models each env loads (ManiSkill2_real2sim@ef7a4d4 envs/custom_scenes/grasp_single_in_scene.py,
 # move_near_in_scene.py triplets, place_in_closed_drawer_in_scene.py model_ids)

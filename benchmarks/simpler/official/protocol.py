@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.simpler.official import google_tasks as gt
-from benchmarks.simpler.official import needs
-from harness.conventions import UPRIGHT, ActionSpace, BenchConventions, CameraRole, Gripper, StateEntry
-from harness.protocols import BenchProtocol
+from vla_harness.benchmarks.simpler.official import google_tasks as gt
+from vla_harness.benchmarks.simpler.official import needs
+from vla_harness.harness.conventions import UPRIGHT, ActionSpace, BenchConventions, CameraRole, Gripper, StateEntry
+from vla_harness.harness.protocols import BenchProtocol
 
 SOURCE = ("SimplerEnv (Li et al. 2024) Google robot as simpler-env/SimplerEnv@4ab7178e scripts/rt1_*.sh run "
           "simpler_env/main_inference.py on simpler-env/ManiSkill2_real2sim@ef7a4d4 (sapien 2.2.2): every episode "

@@ -14,8 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.asset_cache import family_dir, read_record, unpack_zip, write_record
-from benchmarks.download import DownloadError, Remote, download, file_digests
+from vla_harness.benchmarks.asset_cache import family_dir, read_record, unpack_zip, write_record
+from vla_harness.benchmarks.download import DownloadError, Remote, download, file_digests
 
 FAMILY = "simpler_official"
 SOURCES = json.loads(Path(__file__).with_name("sources.json").read_text())

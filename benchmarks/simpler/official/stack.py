@@ -7,9 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks.simpler.official.sources import FAMILY, fetch_sources, sources, tree
-from harness.env_stack import EnvStack
-from harness.venv_setup import create_venv
+from vla_harness.benchmarks.simpler.official.sources import FAMILY, fetch_sources, sources, tree
+from vla_harness.harness.env_stack import EnvStack
+from vla_harness.harness.venv_setup import create_venv
 
 PROJECT = Path(__file__).resolve().parents[3]
 REQUIREMENTS = Path(__file__).with_name("requirements.txt")
@@ -28,7 +28,7 @@ def data_dir(dir_option: str | None = None) -> Path:
 
 
 def stack(dir_option: str | None = None, timeout_s: float = 600.0) -> EnvStack:
-    from benchmarks.simpler.official.vulkan import layer_env
+    from vla_harness.benchmarks.simpler.official.vulkan import layer_env
 
     env = {"MS2_REAL2SIM_ASSET_DIR": str(data_dir(dir_option)), "DISPLAY": "", **layer_env()}
     return EnvStack(FAMILY, venv_path(), env_vars=env, start_timeout_s=600.0, op_timeout_s=timeout_s)
@@ -37,7 +37,7 @@ def stack(dir_option: str | None = None, timeout_s: float = 600.0) -> EnvStack:
 def setup(dir_option: str | None = None, mirror: str | None = None, progress: bool = True,
           force: bool = False) -> Path:
     """Fetch and check the sources, create the environment, install everything into it, build the Vulkan layer."""
-    from benchmarks.simpler.official.vulkan import build_layer, needs_layer
+    from vla_harness.benchmarks.simpler.official.vulkan import build_layer, needs_layer
 
     lacking = fetch_sources(dir_option, mirror, progress, force)
     for repo, files in lacking.items():

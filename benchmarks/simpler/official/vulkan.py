@@ -18,8 +18,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from benchmarks.asset_cache import cache_root
-from harness.errors import UserError
+from vla_harness.benchmarks.asset_cache import cache_root
+from vla_harness.harness.errors import UserError
 
 SOURCE = Path(__file__).with_name("vk_strip_layer.c")
 LAYER = "VK_LAYER_VLA_HARNESS_strip_extensions"
