@@ -38,8 +38,7 @@ def start_run(cfg: RunConfig) -> Path:
 
 def evaluate(cfg: RunConfig, progress: bool = True) -> RunSummary:
     """Plan once, create the run directory, execute every episode."""
-    plan = plan_run(cfg)
-    return run_core.execute(run_core.start_run(plan), plan, progress)
+    return run_core.evaluate_new(plan_run(cfg), progress)
 
 
 def resume(run_dir: Path, progress: bool = True, runner_overrides: dict | None = None) -> RunSummary:

@@ -53,6 +53,8 @@ class RunConfig:
             raise ConfigError(f"--trials must be >= 1, got {self.trials}")
         if self.workers < 1:
             raise ConfigError(f"--workers must be >= 1, got {self.workers}")
+        if self.name is not None:
+            check_run_name(self.name)
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,6 +67,20 @@ class RunConfig:
         if unknown:
             raise ConfigError(f"unknown config field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
         return RunConfig(**d)
+
+
+MAX_NAME = 200
+
+
+def check_run_name(name: object) -> str:
+    """A run name is one plain path component: joined to --out, anything else could point at a folder we do not own."""
+    text = name if isinstance(name, str) else ""
+    bad = (not text or text in (".", "..") or "/" in text or "\\" in text or len(text) > MAX_NAME
+           or any(ord(c) < 32 or ord(c) == 127 for c in text))
+    if bad:
+        raise ConfigError(f"--name must be one plain folder name (no '/', '.', '..', control characters; at most "
+                          f"{MAX_NAME} characters), got {str(name)[:60]!r}")
+    return text
 
 
 def load_yaml(path: Path) -> dict[str, Any]:

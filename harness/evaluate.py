@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import re
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -15,7 +18,7 @@ from vla_harness.harness.manifest import build_manifest, differences
 from vla_harness.harness.plan import RunPlan, plan_run
 from vla_harness.harness.progress import RunProgress
 from vla_harness.harness.protocols import StopRun
-from vla_harness.harness.store import RunStore, finished_keys
+from vla_harness.harness.store import RunStore, StoreError, finished_keys
 from vla_harness.harness.targets import Targets
 from vla_harness.harness.types import EpisodeRecord, PolicyRef
 from vla_harness.harness.worker import RunJob
@@ -35,12 +38,44 @@ class RunSummary:
 
 def start_run(plan: RunPlan) -> Path:
     """Create the run directory and manifest; nothing is executed yet."""
+    return _create(plan)[0]
+
+
+def evaluate_new(plan: RunPlan, progress: bool = True, announce=None) -> RunSummary:
+    """Create the run and execute it. A run that fails before its first record is removed again, but only what this
+    call created (the manifest, the lock, the directory if it made it): never a folder or file it did not write."""
+    run_dir, made = _create(plan)
+    if announce is not None:
+        announce(run_dir)
+    try:
+        return execute(run_dir, plan, progress)
+    except Exception:
+        if RunStore(run_dir).discard_unstarted(made):
+            print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
+        raise
+
+
+def _create(plan: RunPlan) -> tuple[Path, bool]:
     cfg = plan.config
-    run_id = cfg.name or f"{cfg.bench}-{cfg.policy}-{time.strftime('%Y%m%d-%H%M%S')}"
-    run_dir = Path(cfg.out) / run_id
-    RunStore(run_dir).create(build_manifest(run_id, cfg.to_dict(), plan.protocol, plan.protocol_hash,
-                                            len(plan.specs)))
-    return run_dir
+    for run_id in _run_ids(cfg):
+        run_dir = Path(cfg.out) / run_id
+        manifest = build_manifest(run_id, cfg.to_dict(), plan.protocol, plan.protocol_hash, len(plan.specs))
+        try:
+            return run_dir, RunStore(run_dir).create(manifest, new_dir=not cfg.name)
+        except StoreError:
+            if cfg.name or not run_dir.is_dir():  # a default name another run took first: try the next one
+                raise
+    raise AssertionError("unreachable: _run_ids never ends")
+
+
+def _run_ids(cfg: RunConfig):
+    """The user's --name, or bench-policy-time with -2, -3, ... when a run started in the same second has it."""
+    if cfg.name:
+        yield cfg.name
+        return
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{cfg.bench}-{cfg.policy}-{time.strftime('%Y%m%d-%H%M%S')}")
+    yield base
+    yield from (f"{base}-{i}" for i in itertools.count(2))
 
 
 def resume(run_dir: Path, targets: Targets, progress: bool = True,

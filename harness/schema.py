@@ -42,7 +42,33 @@ def record_from_dict(d: dict[str, Any], run_policy: str | None = None, where: st
     while version < harness.SCHEMA_VERSION:
         d = {**UPGRADES[version](d, run_policy), "schema_version": version + 1}
         version += 1
+    policy = d.get("policy")
+    if isinstance(policy, dict) and isinstance(policy.get("target"), str):
+        d = {**d, "policy": {**policy, "target": current_target(policy["target"])}}
     return EpisodeRecord.from_dict(d)
+
+
+# Module paths as vla-harness 0.1 wrote them in `module:attr` targets (run configs, records): before the one
+# `vla_harness` namespace, and before clients, wire and training got rooms of their own.
+ROOMS = ("harness", "benchmarks", "policies", "results", "recording", "training", "cli")
+MOVED_MODULES = {
+    "policies.remote": "policies.clients.remote", "policies.openpi": "policies.clients.openpi",
+    "policies.openvla_oft": "policies.clients.openvla_oft", "policies.vla_eval_client": "policies.clients.vla_eval",
+    "policies.vla_jepa_official": "policies.clients.vla_jepa_official", "policies.server.codec": "harness.codec",
+    "policies.server.openpi_wire": "policies.wire.openpi_wire", "policies.libero_inputs": "policies.wire.libero_inputs",
+    "policies.openpi_libero": "policies.wire.openpi_libero", "policies.vla_jepa.train": "training.vla_jepa.train",
+    "policies.vla_jepa.train_cmd": "training.vla_jepa.train_cmd", "policies.vla_jepa.gates": "training.vla_jepa.gates",
+    "policies.vla_jepa.probes": "training.vla_jepa.probes",
+}
+
+
+def current_target(target: str) -> str:
+    """A 0.1 target (`policies.remote:RemotePolicy`) as this layout names it; anything else unchanged."""
+    module, sep, attr = target.partition(":")
+    if module.split(".")[0] not in ROOMS:
+        return target
+    module = MOVED_MODULES.get(module, module)
+    return f"vla_harness.{module}{sep}{attr}"
 
 
 def checked_manifest(manifest: dict[str, Any], where: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from vla_harness.harness.types import EpisodeRecord
 MANIFEST = "manifest.json"
 EPISODES = "episodes.jsonl"
 CORRUPT = "episodes.jsonl.corrupt"
+MANIFEST_TMP = "manifest.tmp"
 STATUSES = ("running", "finished", "stopped", "failed")
 
 
@@ -109,9 +110,13 @@ class RunStore:
     def exists(self) -> bool:
         return self.manifest_path.exists()
 
-    def create(self, manifest: dict[str, Any]) -> None:
-        """Create the run under its lock (kept: the creator is the run's writer); two creators never both succeed."""
-        self.dir.mkdir(parents=True, exist_ok=True)
+    def create(self, manifest: dict[str, Any], new_dir: bool = False) -> bool:
+        """Create the run under its lock (kept: the creator is the run's writer); two creators never both succeed.
+        Returns whether this call made the directory: only then may a run that never started remove it.
+        `new_dir`: refuse a directory that exists already (a default name is claimed by the mkdir itself)."""
+        made = _make_dir(self.dir)
+        if new_dir and not made:
+            raise StoreError(f"{self.dir} exists already")
         held = runlock.holds(self.dir)
         runlock.acquire(self.dir)
         if self.exists():
@@ -119,9 +124,32 @@ class RunStore:
                 runlock.release(self.dir)
             raise StoreError(f"{self.dir} already holds a run; use `vla-harness resume {self.dir}` or another --name")
         self.write_manifest({**manifest, **_status("running")})
+        return made
+
+    def discard_unstarted(self, made: bool) -> bool:
+        """Remove a run that failed before its first record: only the run's own files, and the directory only if
+        `made` (this process created it) and nothing else is in it. False when records exist or a writer took over."""
+        try:
+            runlock.acquire(self.dir)
+        except runlock.RunLocked:
+            return False
+        try:
+            if self.records() or _has_lines(self.dir / EPISODES):
+                return False
+            for name in (MANIFEST, MANIFEST_TMP, EPISODES, runlock.LOCK):
+                (self.dir / name).unlink(missing_ok=True)
+        finally:
+            runlock.release(self.dir)
+        if made:
+            for folder in (self.dir / "videos", self.dir):
+                try:
+                    folder.rmdir()  # only when empty: a file someone else put there keeps the folder
+                except OSError:
+                    pass
+        return True
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
-        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp = self.dir / MANIFEST_TMP
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(json.dumps(manifest, indent=2, sort_keys=True, default=str))
             f.flush()
@@ -181,6 +209,32 @@ class RunStore:
             os.fsync(f.fileno())
         print(f"warning: {path}:{scan.torn_tail[0]}: torn last line ({len(data) - cut} bytes) moved to "
               f"{self.dir / CORRUPT}", file=sys.stderr)
+
+
+def _make_dir(run_dir: Path) -> bool:
+    """mkdir the run directory (parents too); refuse a --out that is a file and a folder that is not a run.
+    Returns whether this call created the run directory itself."""
+    try:
+        run_dir.parent.mkdir(parents=True, exist_ok=True)
+        run_dir.mkdir()
+        return True
+    except FileExistsError:
+        if not run_dir.is_dir():
+            raise StoreError(f"{run_dir} is a file, not a run directory; pick another --name or --out") from None
+    except NotADirectoryError:
+        raise StoreError(f"cannot create {run_dir}: a part of --out is a file, not a folder") from None
+    foreign = sorted(p.name for p in run_dir.iterdir() if p.name not in (runlock.LOCK, MANIFEST_TMP))
+    if foreign and MANIFEST not in foreign:
+        raise StoreError(f"{run_dir} is not empty and is not a run directory (it holds {', '.join(foreign[:3])}"
+                         f"{', ...' if len(foreign) > 3 else ''}); pick another --name or --out")
+    return False
+
+
+def _has_lines(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _line_offset(data: bytes, line_no: int) -> int:

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from vla_harness.harness.config import ConfigError
 from vla_harness.harness.options import coerce_lists
+from vla_harness.harness.schema import current_target
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Targets:
 
 
 def load_target(target: str) -> Callable[..., Any]:
-    module_name, sep, attr = target.partition(":")
+    module_name, sep, attr = current_target(target).partition(":")
     if not sep or not module_name or not attr:
         raise ConfigError(f"a target is 'package.module:Factory', got '{target}'")
     try:

@@ -53,7 +53,7 @@ class TripwirePolicy:
 
 
 def _start_server(port: int, *options: str) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([sys.executable, "-m", "vla_harness.cli.main", "serve", "--policy",
+    proc = subprocess.Popen([sys.executable, "-m", "vla_harness", "serve", "--policy",
                              "tests.test_remote_failures:TripwirePolicy", "--port", str(port), *options],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline()

@@ -7,7 +7,8 @@ import argparse
 import importlib
 import sys
 
-FAMILIES = {"libero_plus": "vla_harness.benchmarks.libero_plus.fetch", "simpler_bridge": "vla_harness.benchmarks.simpler.fetch"}
+FAMILIES = {"libero_plus": "vla_harness.benchmarks.libero_plus.fetch",
+            "simpler_bridge": "vla_harness.benchmarks.simpler.fetch"}
 
 
 def _size(n: int | None) -> str:

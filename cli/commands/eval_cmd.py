@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
 from vla_harness.cli.resolve import plan_run
 from vla_harness.harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
-from vla_harness.harness.evaluate import execute, start_run
+from vla_harness.harness.evaluate import evaluate_new
 from vla_harness.harness.options import int_ranges
 
 
@@ -88,32 +87,10 @@ def print_summary(summary) -> None:
 
 def run(args: argparse.Namespace) -> int:
     plan = plan_run(config_from_args(args))
-    run_dir = start_run(plan)
-    print(f"run directory: {run_dir}", file=sys.stderr)
-    try:
-        summary = execute(run_dir, plan, progress=not args.no_progress)
-    except Exception:
-        _remove_if_empty(run_dir)
-        raise
+    summary = evaluate_new(plan, progress=not args.no_progress,
+                           announce=lambda run_dir: print(f"run directory: {run_dir}", file=sys.stderr))
     print_summary(summary)
     return 0
-
-
-def _remove_if_empty(run_dir: Path) -> None:
-    """A run that failed before its first record (bad checkpoint, bad option) leaves no directory behind."""
-    from vla_harness.harness import runlock
-    from vla_harness.harness.store import RunStore
-
-    try:
-        runlock.acquire(run_dir)  # no other writer may have taken the run over in the meantime
-    except runlock.RunLocked:
-        return
-    try:
-        if not RunStore(run_dir).records():
-            shutil.rmtree(run_dir, ignore_errors=True)
-            print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
-    finally:
-        runlock.release(run_dir)
 
 
 def register(sub) -> None:

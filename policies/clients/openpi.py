@@ -9,8 +9,9 @@ are executed before the next request. Rotation, camera roles and the state vecto
 done by the worker (harness/convert.py); this module only pads, resizes and speaks the wire. A benchmark whose
 action space is not LIBERO's (`libero_osc_pose`: LIBERO and LIBERO-Plus) is refused before the first episode.
 
-Transport, retries, timeouts, `token` and `on_unreachable` are `--policy remote`'s (policies/remote.py). The sizes
-and `replan_steps` are options (`-P resize_size=224 -P render_size=256 -P replan_steps=5`), kept in the manifest.
+Transport, retries, timeouts, `token` and `on_unreachable` are `--policy remote`'s (policies/clients/remote.py).
+The sizes and `replan_steps` are options (`-P resize_size=224 -P render_size=256 -P replan_steps=5`), kept in the
+manifest.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ TF lanczos3), so the model sees bit for bit what the official loop feeds it, wit
 then center-crops (its `center_crop` setting). Each returned action is post-processed as `process_action` does:
 gripper [0, 1] -> [-1, +1] and binarised with sign, then inverted (OpenVLA's 1 = open -> LIBERO's -1 = open). The
 first `open_loop_steps` (default 8 = NUM_ACTIONS_CHUNK for LIBERO) actions of each reply are executed.
-Written with the standard library (urllib + json); failures as policies/remote.py: unreachable / hung / dying
+Written with the standard library (urllib + json); failures as policies/clients/remote.py: unreachable / hung / dying
 server -> `policy_unreachable`, an unusable reply -> `policy_error`.
 """
 

@@ -11,7 +11,7 @@ The observation is vla-eval's LIBERO convention (vla_eval/benchmarks/libero/benc
 {"images": {"agentview": upright 256 px, "wrist": upright 256 px if send_wrist_image}, "task_description": text,
 "states": eef pos || vla_eval.rotation.quat_to_axisangle(quat) || gripper qpos if send_state}; the reply's action is
 executed as that benchmark's `step` does: the gripper discretised (< 0 -> -1, else +1). `controller_states` (the
-controller's pose, used by X-VLA) is not sent. Failures as policies/remote.py.
+controller's pose, used by X-VLA) is not sent. Failures as policies/clients/remote.py.
 """
 
 from __future__ import annotations

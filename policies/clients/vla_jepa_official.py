@@ -9,7 +9,7 @@ axis-angle || gripper qpos]}}`, and turns the reply's `data.normalized_actions` 
 that client does: clip to [-1, 1], gripper thresholded at 0.5 to {0, 1}, the masked dimensions un-normalised with
 the checkpoint's dataset_statistics.json (min/max), then gripper open (1) -> -1, closed (0) -> +1. The chunk executed
 is the checkpoint's `future_action_window_size + 1` (config.yaml beside the statistics; 8 for the LIBERO configs).
-Unreachable / hung / dropped server: `policy_unreachable` (policies/remote.py); an error reply: `policy_error`.
+Unreachable / hung / dropped server: `policy_unreachable` (policies/clients/remote.py); an error reply: `policy_error`.
 """
 
 from __future__ import annotations
