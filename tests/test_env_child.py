@@ -88,7 +88,7 @@ def test_a_hung_child_is_killed_after_its_timeout_and_named():
 
 def test_a_child_that_cannot_build_its_env_reports_why():
     stack = EnvStack("fake_child", Path(VENV))
-    with pytest.raises(ChildEnvError, match="cannot import 'benchmarks.fake.bench:Nope'") as err:
+    with pytest.raises(ChildEnvError, match="cannot import 'vla_harness.benchmarks.fake.bench:Nope'") as err:
         ChildEnv(stack, "vla_harness.benchmarks.fake.bench:Nope")
     assert err.value.kind == "env_error"
     with pytest.raises(StackMissing, match=r"not set up .*`vla-harness env setup nowhere`"):

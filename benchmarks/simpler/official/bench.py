@@ -92,7 +92,8 @@ class SimplerGoogleBenchmark:
             raise MissingDependency(f"{spec.key} needs files missing from {self.tree}: {', '.join(files)}; "
                                     f"run `{SETUP} --force`")
         standin = needs.stage_identity(config, self.tree).startswith("stand-in")
-        return ChildEnv(stack(self.asset_dir, self.timeout_s), "vla_harness.benchmarks.simpler.official.env:OfficialEnv",
+        return ChildEnv(stack(self.asset_dir, self.timeout_s),
+                        "vla_harness.benchmarks.simpler.official.env:OfficialEnv",
                         suite=spec.suite, task=spec.task_name, index=spec.init_state_index,
                         data_dir=str(self.tree / "data"), raster=self.raster,
                         standin_dir=str(family_dir(FAMILY, self.asset_dir) / "standin") if standin else None)
