@@ -3,7 +3,8 @@ like an in-process one: same Env methods, same hooks. A child that dies, hangs o
 a failure; `resume` re-runs it) whose message ends with the child's last stderr lines.
 
 The child's seconds are reported with every answer; the rest of each call's time is the wire's (pipe, msgpack,
-process switch), summed per episode into the step info as `env_wire_s`, next to `env_process`."""
+process switch). Both, summed over the episode, go into the record's time split (`env_child_s`, `env_wire_s`:
+process_times()); the step info names the process (`env_process`)."""
 
 from __future__ import annotations
 
@@ -67,8 +68,11 @@ class ChildEnv:
 
     def step(self, action: np.ndarray) -> StepResult:
         result = step_from_wire(self._call({"op": "step", "action": np.asarray(action, dtype=np.float32)}))
-        result.info.update(env_process=self.label, env_wire_s=round(self.wire_s, 6))
+        result.info.update(env_process=self.label)
         return result
+
+    def process_times(self) -> tuple[float, float]:
+        return self.child_s, self.wire_s
 
     def privileged_state(self) -> dict[str, Any]:
         return self._call({"op": "privileged"})

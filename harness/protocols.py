@@ -61,6 +61,14 @@ class PrivilegedStateSource(Protocol):
 
 
 @runtime_checkable
+class ChildProcessEnv(Protocol):
+    """An env that runs in a child process (harness/env_proxy.py): of the episode's env calls so far, the seconds the
+    child spent itself and the rest (the wire: pipe, codec, process switch). Both are in the record's time split."""
+
+    def process_times(self) -> tuple[float, float]: ...
+
+
+@runtime_checkable
 class BatchPolicy(Protocol):
     """A policy that acts on many observations in one call (the policy server batches requests across clients)."""
 

@@ -47,7 +47,11 @@ def test_a_child_env_runs_the_same_episode_as_in_process():
         assert all(np.array_equal(a.images[c], b.images[c]) for c in ("agentview", "wrist"))
         assert np.array_equal(a.state["ee_pos"], b.state["ee_pos"]) and a.instruction == b.instruction
     assert outs[1].metrics["env_process"].startswith("fake_child pid ")
-    assert 0 < outs[1].metrics["env_wire_s"] < outs[1].time.wall_s
+    # the child's time is in the split: its own seconds and the wire's, both within the env calls (sim + render)
+    inproc_time, child_time = outs[0].time, outs[1].time
+    assert inproc_time.env_child_s is None and inproc_time.env_wire_s is None
+    assert 0 < child_time.env_wire_s < child_time.wall_s and 0 < child_time.env_child_s < child_time.wall_s
+    assert child_time.env_child_s + child_time.env_wire_s <= child_time.sim_s + child_time.render_s + 1e-4
 
 
 def test_privileged_state_and_video_frames_cross_the_wire():
@@ -106,3 +110,4 @@ def test_a_run_whose_child_is_killed_records_env_errors_and_resume_finishes(tmp_
     assert again.executed == 1
     latest = {r.key: r for r in read_records(tmp_path / "r")}
     assert len(latest) == 2 and all(r.error is None and r.steps == 5 for r in latest.values())
+    assert all(r.time.env_child_s > 0 and r.time.env_wire_s > 0 for r in latest.values())  # stored and read back

@@ -1,6 +1,7 @@
-"""`simpler_google`: SimplerEnv's Google-robot tasks through the official stack, visual matching and variant
-aggregation, every configuration of SimplerEnv's own scripts (google_tasks.py). The env runs in a child process of
-the simpler_official environment (harness/env_proxy.py); this side imports no simulator."""
+"""SimplerEnv through the official stack: `simpler_google` (the Google robot, visual matching and variant aggregation,
+every configuration of SimplerEnv's own scripts: google_tasks.py) and `simpler_bridge -B stack=official` (the four
+WidowX tasks: bridge_tasks.py). The env runs in a child process of the simpler_official environment
+(harness/env_proxy.py); this side imports no simulator."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from vla_harness.benchmarks.asset_cache import family_dir
 from vla_harness.benchmarks.simpler.assets import MissingDependency
 from vla_harness.benchmarks.simpler.official import google_tasks as gt
 from vla_harness.benchmarks.simpler.official import needs
+from vla_harness.benchmarks.simpler.official.episode_config import Config
 from vla_harness.benchmarks.simpler.official.protocol import google_protocol
 from vla_harness.benchmarks.simpler.official.sources import FAMILY
 from vla_harness.benchmarks.simpler.official.stack import SETUP, data_dir, stack
@@ -23,21 +25,28 @@ RT_MESSAGE = ("use a GPU, or pick the rasterising shader explicitly with -B shad
               "marked in every record)")
 
 
-class SimplerGoogleBenchmark:
-    name = "simpler_google"
+class OfficialBenchmark:
+    """What both official-stack benchmarks share: refusals, planning, and the env in the stack's child process."""
+
+    name = ""
+    suites: dict[str, dict[str, list[Config]]] = {}
+    task_names: tuple[str, ...] = ()
 
     def __init__(self, shader: str = "published", asset_dir: str | None = None, timeout_s: float = 600.0) -> None:
         if shader not in SHADERS:
-            raise ConfigError(f"simpler_google -B shader= takes {' or '.join(SHADERS)}; got '{shader}'")
+            raise ConfigError(f"{self.name} -B shader= takes {' or '.join(SHADERS)}; got '{shader}'")
         self.raster, self.asset_dir, self.timeout_s = shader == "raster", asset_dir, float(timeout_s)
         self.tree = data_dir(asset_dir).parent
 
     def protocol(self) -> BenchProtocol:
-        return google_protocol(self.tree, self.raster)
+        raise NotImplementedError
+
+    def instruction(self, task: str) -> str:
+        raise NotImplementedError
 
     def why_not(self, suite: str, task: str) -> str | None:
         """Why a task cannot run here (one line naming the files or the shader), or None when it can."""
-        configs = gt.SUITES[suite][task]
+        configs = self.suites[suite][task]
         if not self.tree.is_dir():
             return f"the official SimplerEnv sources are not set up: run `{SETUP}`"
         files = sorted({f for c in configs for f in needs.missing(c, self.tree)})
@@ -52,28 +61,29 @@ class SimplerGoogleBenchmark:
         return None
 
     def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:
-        suites = tuple(selection.suites or (gt.VISUAL, gt.VARIANT))
-        bad = [s for s in suites if s not in gt.SUITES]
+        suites = tuple(selection.suites or self.suites)
+        bad = [s for s in suites if s not in self.suites]
         if bad:
-            raise ConfigError(f"simpler_google has suites {', '.join(gt.SUITES)}; got {', '.join(bad)}")
-        tasks = tuple(selection.tasks) if selection.tasks is not None else tuple(range(len(gt.TASK_NAMES)))
-        if any(not 0 <= t < len(gt.TASK_NAMES) for t in tasks):
-            names = ", ".join(f"{i}={n}" for i, n in enumerate(gt.TASK_NAMES))
-            raise ConfigError(f"simpler_google has tasks 0-{len(gt.TASK_NAMES) - 1} ({names}); got {list(tasks)}")
+            raise ConfigError(f"{self.name} has suites {', '.join(self.suites)}; got {', '.join(bad)}")
+        names = self.task_names
+        tasks = tuple(selection.tasks) if selection.tasks is not None else tuple(range(len(names)))
+        if any(not 0 <= t < len(names) for t in tasks):
+            listed = ", ".join(f"{i}={n}" for i, n in enumerate(names))
+            raise ConfigError(f"{self.name} has tasks 0-{len(names) - 1} ({listed}); got {list(tasks)}")
         runnable = self._runnable([(s, t) for s in suites for t in tasks])
         stack(self.asset_dir).require()
         specs = []
         for suite, task_id in runnable:
-            name, configs = gt.TASK_NAMES[task_id], gt.SUITES[suite][gt.TASK_NAMES[task_id]]
+            name, configs = names[task_id], self.suites[suite][names[task_id]]
             for trial in range(min(selection.trials or len(configs), len(configs))):
                 spec = EpisodeSpec(bench=self.name, suite=suite, task_id=task_id, task_name=name,
-                                   instruction=_instruction(name), trial=trial, seed=0,
+                                   instruction=self.instruction(name), trial=trial, seed=0,
                                    max_steps=selection.max_steps or configs[trial].max_steps, init_state_index=trial)
                 specs.append(with_seed(spec, run_seed))
         return specs
 
     def _runnable(self, wanted: list[tuple[str, int]]) -> list[tuple[str, int]]:
-        reasons = {(s, t): self.why_not(s, gt.TASK_NAMES[t]) for s, t in wanted}
+        reasons = {(s, t): self.why_not(s, self.task_names[t]) for s, t in wanted}
         if all(reasons.values()):
             raise MissingDependency(" | ".join(dict.fromkeys(reasons.values())))
         for reason in filter(None, reasons.values()):
@@ -81,12 +91,13 @@ class SimplerGoogleBenchmark:
         return [key for key, reason in reasons.items() if not reason]
 
     def env_key(self, spec: EpisodeSpec) -> str:
-        return f"{spec.suite}/{spec.task_name}/{gt.SUITES[spec.suite][spec.task_name][spec.init_state_index].env_key()}"
+        config = self.suites[spec.suite][spec.task_name][spec.init_state_index]
+        return f"{spec.suite}/{spec.task_name}/{config.env_key()}"
 
     def make_env(self, spec: EpisodeSpec):
         from vla_harness.harness.env_proxy import ChildEnv
 
-        config = gt.SUITES[spec.suite][spec.task_name][spec.init_state_index]
+        config = self.suites[spec.suite][spec.task_name][spec.init_state_index]
         files = needs.missing(config, self.tree)
         if files:
             raise MissingDependency(f"{spec.key} needs files missing from {self.tree}: {', '.join(files)}; "
@@ -99,12 +110,20 @@ class SimplerGoogleBenchmark:
                         standin_dir=str(family_dir(FAMILY, self.asset_dir) / "standin") if standin else None)
 
 
-def _instruction(task: str) -> str:
-    """The instruction as the env words it where it is fixed (the env's own one reaches the policy every step)."""
-    if "coke_can" in task:
-        return "pick coke can"
-    if task == "move_near":
-        return "move an object near another (per episode: the env's instruction)"
-    if task == "put_apple_in_drawer":
-        return "open top drawer, then place apple into top drawer"
-    return f"{task.split('_')[0]} a drawer (top, middle or bottom: the env's instruction)"
+class SimplerGoogleBenchmark(OfficialBenchmark):
+    name = "simpler_google"
+    suites = gt.SUITES
+    task_names = gt.TASK_NAMES
+
+    def protocol(self) -> BenchProtocol:
+        return google_protocol(self.tree, self.raster)
+
+    def instruction(self, task: str) -> str:
+        """The instruction as the env words it where it is fixed (the env's own one reaches the policy every step)."""
+        if "coke_can" in task:
+            return "pick coke can"
+        if task == "move_near":
+            return "move an object near another (per episode: the env's instruction)"
+        if task == "put_apple_in_drawer":
+            return "open top drawer, then place apple into top drawer"
+        return f"{task.split('_')[0]} a drawer (top, middle or bottom: the env's instruction)"

@@ -1,10 +1,11 @@
-"""A Google-robot (or WidowX) env of the official stack, built as SimplerEnv's evaluator builds it, rendering only on
+"""A Google-robot or WidowX env of the official stack, built as SimplerEnv's evaluator builds it, rendering only on
 request. Runs in the simpler_official environment's child process (harness/env_child.py), never in the main one.
 
 Built by simpler_env/utils/env/env_builder.py's rules (obs_mode rgbd, segmentation, overlay on the robot's camera);
 reset as simpler_env/evaluation/maniskill2_evaluator.py resets a freshly built env (the env's first episode seed
 after construction, robot and object options from the config). Observations only when asked: the env runs in obs
 mode "none" and observe() calls the same greenscreened get_obs() and RGBD conversion the evaluator's obs come from.
+Every camera capture of the simulator is counted (`camera_renders` in the step info, since the episode's reset).
 """
 
 from __future__ import annotations
@@ -14,45 +15,24 @@ from typing import Any
 
 import numpy as np
 
-from vla_harness.benchmarks.simpler.official import google_tasks as gt
+from vla_harness.benchmarks.simpler.official.episode_config import Config
 from vla_harness.benchmarks.simpler.official.protocol import RASTER_NOTE, STAND_IN_NOTE
+from vla_harness.benchmarks.simpler.official.standin import write_stage
+from vla_harness.benchmarks.simpler.official.suites import config as config_of
 from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
 
 STATE_KEYS = ("qpos", "ee_pose", "base_pose")
 FIRST_EPISODE_SEED = int(np.random.RandomState(2022).randint(2**32))  # sapien_env.py: main seed 2022, first draw
-# The stand-in table (base_env.py "dummy_tabletop", the authors' own box for this scene): footprint centre and half
-# extents in the world, top at scene_table_height (0.87, the env's value for the real stage), floor top at 0.017.
-TABLE_XY, TABLE_HALF, TABLE_TOP, FLOOR_TOP = (-0.295, 0.21), (0.315, 0.3075), 0.87, 0.017
-SCENE_OFFSET = np.array([-1.6616, -3.0337, 0.0])  # base_env.py: default offset of google_pick_coke_can_1_v4
 
 
-def standin_stage(folder: Path, scene: str) -> Path:
-    """A flat table and floor in the stage's own frame (y up, before the env's offset): written once."""
-    path = folder / "stages" / f"{scene}.glb"
-    if path.is_file():
-        return folder
-    import trimesh
-
-    def box(center, half):  # world (x, y, z) -> stage frame (x, z, -y), shifted by the scene offset
-        mesh = trimesh.creation.box(extents=2 * np.array([half[0], half[2], half[1]]))
-        world = np.asarray(center) + SCENE_OFFSET
-        mesh.apply_translation([world[0], world[2], -world[1]])
-        return mesh
-
-    table = box([*TABLE_XY, (FLOOR_TOP + TABLE_TOP) / 2], [*TABLE_HALF, (TABLE_TOP - FLOOR_TOP) / 2])
-    floor = box([0.0, 0.0, 0.0], [10.0, 10.0, FLOOR_TOP])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    trimesh.Scene([table, floor]).export(str(path))
-    return folder
-
-
-def build_kwargs(config: gt.Config, data: Path, standin: Path | None, raster: bool) -> dict[str, Any]:
-    kwargs = dict(obs_mode="rgbd", robot="google_robot_static", sim_freq=gt.SIM_HZ, control_mode=gt.CONTROL_MODE,
-                  control_freq=gt.CONTROL_HZ, max_episode_steps=config.max_steps, scene_name=config.scene,
+def build_kwargs(config: Config, data: Path, standin: Path | None, raster: bool) -> dict[str, Any]:
+    setup = config.setup
+    kwargs = dict(obs_mode="rgbd", robot=config.robot, sim_freq=setup.sim_hz, control_mode=setup.control_mode,
+                  control_freq=setup.control_hz, max_episode_steps=config.max_steps, scene_name=config.scene,
                   camera_cfgs={"add_segmentation": True}, rgb_overlay_path=None)
     if config.overlay:
         kwargs.update(rgb_overlay_path=str(data / "real_inpainting" / config.overlay),
-                      rgb_overlay_cameras=["overhead_camera"])
+                      rgb_overlay_cameras=[setup.camera])
     extra = {k: v for k, v in config.build.items() if v is not None}
     if config.ray_tracing and not raster:
         extra = {"shader_dir": "rt", **extra}
@@ -70,21 +50,29 @@ class OfficialEnv:
         import mani_skill2_real2sim.envs  # noqa: F401 - registers the envs
 
         self.suite, self.task, self.raster = suite, task, raster
-        config = gt.SUITES[suite][task][index]
-        standin = standin_stage(Path(standin_dir), config.scene) if standin_dir else None
+        config = config_of(suite, task, index)
+        standin = write_stage(Path(standin_dir), config.scene) if standin_dir else None
         self.stage_stand_in = standin is not None
         self.env = gym.make(config.env_id, **build_kwargs(config, Path(data_dir), standin, raster))
         self.sim = self.env.unwrapped
         self.rgbd = _rgbd_wrapper(self.env)
         self.sim._obs_mode = "none"  # render nothing in reset() and step(); observe() asks for images
         self.key, self.max_steps, self.steps = config.env_key(), config.max_steps, 0
-        self.ray_traced = config.ray_tracing
+        self.ray_traced, self.camera = config.ray_tracing, config.setup.camera
+        self.renders, self._any_success = 0, False
+        take_picture = self.sim.take_picture
+
+        def counted() -> None:  # every capture of every camera, whoever asks for it
+            self.renders += 1
+            take_picture()
+
+        self.sim.take_picture = counted
 
     def reset(self, spec: EpisodeSpec) -> None:
         from sapien.core import Pose
         from transforms3d.euler import euler2quat
 
-        config = gt.SUITES[spec.suite][spec.task_name][spec.init_state_index]
+        config = config_of(spec.suite, spec.task_name, spec.init_state_index)
         if config.env_key() != self.key:
             raise RuntimeError(f"configuration {spec.init_state_index} of {spec.task_name} needs another env")
         quat = (Pose(q=euler2quat(0, 0, config.robot_yaw)) * Pose(q=[0, 0, 0, 1])).q  # argparse.py's rule
@@ -94,9 +82,10 @@ class OfficialEnv:
         else:
             options["obj_init_options"] = {"episode_id": config.obj_episode}
         self.sim.reset(seed=FIRST_EPISODE_SEED, options=options)
-        self.max_steps, self.steps = spec.max_steps, 0
+        self.max_steps, self.steps, self.renders, self._any_success = spec.max_steps, 0, 0, False
 
-    def render_native(self, camera: str = "overhead_camera") -> np.ndarray:
+    def render_native(self, camera: str | None = None) -> np.ndarray:
+        camera = camera or self.camera
         self.sim._obs_mode = "image"
         try:
             obs = self.rgbd.observation(self.sim.get_obs())
@@ -111,7 +100,7 @@ class OfficialEnv:
 
         images = {}
         for name in cameras:
-            native = self.render_native("overhead_camera" if name == "agentview" else name)
+            native = self.render_native(self.camera if name == "agentview" else name)
             images[name] = cv2.resize(native, (size, size), interpolation=cv2.INTER_AREA) if size else native
         state = {k: self._state(k) for k in state_keys}
         return Observation(images=images, state=state, instruction=self.sim.get_language_instruction(), step=self.steps)
@@ -130,8 +119,11 @@ class OfficialEnv:
     def step(self, action: np.ndarray) -> StepResult:
         _, _, _, _, info = self.sim.step(np.asarray(action, dtype=np.float64))
         self.steps += 1
+        now = bool(info["success"])
+        self._any_success = self._any_success or now
         metrics = _scalars(info)
-        metrics.update(stage_stand_in=self.stage_stand_in)
+        metrics.update(stage_stand_in=self.stage_stand_in, success_any_step=self._any_success,
+                       camera_renders=self.renders)
         notes = [STAND_IN_NOTE] if self.stage_stand_in else []
         if self.raster and self.ray_traced:
             notes.append(RASTER_NOTE)
@@ -139,7 +131,7 @@ class OfficialEnv:
             metrics["note"] = "; ".join(notes)
         last = self.steps >= self.max_steps
         # SimplerEnv's evaluator runs to the time limit; success is the env's `success` at the last step
-        return StepResult(success=bool(info["success"]) and last, reward=float(bool(info["success"])), info=metrics)
+        return StepResult(success=now and last, reward=float(now), info=metrics)
 
     def close(self) -> None:
         env, self.env = getattr(self, "env", None), None

@@ -5,15 +5,12 @@ run, in their loop order (URDF or variant, then robot x, y, rotation, then objec
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 
+from vla_harness.benchmarks.simpler.official.episode_config import GOOGLE, Config
+
 VISUAL, VARIANT = "visual_matching", "variant_aggregation"
-CONTROL_HZ, SIM_HZ = 3, 513
-CONTROL_MODE = ("arm_pd_ee_delta_pose_align_interpolate_by_planner_gripper_pd_joint_target_delta_pos_"
-                "interpolate_by_planner")  # simpler_env/utils/env/env_builder.py, google_robot_static
+CONTROL_HZ, SIM_HZ, CONTROL_MODE = GOOGLE.control_hz, GOOGLE.sim_hz, GOOGLE.control_mode
 URDFS = (None, "recolor_tabletop_visual_matching_1", "recolor_tabletop_visual_matching_2",
          "recolor_cabinet_visual_matching_1")  # the pick/move scripts' order
 DRAWER_URDFS = ("recolor_cabinet_visual_matching_1", "recolor_tabletop_visual_matching_1",
@@ -25,26 +22,6 @@ DRAWER_POSES = {"a0": (0.644, -0.179, -0.03), "a1": (0.765, -0.182, -0.02), "a2"
                 "b0": (0.652, 0.009, 0.0), "b1": (0.752, 0.009, 0.0), "b2": (0.851, 0.035, 0.0),
                 "c0": (0.665, 0.224, 0.0), "c1": (0.765, 0.222, -0.025), "c2": (0.865, 0.222, -0.025)}
 DRAWER_VM = {"station_name": "mk_station_recolor", "light_mode": "simple", "disable_bad_material": True}
-
-
-@dataclass(frozen=True)
-class Config:
-    """One official episode: how the env is built and how it is reset (the evaluator's arguments)."""
-
-    env_id: str
-    scene: str
-    max_steps: int
-    robot_xy: tuple[float, float]
-    robot_yaw: float = 0.0
-    obj_xy: tuple[float, float] | None = None
-    obj_episode: int | None = None
-    overlay: str | None = None  # file under data/real_inpainting/
-    build: dict[str, Any] = field(default_factory=dict)  # --additional-env-build-kwargs
-    ray_tracing: bool = False  # shader_dir=rt
-    variant: str = "base"
-
-    def env_key(self) -> str:
-        return repr((self.env_id, self.scene, self.overlay, sorted(self.build.items()), self.ray_tracing))
 
 
 def _grid(lo: float, hi: float, n: int) -> list[float]:

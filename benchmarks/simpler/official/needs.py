@@ -1,5 +1,5 @@
-"""Which files of the official data each Google-robot configuration reads, whether its stage is the real one or a
-stand-in, and the refusal messages (parent side: no simulator imported)."""
+"""Which files of the official data each configuration (Google robot or Bridge) reads, whether its stage is the real one
+or a stand-in, and the refusal messages (parent side: no simulator imported)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from vla_harness.benchmarks.simpler.official.google_tasks import Config
+from vla_harness.benchmarks.simpler.official.bridge_tasks import MODELS as BRIDGE_MODELS
+from vla_harness.benchmarks.simpler.official.episode_config import Config
 from vla_harness.benchmarks.simpler.official.sources import sources
+from vla_harness.benchmarks.simpler.official.standin import STAND_INS, describe
 
 # The models each env loads (ManiSkill2_real2sim@ef7a4d4 envs/custom_scenes/grasp_single_in_scene.py,
 # move_near_in_scene.py triplets, place_in_closed_drawer_in_scene.py model_ids)
@@ -19,15 +21,15 @@ MOVE_MODELS = {"MoveNearGoogleBakedTexInScene-v0": ("blue_plastic_bottle", "bake
                                                     "baked_opened_coke_can", "baked_opened_redbull_can"),
                "MoveNearGoogleInScene-v0": ("blue_plastic_bottle", "opened_pepsi_can", "orange", "opened_7up_can",
                                             "apple", "sponge", "opened_coke_can", "opened_redbull_can")}
-# Scenes that share the coke-can table's frame (default offset and y-up pose in base_env.py _load_arena_helper): a
-# missing stage of these gets the flat stand-in; any other missing stage refuses the configuration.
-TABLE_SCENES = ("google_pick_coke_can_1_v4", "google_pick_coke_can_1_v4_alt_background",
-                "google_pick_coke_can_1_v4_alt_background_2", "Baked_sc1_staging_objaverse_cabinet1_h870",
-                "Baked_sc1_staging_objaverse_cabinet2_h870")
+# A missing stage of these table scenes gets a flat stand-in (standin.py); any other missing stage (the Bridge sink,
+# the drawer rooms) refuses the configuration.
+TABLE_SCENES = tuple(STAND_INS)
 MS2 = next(s for s in sources() if s.repo == "simpler-env/ManiSkill2_real2sim")
 
 
 def models(config: Config) -> tuple[str, ...]:
+    if config.env_id in BRIDGE_MODELS:
+        return BRIDGE_MODELS[config.env_id]
     if config.env_id.startswith("GraspSingleOpenedCokeCan"):
         extra = COKE_DISTRACTORS[config.build.get("distractor_config", "")] if "Distractor" in config.env_id else ()
         return ("opened_coke_can", *extra)
@@ -66,7 +68,7 @@ def stage_identity(config: Config, tree: Path) -> str:
     path = tree / stage
     if path.is_file():
         return f"real {path.name} sha256 {_sha256_16(path, path.stat().st_size, path.stat().st_mtime_ns)}"
-    return f"stand-in {Path(stage).name}" if config.scene in TABLE_SCENES else "absent"
+    return describe(config.scene) if config.scene in TABLE_SCENES else "absent"
 
 
 @lru_cache(maxsize=None)

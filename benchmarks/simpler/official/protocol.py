@@ -50,3 +50,34 @@ def google_protocol(tree: Path, raster: bool) -> BenchProtocol:
     return BenchProtocol(name="simpler_google", settle_steps=0, settle_action=(0.0,) * 7, action_dim=7,
                          control_hz=float(gt.CONTROL_HZ), max_steps=200, trials_per_task=300, cameras=(CAMERA,),
                          source=SOURCE, extra=extra, conventions=CONVENTIONS)
+
+
+BRIDGE_SOURCE = ("SimplerEnv (Li et al. 2024) Bridge visual matching as simpler-env/SimplerEnv@4ab7178e scripts/"
+                 "octo_bridge.sh runs simpler_env/main_inference.py on simpler-env/ManiSkill2_real2sim@ef7a4d4 "
+                 "(sapien 2.2.2): trial i = object episode id i, every episode runs to max steps, "
+                 "success = info['success'] at the last step")
+
+
+def bridge_official_protocol(tree: Path) -> BenchProtocol:
+    """`simpler_bridge -B stack=official`: the same tasks, camera, state and actions as the ManiSkill3 port (its
+    conventions), run by the stack the published numbers came from."""
+    from vla_harness.benchmarks.simpler import protocol as port
+    from vla_harness.benchmarks.simpler.official import bridge_tasks as bt
+
+    configs = bt.SUITES[port.SUITE]
+    stages = {c[0].scene: needs.stage_identity(c[0], tree) for c in configs.values()}
+    extra = {
+        "stack": "official (simpler-env/SimplerEnv@4ab7178e, simpler-env/ManiSkill2_real2sim@ef7a4d4)",
+        "env_ids": list(bt.V0_ENV_IDS), "max_steps_per_task": {t: c[0].max_steps for t, c in configs.items()},
+        "robots": {t: c[0].robot for t, c in configs.items()}, "sim_hz": port.SIM_HZ,
+        "control_mode": port.CONTROL_MODE, "overlays": {t: c[0].overlay for t, c in configs.items()},
+        "success": "info['success'] at the episode's last step; grasp stats and success_any_step in metrics",
+        "image": f"{port.CAMERA} 640x480 with the real-photo overlay, resized to size x size (cv2 INTER_AREA); upright",
+        "stages": stages, "stage_stand_in": any(v.startswith("stand-in") for v in stages.values()),
+    }
+    if extra["stage_stand_in"]:
+        extra["note"] = STAND_IN_NOTE
+    return BenchProtocol(name="simpler_bridge", settle_steps=0, settle_action=(0.0,) * 7, action_dim=7,
+                         control_hz=port.CONTROL_HZ, max_steps=max(extra["max_steps_per_task"].values()),
+                         trials_per_task=bt.EPISODES, cameras=(port.CAMERA,), source=BRIDGE_SOURCE, extra=extra,
+                         conventions=port.CONVENTIONS)

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from vla_harness.benchmarks.simpler.official.fill import fill_from_bridge_assets
 from vla_harness.benchmarks.simpler.official.sources import FAMILY, fetch_sources, sources, tree
 from vla_harness.harness.env_stack import EnvStack
 from vla_harness.harness.venv_setup import create_venv
@@ -40,6 +41,12 @@ def setup(dir_option: str | None = None, mirror: str | None = None, progress: bo
     from vla_harness.benchmarks.simpler.official.vulkan import build_layer, needs_layer
 
     lacking = fetch_sources(dir_option, mirror, progress, force)
+    ms2 = next(s for s in sources() if s.repo == MS2)
+    folder, filled = fill_from_bridge_assets(ms2, tree(ms2, dir_option))
+    if filled:
+        print(f"{MS2}: {len(filled)} file(s) the archive lacked taken from the Bridge assets in {folder}, each "
+              f"matching its git blob id: {', '.join(filled)}", file=sys.stderr)
+        lacking[MS2] = [f for f in lacking[MS2] if f not in filled]
     for repo, files in lacking.items():
         if files:
             print(f"{repo}: the archive lacked {len(files)} file(s), e.g. {', '.join(files[:3])}; the tasks that need "
