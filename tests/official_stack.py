@@ -10,6 +10,8 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.asset_server import serve
 from vla_harness.benchmarks.simpler.official.sources import sources
 
@@ -34,3 +36,14 @@ def snapshot_mirror(snapshot: Path = SNAPSHOT):
             path = "/" + source.remote.url.split("://", 1)[1]
             files.content[path] = archive_of(snapshot / source.name, f"{source.name}-{source.commit}")
         yield files, url
+
+
+@pytest.fixture(scope="session")
+def official_stack() -> Path:
+    """`vla-harness env setup simpler_official` from the snapshot, once per test session: the asset cache folder."""
+    from vla_harness.benchmarks.asset_cache import family_dir
+    from vla_harness.cli.main import main
+
+    with snapshot_mirror() as (_files, url):
+        assert main(["env", "setup", "simpler_official", "--mirror", url, "--no-progress"]) == 0
+    return family_dir("simpler_official")

@@ -63,7 +63,8 @@ def test_missing_files_are_named_and_ray_tracing_is_refused_on_a_cpu(tmp_path, m
 def test_stand_in_stages_and_the_rasterising_shader_change_the_protocol_hash(tmp_path):
     asset_dir = _tree(tmp_path, _all_files_but())
     plain = SimplerGoogleBenchmark(asset_dir=asset_dir).protocol()
-    assert plain.extra["stages"]["google_pick_coke_can_1_v4"] == "stand-in google_pick_coke_can_1_v4.glb"
+    stage = plain.extra["stages"]["google_pick_coke_can_1_v4"]
+    assert stage.startswith("stand-in google_pick_coke_can_1_v4.glb (flat table, top at 0.870 m")
     assert plain.extra["stage_stand_in"] and "stand-in" in plain.extra["note"]
     raster = SimplerGoogleBenchmark(shader="raster", asset_dir=asset_dir).protocol()
     assert "not the published setup" in raster.extra["note"]
