@@ -15,8 +15,10 @@ SOURCE = ("SimplerEnv (Li et al. 2024) Google robot as simpler-env/SimplerEnv@4a
 CAMERA = "overhead_camera"
 # RT-1's action as SimplerEnv's RT-1 wrapper sends it (simpler_env/policies/rt1/rt1_model.py): ee delta xyz, axis-angle
 # rotation, and a *relative* gripper command in [-1, 1] (+1 closes, -1 opens; the controller is
-# pd_joint_target_delta_pos). Octo's wrapper turns its absolute gripper into such commands with a sticky repeat.
-GOOGLE_GRIPPER = Gripper(6, open=-1.0, closed=1.0)
+# pd_joint_target_delta_pos). A policy with an absolute gripper gets its changes turned into such commands, each held
+# for 15 steps, as the Octo wrapper does for the Google robot (octo_model.py sticky_gripper_num_repeat; see
+# harness/gripper.py).
+GOOGLE_GRIPPER = Gripper(6, open=-1.0, closed=1.0, relative=True, sticky_steps=15)
 CONVENTIONS = BenchConventions(
     cameras=(CameraRole("primary", CAMERA, UPRIGHT, aliases=("agentview",)),),
     state=(StateEntry("ee_pose", ("eef_pos", "eef_quat_wxyz")), StateEntry("qpos", ("qpos",))),
