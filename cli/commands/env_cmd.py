@@ -8,6 +8,8 @@ import argparse
 import importlib
 import sys
 
+from vla_harness.cli.commands.assets_cmd import add_fetch_options
+
 STACKS = {"simpler_official": "vla_harness.benchmarks.simpler.official.stack"}
 
 
@@ -34,8 +36,5 @@ def register(sub) -> None:
     actions = p.add_subparsers(dest="action")
     s = actions.add_parser("setup", help="fetch the stack's pinned sources and create its environment")
     s.add_argument("name", choices=sorted(STACKS))
-    s.add_argument("--dir", default=argparse.SUPPRESS, help="asset cache folder (as for `vla-harness env --dir`)")
-    s.add_argument("--mirror", help="fetch https://HOST/PATH as MIRROR/HOST/PATH instead (a local mirror)")
-    s.add_argument("--force", action="store_true", help="fetch the sources again")
-    s.add_argument("--no-progress", action="store_true")
+    add_fetch_options(s, "asset cache folder (as for `vla-harness env --dir`)", "fetch the sources again")
     s.set_defaults(func=setup)
