@@ -30,6 +30,19 @@ STAND_IN_NOTE = ("scene stage is a flat-table stand-in for the scanned one (docs
 RASTER_NOTE = "drawer tasks rendered with the rasterising shader: not the published setup (ray tracing)"
 
 
+# The table SimplerEnv papers print (Li et al. 2024, and the VLA papers that report SimplerEnv): per task, visual
+# matching and variant aggregation side by side; pick coke can = the mean of its three orientations, open/close drawer
+# = the mean of both, each average = the mean of its columns (results/paper_declared.py builds it from this).
+PAPER_TABLE = {
+    "title": "SimplerEnv Google robot: success rate (%), visual matching and variant aggregation",
+    "groups": [[gt.VISUAL, "VM"], [gt.VARIANT, "VA"]],
+    "columns": [["pick_coke_can", "Pick coke can", [t for t in gt.TASK_NAMES if t.endswith("coke_can")]],
+                ["move_near", "Move near", ["move_near"]],
+                ["drawer", "Open/close drawer", ["open_drawer", "close_drawer"]],
+                ["put_apple_in_drawer", "Apple in drawer", ["put_apple_in_drawer"]]],
+    "average": "Average"}
+
+
 def google_protocol(tree: Path, raster: bool) -> BenchProtocol:
     scenes = {c.scene: c for tasks in gt.SUITES.values() for configs in tasks.values() for c in configs}
     stages = {scene: needs.stage_identity(c, tree) for scene, c in sorted(scenes.items())}
@@ -51,7 +64,7 @@ def google_protocol(tree: Path, raster: bool) -> BenchProtocol:
         extra["note"] = "; ".join(notes)
     return BenchProtocol(name="simpler_google", settle_steps=0, settle_action=(0.0,) * 7, action_dim=7,
                          control_hz=float(gt.CONTROL_HZ), max_steps=200, trials_per_task=300, cameras=(CAMERA,),
-                         source=SOURCE, extra=extra, conventions=CONVENTIONS)
+                         source=SOURCE, extra=extra, conventions=CONVENTIONS, report={"paper_table": PAPER_TABLE})
 
 
 BRIDGE_SOURCE = ("SimplerEnv (Li et al. 2024) Bridge visual matching as simpler-env/SimplerEnv@4ab7178e scripts/"
