@@ -77,6 +77,15 @@ class ConversionPlan:
         return self.commands().chunk(chunk)
 
 
+def _rows(chunk: Any) -> int:
+    """How many actions a (k, dim) chunk holds; 0 for anything else (the loop's own check names what is wrong)."""
+    try:
+        arr = np.asarray(chunk)
+    except (TypeError, ValueError):
+        return 0
+    return arr.shape[0] if arr.ndim == 2 else 0
+
+
 def _sized(image: np.ndarray, size: int) -> np.ndarray:
     """Envs render at the policy's size; only images from elsewhere (a served policy's clients) may need a resize."""
     if not size or image.shape[:2] == (size, size):
@@ -167,8 +176,8 @@ class ConventionPolicy:
 
     def act(self, obs: Observation) -> np.ndarray:
         chunk = self.policy.act(self.plan.observation(obs))
-        if self.gripper.stateful:  # convert exactly the actions the loop will run, in order
-            chunk = np.asarray(chunk)[: self.protocol.replan_steps or None]
+        if self.gripper.stateful and self.protocol.replan_steps and _rows(chunk) > self.protocol.replan_steps:
+            chunk = chunk[: self.protocol.replan_steps]  # convert exactly the actions the loop will run, in order
         return self.gripper.chunk(chunk)
 
     def close(self) -> None:
