@@ -25,8 +25,11 @@ LP_ARGS := $(if $(filter libero_plus,$(BENCH)),--suites $(LP_SUITES) $(if $(SAMP
 PERTURB ?=
 LEVELS ?= 0-5
 PERTURB_ARGS := $(if $(PERTURB),--perturb $(PERTURB) --levels $(LEVELS))
+# PROTOCOL=vla-jepa|openpi|lerobot: a paper's LIBERO / LIBERO-Plus protocol (docs/protocols.md); default libero's.
+PROTOCOL ?=
+PROTOCOL_ARGS := $(if $(PROTOCOL),--protocol $(PROTOCOL))
 
-.PHONY: install install-system install-python eval resume test test-fast lint bench bench-ray bench-serve bench-view bench-conventions bench-wire report check-regression list clean train-jepa jepa-data
+.PHONY: install install-system install-python eval resume test test-fast lint bench bench-api bench-ray bench-serve bench-view bench-conventions bench-wire report check-regression list clean train-jepa jepa-data
 
 install: install-system install-python
 
@@ -38,7 +41,7 @@ install-python:
 
 eval: install
 	$(CLI) eval --bench $(BENCH) $(POLICY_ARGS) --tasks $(TASKS) --trials $(TRIALS) \
-		--runner $(RUNNER) --workers $(WORKERS) --out $(OUT) $(PERTURB_ARGS) $(LP_ARGS) $(ARGS)
+		--runner $(RUNNER) --workers $(WORKERS) --out $(OUT) $(PERTURB_ARGS) $(LP_ARGS) $(PROTOCOL_ARGS) $(ARGS)
 
 resume: install
 	$(CLI) resume $(RUN) $(ARGS)
@@ -93,6 +96,10 @@ bench-serve: install-python
 # Local runner vs Ray runner on the same LIBERO episodes: episodes/hour, scaling, start-up, memory (docs/ray.md).
 bench-ray: install
 	$(PY) scripts/bench_ray.py $(ARGS)
+
+# The Python API's warm envs: first vs later in-loop evaluation calls on LIBERO, a cold call, a CLI process (docs/python_api.md).
+bench-api: install
+	$(PY) scripts/bench_api.py $(ARGS)
 
 # Viewer page weight and load time in headless Chromium on two synthetic 10,045-episode LIBERO-Plus runs (docs/viewer.md).
 bench-view: install

@@ -36,12 +36,12 @@ def start_run(cfg: RunConfig) -> Path:
     return run_core.start_run(plan_run(cfg))
 
 
-def evaluate(cfg: RunConfig, progress: bool = True) -> RunSummary:
+def evaluate(cfg: RunConfig, progress: bool | str = True) -> RunSummary:
     """Plan once, create the run directory, execute every episode."""
     return run_core.evaluate_new(plan_run(cfg), progress)
 
 
-def resume(run_dir: Path, progress: bool = True, runner_overrides: dict | None = None) -> RunSummary:
+def resume(run_dir: Path, progress: bool | str = True, runner_overrides: dict | None = None) -> RunSummary:
     config = RunStore(Path(run_dir)).read_manifest()["config"]
     return run_core.resume(run_dir, targets_for(config["bench"], config["policy"]), progress, runner_overrides)
 

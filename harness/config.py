@@ -9,14 +9,10 @@ from typing import Any
 
 import yaml
 
-from vla_harness.harness.errors import UserError
+from vla_harness.harness.errors import ConfigError
 
 VIDEO_MODES = ("none", "failures", "all")
 RUNNERS = ("local", "ray")
-
-
-class ConfigError(UserError, ValueError):
-    pass
 
 
 @dataclass

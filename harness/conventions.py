@@ -93,6 +93,9 @@ class ActionSpace:
 LIBERO_OSC_POSE = ActionSpace("libero_osc_pose", ("dx", "dy", "dz", "drx", "dry", "drz", "gripper"),
                               "OSC_POSE deltas in [-1, 1], scaled by the controller to at most 0.05 m and 0.5 rad "
                               "per step", LIBERO_GRIPPER, 20.0)
+# What LIBERO's env accepts (robosuite 1.4 controllers/config/osc_pose.json input_min/max -1/1, clipped in
+# base_controller.scale_action; the Panda gripper reads only the sign): a protocol's `action_bounds`.
+LIBERO_ACTION_BOUNDS = ((-1.0, 1.0),) * 7
 
 
 @dataclass(frozen=True)

@@ -10,28 +10,27 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from vla_harness.harness import runlock
 from vla_harness.harness.config import RunConfig
-from vla_harness.harness.errors import UserError
-from vla_harness.harness.manifest import build_manifest, differences
+from vla_harness.harness.errors import ProtocolMismatch, StopRun
+from vla_harness.harness.manifest import build_manifest, differences, hashed_part
 from vla_harness.harness.plan import RunPlan, plan_run
 from vla_harness.harness.progress import RunProgress
-from vla_harness.harness.protocols import StopRun
 from vla_harness.harness.store import RunStore, StoreError, finished_keys
 from vla_harness.harness.targets import Targets
 from vla_harness.harness.types import EpisodeRecord, PolicyRef
 from vla_harness.harness.worker import RunJob
 
-
-class ProtocolMismatch(UserError, RuntimeError):
-    pass
+# Executes (spec, attempt) work items, handing each record to the callback; None: the config's runner (local/ray).
+# The Python API passes one that keeps its envs warm between runs (harness/runners/warm.py).
+Runner = Callable[[RunJob, list, Callable[[EpisodeRecord], None]], None]
 
 
 @dataclass
 class RunSummary:
     run_dir: Path
-    planned: int
     executed: int
     records: list[EpisodeRecord]
 
@@ -41,14 +40,14 @@ def start_run(plan: RunPlan) -> Path:
     return _create(plan)[0]
 
 
-def evaluate_new(plan: RunPlan, progress: bool = True, announce=None) -> RunSummary:
+def evaluate_new(plan: RunPlan, progress: bool | str = True, announce=None, runner: Runner | None = None) -> RunSummary:
     """Create the run and execute it. A run that fails before its first record is removed again, but only what this
     call created (the manifest, the lock, the directory if it made it): never a folder or file it did not write."""
     run_dir, made = _create(plan)
     if announce is not None:
         announce(run_dir)
     try:
-        return execute(run_dir, plan, progress)
+        return execute(run_dir, plan, progress, runner)
     except Exception:
         if RunStore(run_dir).discard_unstarted(made):
             print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
@@ -78,7 +77,7 @@ def _run_ids(cfg: RunConfig):
     yield from (f"{base}-{i}" for i in itertools.count(2))
 
 
-def resume(run_dir: Path, targets: Targets, progress: bool = True,
+def resume(run_dir: Path, targets: Targets, progress: bool | str = True,
            runner_overrides: dict | None = None) -> RunSummary:
     """Re-plan a run from its manifest (runner fields may change) and execute what has no finished record."""
     store = RunStore(run_dir)
@@ -94,8 +93,10 @@ def resume(run_dir: Path, targets: Targets, progress: bool = True,
 
 
 def check_protocol(run_dir: Path, manifest: dict, plan: RunPlan) -> None:
-    """The stored protocol block, field by field, then its hash: ProtocolMismatch names the first difference."""
-    diffs = differences({"protocol": manifest.get("protocol", {})}, {"protocol": dataclasses.asdict(plan.protocol)})
+    """The stored protocol block's hashed fields one by one, then its hash: ProtocolMismatch names the first
+    difference (report labels and declarations may change: they change no number)."""
+    diffs = differences({"protocol": hashed_part(manifest.get("protocol", {}))},
+                        {"protocol": hashed_part(dataclasses.asdict(plan.protocol))})
     if diffs:
         raise ProtocolMismatch(f"the benchmark protocol of {run_dir} changed since it was recorded: {diffs[0]}"
                                + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else "")
@@ -106,7 +107,7 @@ def check_protocol(run_dir: Path, manifest: dict, plan: RunPlan) -> None:
                                "start a new run")
 
 
-def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
+def execute(run_dir: Path, plan: RunPlan, progress: bool | str = True, runner: Runner | None = None) -> RunSummary:
     """Run every episode of the plan that has no finished record yet (fresh start and resume alike), as the run's
     only writer (its lock), with the manifest status written at each transition."""
     store = RunStore(run_dir)
@@ -114,7 +115,7 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
     status = "failed"
     try:
         store.set_status("running")
-        summary = _execute(store, plan, progress)
+        summary = _execute(store, plan, progress, runner)
         status = "finished"
         return summary
     except (StopRun, KeyboardInterrupt):
@@ -128,13 +129,16 @@ def execute(run_dir: Path, plan: RunPlan, progress: bool = True) -> RunSummary:
         runlock.release(run_dir)
 
 
-def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
+def _execute(store: RunStore, plan: RunPlan, progress: bool | str, runner: Runner | None) -> RunSummary:
     run_dir = store.dir
     cfg = plan.config
     previous = store.records()
     done = finished_keys(previous)
     attempts = Counter(r.key for r in previous)
     work = [(s, attempts[s.key] + 1) for s in plan.specs if s.key not in done]
+    if previous:
+        print(f"resume: {len(work)} of {len(plan.specs)} episodes to run ({len(plan.specs) - len(work)} already have "
+              "a final record)", file=sys.stderr)
     job = RunJob(run_id=store.read_manifest()["run_id"], run_dir=str(run_dir), bench=cfg.bench, policy=cfg.policy,
                  bench_target=plan.targets.bench, policy_target=plan.targets.policy,
                  bench_options=cfg.bench_options, policy_options=cfg.policy_options, video=cfg.video)
@@ -147,18 +151,21 @@ def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
                 new_records.append(record)
                 bar.update(record)
 
-            _dispatch(plan, job, work, on_record)
+            if runner is not None and work:
+                runner(job, work, on_record)
+            else:
+                _dispatch(plan, job, work, on_record)
     finally:
         store.close()
-    return RunSummary(Path(run_dir), len(plan.specs), len(new_records), store.records())
+    return RunSummary(Path(run_dir), len(new_records), store.records())
 
 
 def _named(record: EpisodeRecord, job: RunJob, earlier: list[EpisodeRecord]) -> EpisodeRecord:
     """A record the driver wrote for a lost attempt (dead or stuck worker) still names the run's policy."""
     if record.policy is not None:
         return record
-    version = next((r.policy.version for r in reversed(earlier) if r.policy is not None), None)
-    return dataclasses.replace(record, policy=PolicyRef(job.policy, version, job.policy_target))
+    known = next((r.policy for r in reversed(earlier) if r.policy is not None), None)
+    return dataclasses.replace(record, policy=known or PolicyRef(job.policy, None, job.policy_target))
 
 
 def _dispatch(plan: RunPlan, job: RunJob, work, on_record) -> None:

@@ -20,10 +20,17 @@ TRACKED_PACKAGES = ("vla-harness", "numpy", "torch", "mujoco", "robosuite", "lib
                     "mani-skill", "sapien", "ray", "gymnasium", "websockets", "msgpack")
 
 
+UNHASHED = ("report", "action_bounds")  # protocol fields that change no number: report labels, declarations
+
+
+def hashed_part(protocol: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a protocol block (as stored in a manifest) that its hash covers."""
+    return {k: v for k, v in protocol.items() if k not in UNHASHED}
+
+
 def protocol_hash(protocol: BenchProtocol, fields: dict[str, Any]) -> str:
     """Hash of everything that makes two runs' numbers comparable (not the policy, not the report labels)."""
-    hashed = {k: v for k, v in dataclasses.asdict(protocol).items() if k != "report"}
-    payload = {"protocol": hashed, **fields}
+    payload = {"protocol": hashed_part(dataclasses.asdict(protocol)), **fields}
     blob = json.dumps(payload, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 

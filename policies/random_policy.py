@@ -15,7 +15,7 @@ class RandomPolicy(PolicyBase):
 
     def spec(self) -> PolicySpec:
         # Asks for no camera: the loop then renders nothing for it.
-        return PolicySpec(name="random", version="1", cameras=(), image_size=0, chunk_len=self.chunk,
+        return PolicySpec(name="random", version="1", cameras=(), image_size=0, replan_steps=self.chunk,
                           conventions=PIXEL_FREE)
 
     def reset(self, task: TaskInfo) -> None:

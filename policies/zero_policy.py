@@ -17,7 +17,7 @@ class ZeroPolicy(PolicyBase):
     def spec(self) -> PolicySpec:
         # Declares a camera like a real VLA would, so benchmarks measure a realistic render cost.
         return PolicySpec(name="zero", version="1", cameras=self.cameras, image_size=self.image_size,
-                          chunk_len=self.chunk, conventions=PIXEL_FREE)
+                          replan_steps=self.chunk, conventions=PIXEL_FREE)
 
     def act(self, obs: Observation) -> np.ndarray:
         chunk = np.zeros((self.chunk, 7), dtype=np.float32)

@@ -7,15 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from vla_harness.harness.errors import UserError, blame_of
+from vla_harness.harness.errors import MissingDependency, blame_of
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import latest_by_key
 from vla_harness.results.health import state_notes
 from vla_harness.results.load import load_run
-
-
-class MissingDependency(UserError, RuntimeError):
-    pass
 
 
 def flat_record(rec: EpisodeRecord) -> dict[str, Any]:

@@ -10,11 +10,13 @@ from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import Cell, count, group, latest_by_key
 from vla_harness.results.facts import BenchFacts
 from vla_harness.results.robustness import UNPERTURBED, by_dimension, is_baseline
+from vla_harness.results.tables import clip
 
 
 def fmt_cell(cell: Cell) -> list[str]:
     if cell.n == 0:
-        return ["no episodes", "-", str(cell.n), "0", str(cell.errors)]
+        return ["skipped" if cell.skipped and not cell.errors else "no episodes", "-", str(cell.n), "0",
+                str(cell.errors)]
     lo, hi = cell.ci
     return [f"{100 * cell.rate:.1f}%", f"[{100 * lo:.1f}, {100 * hi:.1f}]", str(cell.n), str(cell.policy_faults),
             str(cell.errors)]
@@ -26,7 +28,7 @@ def summary_table(records: Iterable[EpisodeRecord], fmt: str = "github", facts: 
     rows = []
     for (suite, task_id), cell in group(recs, lambda r: (r.spec.suite, r.spec.task_id)).items():
         name = next(r.spec.task_name for r in recs if r.spec.suite == suite and r.spec.task_id == task_id)
-        rows.append([suite, f"{task_id}: {name[:50]}", *fmt_cell(cell)])
+        rows.append([suite, f"{task_id}: {clip(name, 60)}", *fmt_cell(cell)])
     for suite, cell in group(recs, lambda r: r.spec.suite).items():
         rows.append([suite, "**all tasks**", *fmt_cell(cell)])
     if len({r.spec.suite for r in recs}) > 1:

@@ -60,6 +60,22 @@ class Table:
     compact_n: bool = True  # compact cells also show n (paper tables leave it to a label column)
 
 
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis: never mid-word."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    at = max(head.rfind(" "), head.rfind("_"))  # a LIBERO task name joins its words with _
+    return (head[:at].rstrip(" _,;:") if at > 0 else head) + "…"
+
+
+def slug(text: str) -> str:
+    """A file name part without spaces or parentheses (they break Markdown links): letters, digits, _ . -."""
+    out = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in text)
+    return "_".join(part for part in out.split("_") if part)
+
+
 def pct(x: float) -> str:
     return "-" if x is None or math.isnan(x) else f"{100 * x:.1f}"
 
@@ -68,15 +84,15 @@ def parts(v: Value) -> tuple[str, str, str, str, str]:
     """success %, 95% CI, n, policy faults (failures, within n), errors (env/infra, outside n) as text."""
     if isinstance(v, Cell):
         flag = FLAG if v.flagged else ""
-        if v.n == 0:
-            return ("no episodes" + flag, "-", "0", "0", str(v.errors))
+        if v.n == 0:  # a group whose episodes were all skipped says so: it was not run, not failed
+            return (("skipped" if v.skipped and not v.errors else "no episodes") + flag, "-", "0", "0", str(v.errors))
         lo, hi = v.ci
-        return (pct(v.rate) + flag, f"[{pct(lo)}, {pct(hi)}]", str(v.n), str(v.policy_faults), str(v.errors))
+        return (pct(v.rate) + "%" + flag, f"[{pct(lo)}, {pct(hi)}]", str(v.n), str(v.policy_faults), str(v.errors))
     if isinstance(v, Mean):
-        return (pct(v.rate) if v.n else "no episodes", f"mean of {v.parts}", str(v.n), str(v.policy_faults),
+        return (pct(v.rate) + "%" if v.n else "no episodes", f"mean of {v.parts}", str(v.n), str(v.policy_faults),
                 str(v.errors))
     if isinstance(v, Pct):
-        return ("-" if v.value is None else f"{v.value:.1f}{v.mark}", "-", "-", "-", "-")
+        return ("-" if v.value is None else f"{v.value:.1f}%{v.mark}", "-", "-", "-", "-")
     return ("-" if v is None else str(v), "", "", "", "")
 
 

@@ -39,7 +39,7 @@ class SimulatedModel:
         self.base_s, self.per_item_s, self.chunk = base_ms / 1000, per_item_ms / 1000, int(chunk)
 
     def spec(self) -> PolicySpec:
-        return PolicySpec(name="simulated-model", cameras=CAMERAS, image_size=224, chunk_len=self.chunk,
+        return PolicySpec(name="simulated-model", cameras=CAMERAS, image_size=224, replan_steps=self.chunk,
                           state_keys=("state",))
 
     def reset(self, task: TaskInfo) -> None:

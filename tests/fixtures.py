@@ -20,7 +20,7 @@ class ScriptedPolicy:
 
     def spec(self) -> PolicySpec:
         return PolicySpec(name="scripted", cameras=self.cameras, image_size=self.size,
-                          chunk_len=len(np.atleast_2d(self.chunk)), privileged=self.privileged)
+                          replan_steps=len(np.atleast_2d(self.chunk)), privileged=self.privileged)
 
     def reset(self, task: TaskInfo) -> None:
         self.resets.append(task)
@@ -63,3 +63,13 @@ def kill_child_on_first_step(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(proxy.ChildEnv, "step", step_then_die)
     return killed
+class InterruptingPolicy(ScriptedPolicy):
+    """Stands for a user pressing Ctrl-C during the second episode (`--policy tests.fixtures:InterruptingPolicy`)."""
+
+    acted = 0
+
+    def act(self, obs: Observation) -> np.ndarray:
+        InterruptingPolicy.acted += 1
+        if InterruptingPolicy.acted > 12:  # a fake episode of 40 steps asks 10 times
+            raise KeyboardInterrupt
+        return super().act(obs)

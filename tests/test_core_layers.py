@@ -128,6 +128,24 @@ def test_clients_and_server_never_import_each_other():
     assert not found, "client/server imports:\n" + "\n".join(found)
 
 
+TRANSPORTS = ("policies.clients.transport", "policies.clients.http")  # the only client modules doing I/O
+NETWORK = ("websockets", "urllib.request", "urllib.error", "http.client", "socket", "requests")
+
+
+def test_wires_leave_the_network_to_the_transports():
+    """A client for a new server is a wire (encode, decode, spec) and one registry line: only the transports open
+    connections, retry and time out (policies/clients/transport.py, http.py)."""
+    found = []
+    for path in (ROOT / "policies" / "clients").glob("*.py"):
+        if _module_name(path) in TRANSPORTS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{_module_name(path)} -> {n}" for n in names if n.split(".")[0] in NETWORK or n in NETWORK]
+    assert not found, "network code outside the transports:\n" + "\n".join(found)
+
+
 def test_no_import_circle():
     cycle = _cycle(import_graph())
     assert cycle is None, "import circle: " + " -> ".join(cycle)

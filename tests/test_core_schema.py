@@ -53,7 +53,7 @@ def test_records_round_trip_and_name_the_policy(tmp_path):
     summary = evaluate(RunConfig(bench="fake", policy="random", tasks=[0], trials=2, out=str(tmp_path), name="r"),
                        progress=False)
     rec = summary.records[0]
-    assert rec.policy == PolicyRef("random", "1", "vla_harness.policies.random_policy:RandomPolicy")
+    assert rec.policy == PolicyRef("random", "1", "vla_harness.policies.random_policy:RandomPolicy", "random", {})
     assert rec.schema_version == harness.SCHEMA_VERSION
     assert EpisodeRecord.from_dict(json.loads(json.dumps(rec.to_dict()))) == rec
 

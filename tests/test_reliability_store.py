@@ -169,7 +169,7 @@ def test_policy_faults_are_failures_in_their_own_column_and_env_errors_are_not(t
     out = capsys.readouterr().out
     row = next(ln for ln in out.splitlines() if "| 0: task_0" in ln)
     # 3 of 4 with an outcome (the NaN is a failure, counted apart too); the env error is outside n; 2 of 5 erred
-    assert [c.strip() for c in row.strip("|").split("|")][3:] == ["75.0!", "[30.1, 95.4]", "4", "1", "1"]
+    assert [c.strip() for c in row.strip("|").split("|")][3:] == ["75.0%!", "[30.1, 95.4]", "4", "1", "1"]
     assert "more than 5% of this cell's episodes ended in an error" in out
     assert main(["export", str(run), "--format", "csv"]) == 0
     assert "INCOMPLETE: 4 of 5 planned episodes have an outcome" in capsys.readouterr().err

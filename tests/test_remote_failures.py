@@ -35,7 +35,7 @@ class TripwirePolicy:
         self.trip, self.marker, self.release = int(trip), marker, release
 
     def spec(self) -> PolicySpec:
-        return PolicySpec(name="tripwire", cameras=("agentview",), image_size=16, chunk_len=4)
+        return PolicySpec(name="tripwire", cameras=("agentview",), image_size=16, replan_steps=4)
 
     def reset(self, task: TaskInfo) -> None:
         pass

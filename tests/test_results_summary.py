@@ -21,7 +21,7 @@ def test_libero_plus_run_ends_with_success_per_dimension():
     out = summary_table(recs)
     assert _row(out, "camera") == ["camera", "66.7%", "[20.8, 93.9]", "3", "0", "0", "0"]
     assert _row(out, "noise") == ["noise", "0.0%", "[0.0, 79.3]", "1", "0", "1", "0"]
-    assert _row(out, "light") == ["light", "no episodes", "-", "0", "0", "0", "1"]
+    assert _row(out, "light") == ["light", "skipped", "-", "0", "0", "0", "1"]  # all skipped: not run, not failed
     assert out.index("| camera") > out.index("**all tasks**")  # after the per-task table
 
 

