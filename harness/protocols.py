@@ -61,6 +61,9 @@ class ChildProcessEnv(Protocol):
     child spent itself and the rest (the wire: pipe, codec, process switch). Both are in the record's time split."""
 
     def process_times(self) -> tuple[float, float]: ...
+
+
+@runtime_checkable
 class RenamesOptions(Protocol):
     """A factory whose options had other names when older runs were written (their manifests keep those names):
     old name -> current one, or None for an option that is retired (accepted and ignored: it never changed what ran)."""

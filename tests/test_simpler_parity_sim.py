@@ -48,7 +48,7 @@ class Sequence:
                                              state=(StateVector("tcp", ("eef_pos", "eef_quat_wxyz")),))
 
     def spec(self) -> PolicySpec:
-        return PolicySpec(name="sequence", cameras=("primary",), image_size=0, chunk_len=1,
+        return PolicySpec(name="sequence", cameras=("primary",), image_size=0, replan_steps=1,
                           conventions=self.conventions)
 
     def reset(self, task) -> None:
