@@ -50,7 +50,7 @@ def run_summary(run_dir: Path) -> dict[str, Any]:
 
 def write_summary(run_dir: Path) -> Path:
     """Atomically: a reader never sees half a file."""
-    path, tmp = Path(run_dir) / SUMMARY, Path(run_dir) / (SUMMARY + ".tmp")
+    path, tmp = Path(run_dir) / SUMMARY, Path(run_dir) / f"{SUMMARY}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(run_summary(Path(run_dir)), indent=1, sort_keys=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path

@@ -120,11 +120,18 @@ def interrupted(run_dir: Path | None) -> int:
 
 @contextlib.contextmanager
 def finishing(started: list[Path]):
-    """However the run ends (finished, stopped, interrupted), summary.json is written beside its records."""
+    """However the run ends (finished, stopped, interrupted), summary.json is written beside its records; not when
+    this process was refused as a second writer (the run's writer owns the file)."""
+    from vla_harness.harness.runlock import RunLocked
+
+    refused = False
     try:
         yield
+    except RunLocked:
+        refused = True
+        raise
     finally:
-        if started and (started[0] / "manifest.json").is_file():
+        if started and not refused and (started[0] / "manifest.json").is_file():
             from vla_harness.harness.errors import UserError
             from vla_harness.results.run_summary import write_summary
 
