@@ -37,9 +37,10 @@ def test_the_declared_table_with_measured_and_published_rows(tmp_path):
     measured = _row(text, "| octo ")
     assert measured[1] == "measured here (n=56)"
     # coke = mean of the 3 orientations (50), drawer = mean of open and close (75), average of 4 columns (37.5)
-    assert [measured[i].split()[0] for i in (2, 3, 4, 5, 6)] == ["50.0", "25.0", "75.0", "0.0", "37.5"]
+    # columns: policy, kind, protocol, then the values
+    assert [measured[i].split()[0].rstrip("%") for i in (3, 4, 5, 6, 7)] == ["50.0", "25.0", "75.0", "0.0", "37.5"]
     rt1 = _row(text, "| RT-1 (Converged) ")
-    assert rt1[1] == "published" and rt1[2] == "85.7" and rt1[4] == "73.1†" and rt1[6] == "52.4†"
+    assert rt1[1].startswith("published") and rt1[3] == "85.7%" and rt1[5] == "73.1%†" and rt1[7] == "52.4%†"
     assert "simpler_env/utils/metrics.py" in rt1[-1] and not any("| VLA-JEPA " in line for line in text.splitlines())
 
 
@@ -47,4 +48,4 @@ def test_a_suite_not_run_leaves_its_columns_empty(tmp_path):
     text = render([t for t in build_tables(load_columns([_google_run(tmp_path, (gt.VISUAL,))]), PUBLISHED_CSV)
                    if t.name == "paper_simpler_google"], "md")
     measured = _row(text, "| octo ")
-    assert measured[6].startswith("37.5") and all(v.strip() in ("", "–", "-") for v in measured[7:12])
+    assert measured[7].startswith("37.5") and all(v.strip() in ("", "–", "-") for v in measured[8:13])
