@@ -81,7 +81,7 @@ def declared_tables(columns: Sequence[Any]) -> list[Declared]:
     found: dict[str, Declared] = {}
     for column in columns:
         for run in column.runs:
-            block = ((run.manifest.get("protocol") or {}).get("report") or {}).get("paper_table")
+            block = (run.manifest.protocol.get("report") or {}).get("paper_table")
             if block and run.bench not in found:
                 found[run.bench] = Declared.of(run.bench, block)
     return list(found.values())
