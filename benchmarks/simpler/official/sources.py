@@ -35,7 +35,8 @@ class Source:
     @property
     def remote(self) -> Remote:
         return Remote(url=f"https://github.com/{self.repo}/archive/{self.commit}.zip",
-                      name=f"{self.name}-{self.commit[:12]}.zip", cite=f"{self.repo}@{self.commit[:7]}")
+                      name=f"{self.name}-{self.commit[:12]}.zip", cite=f"{self.repo}@{self.commit[:7]}",
+                      files=tuple((path, blob) for path, (blob, _) in sorted(self.files.items())))
 
 
 def sources() -> list[Source]:
