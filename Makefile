@@ -31,7 +31,7 @@ PERTURB_ARGS := $(if $(PERTURB),--perturb $(PERTURB) --levels $(LEVELS))
 PROTOCOL ?=
 PROTOCOL_ARGS := $(if $(PROTOCOL),--protocol $(PROTOCOL))
 
-.PHONY: install install-system install-python eval resume test test-fast lint bench bench-api bench-ray bench-serve bench-view bench-conventions report check-regression list clean train-jepa jepa-data
+.PHONY: install install-system install-python eval resume test test-fast lint bench bench-api bench-ray bench-serve bench-view bench-conventions bench-wire report check-regression list clean train-jepa jepa-data
 
 install: install-system install-python
 
@@ -106,6 +106,10 @@ bench-api: install
 # Viewer page weight and load time in headless Chromium on two synthetic 10,045-episode LIBERO-Plus runs (docs/viewer.md).
 bench-view: install
 	$(PY) scripts/bench_view.py $(ARGS)
+
+# The env child process's wire vs in-process, on the official SimplerEnv stack (docs/simpler.md has the figures).
+bench-wire: install
+	$(PY) scripts/bench_env_wire.py $(ARGS)
 
 clean:
 	rm -rf runs .pytest_cache

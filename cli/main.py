@@ -25,6 +25,7 @@ COMMANDS = [
     "vla_harness.cli.commands.dataset_cmd",
     "vla_harness.cli.commands.check_cmd",
     "vla_harness.cli.commands.assets_cmd",
+    "vla_harness.cli.commands.env_cmd",
 ]
 
 

@@ -9,7 +9,6 @@ from vla_harness.harness.config import RunConfig
 from vla_harness.harness.evaluate import RunSummary
 from vla_harness.harness.plan import RunPlan
 from vla_harness.harness.plan import plan_run as plan_targets
-from vla_harness.harness.store import RunStore
 from vla_harness.harness.targets import Targets
 from vla_harness.harness.worker import RunJob
 
@@ -41,9 +40,10 @@ def evaluate(cfg: RunConfig, progress: bool | str = True) -> RunSummary:
     return run_core.evaluate_new(plan_run(cfg), progress)
 
 
-def resume(run_dir: Path, progress: bool | str = True, runner_overrides: dict | None = None) -> RunSummary:
-    config = RunStore(Path(run_dir)).read_manifest()["config"]
-    return run_core.resume(run_dir, targets_for(config["bench"], config["policy"]), progress, runner_overrides)
+def resume(run_dir: Path, progress: bool | str = True, runner_overrides: dict | None = None,
+           secrets: dict[str, dict] | None = None) -> RunSummary:
+    return run_core.resume(Path(run_dir), lambda manifest: targets_for(manifest.bench, manifest.policy), progress,
+                           runner_overrides, secrets)
 
 
 def build_policy(name: str, options: dict):

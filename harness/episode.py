@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -9,7 +10,14 @@ from typing import Callable, Sequence
 import numpy as np
 
 from vla_harness.harness.errors import BadActionShape, NanAction, PolicyFault, kind_of
-from vla_harness.harness.protocols import BenchProtocol, Env, Policy, PrivilegedStateSource, VideoFrameSource
+from vla_harness.harness.protocols import (
+    BenchProtocol,
+    ChildProcessEnv,
+    Env,
+    Policy,
+    PrivilegedStateSource,
+    VideoFrameSource,
+)
 from vla_harness.harness.types import EpisodeSpec, ErrorInfo, PolicySpec, StepResult, TimeSplit
 
 
@@ -114,8 +122,11 @@ def run_episode(env: Env, policy: Policy, spec: EpisodeSpec, protocol: BenchProt
         raise
     except Exception as exc:  # noqa: BLE001 - any other adapter failure is the env's, unless it says otherwise
         error = ErrorInfo(kind_of(exc, "env_error"), f"{type(exc).__name__}: {exc}"[:2000])
-    outcome = EpisodeOutcome(None if error else progress.success, progress.steps, error,
-                             clock.split(time.perf_counter() - t_start), progress.metrics,
+    split = clock.split(time.perf_counter() - t_start)
+    if isinstance(env, ChildProcessEnv):
+        child_s, wire_s = env.process_times()
+        split = dataclasses.replace(split, env_child_s=round(child_s, 6), env_wire_s=round(wire_s, 6))
+    outcome = EpisodeOutcome(None if error else progress.success, progress.steps, error, split, progress.metrics,
                              progress.out_of_range if protocol.action_bounds else None)
     for observer in observers:
         observer.episode_end(spec, outcome)

@@ -134,6 +134,8 @@ def one_line(exc: BaseException) -> tuple[str, int] | None:
         return str(exc), exc.exit_code
     if isinstance(exc, FileNotFoundError):
         return str(exc), 2
+    if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+        return f"a file name is too long ({str(exc.filename)[:80]}...): at most 255 bytes per folder or file name", 2
     if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
         where = f" ({exc.filename})" if exc.filename else ""
         return (f"{DISK_ERRNOS[exc.errno]}{where}; every finished episode is on disk (after fixing it, "

@@ -15,9 +15,11 @@ from typing import Callable
 from vla_harness.harness import runlock
 from vla_harness.harness.config import RunConfig
 from vla_harness.harness.errors import ProtocolMismatch, StopRun
-from vla_harness.harness.manifest import build_manifest, differences, hashed_part
+from vla_harness.harness.manifest import RunManifest, build_manifest, differences, hashed_part
 from vla_harness.harness.plan import RunPlan, plan_run
 from vla_harness.harness.progress import RunProgress
+from vla_harness.harness.runs import open_run
+from vla_harness.harness.secrets import restore
 from vla_harness.harness.store import RunStore, StoreError, finished_keys
 from vla_harness.harness.targets import Targets
 from vla_harness.harness.types import EpisodeRecord, PolicyRef
@@ -33,6 +35,7 @@ class RunSummary:
     run_dir: Path
     executed: int
     records: list[EpisodeRecord]
+    manifest: RunManifest | None = None
 
 
 def start_run(plan: RunPlan) -> Path:
@@ -77,14 +80,17 @@ def _run_ids(cfg: RunConfig):
     yield from (f"{base}-{i}" for i in itertools.count(2))
 
 
-def resume(run_dir: Path, targets: Targets, progress: bool | str = True,
-           runner_overrides: dict | None = None) -> RunSummary:
-    """Re-plan a run from its manifest (runner fields may change) and execute what has no finished record."""
-    store = RunStore(run_dir)
-    manifest = store.read_manifest()
+def resume(run_dir: Path, targets: Targets | Callable[[RunManifest], Targets], progress: bool | str = True,
+           runner_overrides: dict | None = None, secrets: dict[str, dict] | None = None) -> RunSummary:
+    """Re-plan a run from its manifest (runner fields may change) and execute what has no finished record.
+    `targets`: the run's, or how to find them from its manifest (the CLI resolves its bench and policy names);
+    `secrets`: the options the manifest stored redacted, given again (block -> options)."""
+    manifest = open_run(run_dir, warn=False).manifest
+    config = restore(manifest.config, secrets or {}, str(run_dir))
+    targets = targets(manifest) if callable(targets) else targets
     runlock.acquire(run_dir)  # before planning: a second writer is refused at once
     try:
-        plan = plan_run(RunConfig.from_dict({**manifest["config"], **(runner_overrides or {})}), targets)
+        plan = plan_run(RunConfig.from_dict({**config, **(runner_overrides or {})}), targets)
         check_protocol(run_dir, manifest, plan)
     except BaseException:
         runlock.release(run_dir)
@@ -92,17 +98,17 @@ def resume(run_dir: Path, targets: Targets, progress: bool | str = True,
     return execute(run_dir, plan, progress)
 
 
-def check_protocol(run_dir: Path, manifest: dict, plan: RunPlan) -> None:
+def check_protocol(run_dir: Path, manifest: RunManifest, plan: RunPlan) -> None:
     """The stored protocol block's hashed fields one by one, then its hash: ProtocolMismatch names the first
     difference (report labels and declarations may change: they change no number)."""
-    diffs = differences({"protocol": hashed_part(manifest.get("protocol", {}))},
+    diffs = differences({"protocol": hashed_part(manifest.protocol)},
                         {"protocol": hashed_part(dataclasses.asdict(plan.protocol))})
     if diffs:
         raise ProtocolMismatch(f"the benchmark protocol of {run_dir} changed since it was recorded: {diffs[0]}"
                                + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else "")
                                + "; its numbers would not be comparable, start a new run")
-    if plan.protocol_hash != manifest.get("protocol_hash"):
-        raise ProtocolMismatch(f"protocol hash of {run_dir} is {manifest.get('protocol_hash')} but this code gives "
+    if plan.protocol_hash != manifest.protocol_hash:
+        raise ProtocolMismatch(f"protocol hash of {run_dir} is {manifest.protocol_hash} but this code gives "
                                f"{plan.protocol_hash} for the same protocol block; the hashed fields changed, "
                                "start a new run")
 
@@ -139,7 +145,8 @@ def _execute(store: RunStore, plan: RunPlan, progress: bool | str, runner: Runne
     if previous:
         print(f"resume: {len(work)} of {len(plan.specs)} episodes to run ({len(plan.specs) - len(work)} already have "
               "a final record)", file=sys.stderr)
-    job = RunJob(run_id=store.read_manifest()["run_id"], run_dir=str(run_dir), bench=cfg.bench, policy=cfg.policy,
+    manifest = store.manifest()
+    job = RunJob(run_id=manifest.run_id or run_dir.name, run_dir=str(run_dir), bench=cfg.bench, policy=cfg.policy,
                  bench_target=plan.targets.bench, policy_target=plan.targets.policy,
                  bench_options=cfg.bench_options, policy_options=cfg.policy_options, video=cfg.video)
     new_records: list[EpisodeRecord] = []
@@ -157,7 +164,7 @@ def _execute(store: RunStore, plan: RunPlan, progress: bool | str, runner: Runne
                 _dispatch(plan, job, work, on_record)
     finally:
         store.close()
-    return RunSummary(Path(run_dir), len(new_records), store.records())
+    return RunSummary(Path(run_dir), len(new_records), store.records(), manifest)
 
 
 def _named(record: EpisodeRecord, job: RunJob, earlier: list[EpisodeRecord]) -> EpisodeRecord:

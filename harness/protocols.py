@@ -56,6 +56,14 @@ class PrivilegedStateSource(Protocol):
 
 
 @runtime_checkable
+class ChildProcessEnv(Protocol):
+    """An env that runs in a child process (harness/env_proxy.py): of the episode's env calls so far, the seconds the
+    child spent itself and the rest (the wire: pipe, codec, process switch). Both are in the record's time split."""
+
+    def process_times(self) -> tuple[float, float]: ...
+
+
+@runtime_checkable
 class RenamesOptions(Protocol):
     """A factory whose options had other names when older runs were written (their manifests keep those names):
     old name -> current one, or None for an option that is retired (accepted and ignored: it never changed what ran)."""

@@ -17,7 +17,8 @@ from typing import Any, Iterable
 
 from vla_harness.harness import runlock
 from vla_harness.harness.errors import UserError, is_final
-from vla_harness.harness.schema import SchemaError, checked_manifest, record_from_dict
+from vla_harness.harness.manifest import RunManifest
+from vla_harness.harness.schema import SchemaError, manifest_from_dict, record_from_dict
 from vla_harness.harness.types import EpisodeRecord
 
 MANIFEST = "manifest.json"
@@ -48,14 +49,15 @@ class Scan:
         return out
 
 
-def scan_records(run_dir: Path) -> Scan:
-    """Every line of episodes.jsonl judged: valid records in file order (upgraded to the current schema), bad middle
-    lines, a torn tail. A record newer than this code is a SchemaError, not a bad line."""
+def scan_records(run_dir: Path, manifest: RunManifest | None = None) -> Scan:
+    """Every line of episodes.jsonl judged: valid records in file order (upgraded to the current schema, their field
+    types checked), bad middle lines, a torn tail. A record newer than this code is a SchemaError, not a bad line.
+    `manifest`: the run's, when the caller has read it (old records take the run's policy name from it)."""
     path = Path(run_dir) / EPISODES
     scan = Scan()
     if not path.exists():
         return scan
-    run_policy = _run_policy(Path(run_dir))
+    run_policy = manifest.policy if manifest is not None else _run_policy(Path(run_dir))
     lines = path.read_bytes().split(b"\n")  # the last item is b"" exactly when the file ends with a newline
     last = len(lines) - 1 if lines[-1] else len(lines) - 2
     for i, line in enumerate(lines[: last + 1]):
@@ -79,8 +81,8 @@ def scan_records(run_dir: Path) -> Scan:
 def _run_policy(run_dir: Path) -> str | None:
     """The run's policy name, for records written before records named it (schema 1)."""
     try:
-        return json.loads((run_dir / MANIFEST).read_text())["config"]["policy"]
-    except (OSError, ValueError, KeyError, TypeError):
+        return RunStore(run_dir).manifest().policy
+    except UserError:
         return None
 
 
@@ -156,7 +158,17 @@ class RunStore:
             os.fsync(f.fileno())
         os.replace(tmp, self.manifest_path)
 
+    def manifest(self) -> RunManifest:
+        """The stored manifest, typed and checked (harness/schema.py); readers use this (or harness.runs.open_run)."""
+        return manifest_from_dict(self._load_manifest(), str(self.manifest_path))
+
     def read_manifest(self) -> dict[str, Any]:
+        """The stored manifest as a dict, for its writer to rewrite (status); checked as readers check it."""
+        manifest = self._load_manifest()
+        manifest_from_dict(manifest, str(self.manifest_path))
+        return manifest
+
+    def _load_manifest(self) -> Any:
         if not self.exists():
             raise StoreError(f"{self.dir} is not a run directory (no {MANIFEST})")
         try:
@@ -164,9 +176,7 @@ class RunStore:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StoreError(f"{self.manifest_path} is unreadable ({exc}); the records in {EPISODES} are untouched: "
                              "restore the manifest (e.g. from a copy of the run) to use them") from exc
-        if not isinstance(manifest, dict) or "config" not in manifest:
-            raise StoreError(f"{self.manifest_path} is not a run manifest (no 'config' block)")
-        return checked_manifest(manifest, str(self.manifest_path))
+        return manifest
 
     def set_status(self, status: str) -> None:
         """Write the run's status (running, finished, stopped, failed) into the manifest; the writer only."""
@@ -216,6 +226,9 @@ def _make_dir(run_dir: Path) -> bool:
     Returns whether this call created the run directory itself."""
     try:
         run_dir.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise StoreError(f"--out {run_dir.parent} is a file (or a part of it is), not a folder") from None
+    try:
         run_dir.mkdir()
         return True
     except FileExistsError:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from vla_harness.harness.config import ConfigError
-from vla_harness.harness.options import coerce_lists
+from vla_harness.harness.options import check_option_types, coerce_lists
 from vla_harness.harness.protocols import Benchmark, Policy, RenamesOptions
 from vla_harness.harness.schema import current_target
 
@@ -50,21 +50,33 @@ def current_options(factory: Callable[..., Any], options: dict[str, Any], what: 
     return out
 
 
-def build(kind: str, name: str, target: str, options: dict[str, Any]):
-    """Call a factory; options it does not take are a one-line ConfigError naming the allowed ones."""
-    factory = load_target(target)
+def checked_options(kind: str, name: str, factory: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
+    """The options as the factory takes them (current names); one that it does not take, or of the wrong type or out
+    of its declared bounds, is a one-line ConfigError naming the allowed ones."""
     options = current_options(factory, options, f"{kind} '{name}'")
     try:
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):
-        return checked(kind, name, target, factory(**options))
+        return options
     if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
         unknown = sorted(set(options) - set(params))
         if unknown:
             allowed = ", ".join(params) or "none"
             raise ConfigError(f"{kind} '{name}' takes no option(s) {', '.join(unknown)}; allowed: {allowed}")
-    built = factory(**coerce_lists(factory, options, f"{kind} '{name}'"))  # -P cameras=a,b -> [a, b]
-    return checked(kind, name, target, built)
+    options = coerce_lists(factory, options, f"{kind} '{name}'")  # -P cameras=a,b -> [a, b]
+    check_option_types(factory, options, f"{kind} '{name}'")
+    return options
+
+
+def check_options(kind: str, name: str, target: str, options: dict[str, Any]) -> None:
+    """What `build` would refuse in the options, found without building anything (the factory's module is imported)."""
+    checked_options(kind, name, load_target(target), options)
+
+
+def build(kind: str, name: str, target: str, options: dict[str, Any]):
+    """Call a factory with its options checked (`checked_options`), and check what it built (`checked`)."""
+    factory = load_target(target)
+    return checked(kind, name, target, factory(**checked_options(kind, name, factory, options)))
 
 
 def checked(kind: str, name: str, target: str, built: Any) -> Any:

@@ -137,6 +137,9 @@ class TimeSplit:
     render_s: float
     policy_s: float
     overhead_s: float
+    # An env in a child process (harness/env_proxy.py): of sim_s + render_s, the child's own seconds and the wire's.
+    env_child_s: float | None = None
+    env_wire_s: float | None = None
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 
+from vla_harness.harness.options import AtLeast
 from vla_harness.harness.types import Observation, PolicySpec
 from vla_harness.policies.base import PIXEL_FREE, PolicyBase
 
 
 class ZeroPolicy(PolicyBase):
-    def __init__(self, chunk: int = 8, cameras: tuple[str, ...] | list[str] = ("agentview",),
+    def __init__(self, chunk: Annotated[int, AtLeast(1)] = 8, cameras: tuple[str, ...] | list[str] = ("agentview",),
                  image_size: int = 224) -> None:
         self.chunk = int(chunk)
         self.cameras, self.image_size = tuple(cameras), int(image_size)

@@ -8,21 +8,22 @@ really ran, an override included) and its manifest (settle steps).
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
+from vla_harness.harness.manifest import RunManifest
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.facts import BenchFacts
 
 NOT_STATED = "not stated"
 
 
-def measured_fields(records: Sequence[EpisodeRecord], manifest: Mapping[str, Any]) -> dict[str, str]:
+def measured_fields(records: Sequence[EpisodeRecord], manifest: RunManifest) -> dict[str, str]:
     """Max steps per suite as the episodes ran (several values joined) and the run's settle steps."""
     steps: dict[str, set[int]] = {}
     for rec in records:
         steps.setdefault(rec.spec.suite, set()).add(rec.spec.max_steps)
     fields = {f"max steps {suite}": "/".join(str(v) for v in sorted(vals)) for suite, vals in sorted(steps.items())}
-    settle = (manifest.get("protocol") or {}).get("settle_steps")
+    settle = manifest.protocol.get("settle_steps")
     if settle is not None:
         fields["settle steps"] = str(settle)
     return fields

@@ -26,7 +26,8 @@ def flat_record(rec: EpisodeRecord) -> dict[str, Any]:
         "error_blame": blame_of(rec.error.kind).value if rec.error else None,
         "error_message": rec.error.message if rec.error else None, "attempt": rec.attempt, "worker": rec.worker,
         "wall_s": rec.time.wall_s, "sim_s": rec.time.sim_s, "render_s": rec.time.render_s,
-        "policy_s": rec.time.policy_s, "overhead_s": rec.time.overhead_s, "video": rec.video,
+        "policy_s": rec.time.policy_s, "overhead_s": rec.time.overhead_s, "env_child_s": rec.time.env_child_s,
+        "env_wire_s": rec.time.env_wire_s, "video": rec.video,
         "metrics": json.dumps(rec.metrics, default=str), "finished_at": rec.finished_at,
     }
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from vla_harness.harness.manifest import RunManifest
+
 
 @dataclass(frozen=True)
 class BenchFacts:
@@ -53,8 +55,8 @@ BEFORE_FACTS: dict[str, dict[str, Any]] = {
         "stack_green_cube_on_yellow_cube": "Stack cubes", "put_eggplant_in_basket": "Eggplant in basket"}}}
 
 
-def facts_of(manifest: Mapping[str, Any]) -> BenchFacts:
-    protocol = manifest.get("protocol") or {}
+def facts_of(manifest: RunManifest) -> BenchFacts:
+    protocol = manifest.protocol
     report = protocol.get("report") or {}
     if "family" not in report and "paper_columns" not in report and "dimensions" not in report:
         report = {**BEFORE_FACTS.get(str(protocol.get("name")), {}), **report}

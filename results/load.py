@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -10,25 +10,21 @@ from typing import Any, Callable, Sequence
 
 from vla_harness.harness.config import ConfigError
 from vla_harness.harness.errors import ProtocolMismatch
-from vla_harness.harness.manifest import differences, hashed_part
-from vla_harness.harness.store import EPISODES, RunStore, scan_records
+from vla_harness.harness.manifest import HASHED_CONFIG, RunManifest, differences, hashed_part
+from vla_harness.harness.runs import StoredRun, open_run
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import dedupe
 from vla_harness.results.facts import facts_of
 from vla_harness.results.identity import PolicyIdentity, check_same_policy, run_identity, unique_labels
 
 
-@dataclass
-class RunData:
-    path: Path
-    manifest: dict[str, Any]
-    records: list[EpisodeRecord]  # every stored attempt, file order
-    bad_lines: list[tuple[int, str]] = field(default_factory=list)  # unreadable lines, skipped (results.health)
-    torn_tail: tuple[int, str] | None = None
+@dataclass(frozen=True)
+class RunData(StoredRun):
+    """A stored run (harness.runs.open_run) as reports see it: its bench, protocol group and column label."""
 
     @property
     def config(self) -> dict[str, Any]:
-        return self.manifest.get("config", {})
+        return self.manifest.config
 
     @property
     def bench(self) -> str:
@@ -41,7 +37,7 @@ class RunData:
 
     @property
     def protocol_hash(self) -> str:
-        return str(self.manifest.get("protocol_hash", "?"))
+        return str(self.manifest.protocol_hash or "?")
 
     @property
     def paper_protocol(self) -> str:
@@ -111,12 +107,8 @@ def scoped(columns: Sequence[Column], fam: str | None) -> list[tuple[str, list[E
 
 def load_run(path: str | Path) -> RunData:
     """A run as readers see it (no lock taken); each unreadable line is skipped with a warning naming it."""
-    store = RunStore(Path(path))
-    manifest = store.read_manifest()
-    scan = scan_records(store.dir)
-    for line in scan.warnings(store.dir / EPISODES):
-        print(f"warning: {line}", file=sys.stderr)
-    return RunData(Path(path), manifest, scan.records, scan.bad_lines, scan.torn_tail)
+    run = open_run(path)
+    return RunData(**{f.name: getattr(run, f.name) for f in dataclasses.fields(run)})
 
 
 def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = None) -> list[Column]:
@@ -136,8 +128,8 @@ def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = Non
 
 def protocol_fields(run: RunData) -> dict[str, Any]:
     """What the protocol hash covers: the benchmark protocol plus the config fields hashed with it."""
-    return {"protocol": hashed_part(run.manifest.get("protocol", {})),
-            "config": {name: run.config.get(name) for name in ("bench", "max_steps", "bench_options")}}
+    return {"protocol": hashed_part(run.manifest.protocol),
+            "config": {name: run.config.get(name) for name in HASHED_CONFIG}}
 
 
 def protocol_diff(a: RunData, b: RunData) -> list[str]:
@@ -175,15 +167,16 @@ def protocol_diff_line(a: RunData, b: RunData, shown: int = SHOWN_DIFFS) -> str:
     return "; ".join(_short(d) for d in diffs[:shown]) + more
 
 
-def named_protocol(manifest: dict[str, Any]) -> dict[str, Any]:
+def named_protocol(manifest: RunManifest) -> dict[str, Any]:
     """The manifest's named paper protocol (benchmarks/libero/presets.py as recorded), {} when there is none."""
-    return ((manifest.get("protocol") or {}).get("extra") or {}).get("paper_protocol") or {}
+    paper = (manifest.protocol.get("extra") or {}).get("paper_protocol")
+    return paper if isinstance(paper, dict) else {}
 
 
-def protocol_line(manifest: dict[str, Any]) -> str | None:
+def protocol_line(manifest: RunManifest) -> str | None:
     """The line shown under every table: the named protocol's numbers, and a --max-steps override if any."""
     summary = named_protocol(manifest).get("summary")
-    override = (manifest.get("config") or {}).get("max_steps")
+    override = manifest.config.get("max_steps")
     if summary and override:
         return f"{summary}; max steps overridden to {override} (--max-steps)"
     return summary

@@ -13,6 +13,7 @@ from vla_harness.results.aggregate import Cell, count, group
 from vla_harness.results.comparable import measured_fields, verdict
 from vla_harness.results.facts import BenchFacts, facts_for
 from vla_harness.results.load import Column
+from vla_harness.results.paper_declared import declared_tables
 from vla_harness.results.robustness import by_dimension, dimension_mean, perturbed
 from vla_harness.results.tables import Mean, Pct, Row, Table, Value
 
@@ -129,6 +130,8 @@ def published_rows(layout: Layout, published: Sequence[Published], facts: BenchF
         items = [p for p in published if p.benchmark == layout.benchmark and p.policy == policy]
         values = {p.metric: p.value for p in items}
         derived = layout.derive(values)
+        if not any(m in values or m in derived for m in layout.metrics):
+            continue  # the source gives none of this table's numbers (e.g. a setting it does not name)
         cells = [Pct(values[m]) if m in values else Pct(derived.get(m), DERIVED) if m in derived else Pct(None)
                  for m in layout.metrics]
         sources = "; ".join(dict.fromkeys(p.source for p in items))
@@ -176,7 +179,9 @@ def declared_layouts(columns: Sequence[Column]) -> list[Layout]:
 def paper_tables(columns: Sequence[Column], published: Sequence[Published]) -> list[Table]:
     tables = []
     plus = facts_for(columns, LIBERO_PLUS)
-    for layout in (*layouts(columns), *declared_layouts(columns)):
+    declared = [Layout(d.bench, d.title, d.metrics, d.headers, lambda r, b=d.bench: r.spec.bench == b, d.measure,
+                       d.derive) for d in declared_tables(columns)]  # from the runs' report blocks
+    for layout in (*layouts(columns), *declared_layouts(columns), *declared):
         found = [m for m in (measured_row(layout, c) for c in columns) if m is not None]
         if not found:
             continue

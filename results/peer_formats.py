@@ -112,15 +112,15 @@ def vla_eval_aggregate(run: RunData) -> tuple[dict[str, Any], str]:
     episodes = [e for t in tasks for e in t["episodes"]]
     cfg = run.config
     config = {"benchmark": cfg.get("bench"), "name": cfg.get("bench"), "episodes_per_task": cfg.get("trials"),
-              "max_steps": (run.manifest.get("protocol") or {}).get("max_steps"), "tasks": cfg.get("tasks"),
+              "max_steps": run.manifest.protocol.get("max_steps"), "tasks": cfg.get("tasks"),
               "params": {"seed": cfg.get("seed"), **(cfg.get("bench_options") or {})},
-              "vla_harness": {"run_id": run.manifest.get("run_id"), "policy": run.label,
+              "vla_harness": {"run_id": run.manifest.run_id, "policy": run.label,
                               "protocol_hash": run.protocol_hash}}
     body: dict[str, Any] = {
         "benchmark": cfg.get("bench") or run.bench, "mode": "sync", "harness_version": f"vla-harness {__version__}",
         "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(), "tasks": tasks, "config": config,
-        "eval_id": run.manifest.get("run_id")}
-    if out.errors or run.manifest.get("status") != "finished":
+        "eval_id": run.manifest.run_id}
+    if out.errors or run.manifest.status != "finished":
         body["partial"] = True  # errors left to resume, or a run that did not finish
     body["seed"] = cfg.get("seed")
     body["metric_keys"] = {"success": "mean"}

@@ -37,12 +37,12 @@ def run_summary(run_dir: Path) -> dict[str, Any]:
         blames[blame_of(kind).value] += n
     ident = run.identity
     return {
-        "summary_version": SUMMARY_VERSION, "run_id": run.manifest.get("run_id", run.path.name),
-        "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "status": run.manifest.get("status"),
+        "summary_version": SUMMARY_VERSION, "run_id": run.manifest.run_id or run.path.name,
+        "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "status": run.manifest.status,
         "bench": run.bench, "policy": {"label": ident.label, "name": ident.name, "version": ident.version,
                                        "identity": dict(ident.declared), "options": dict(ident.options)},
         "protocol": run.paper_protocol, "protocol_hash": run.protocol_hash,
-        "planned": run.manifest.get("n_episodes"), "recorded": len(recs), "overall": cell_json(count(recs)),
+        "planned": run.manifest.n_episodes, "recorded": len(recs), "overall": cell_json(count(recs)),
         "by_suite": {str(k): cell_json(v) for k, v in group(recs, lambda r: r.spec.suite).items()},
         "errors_by_kind": dict(sorted(kinds.items())), "errors_by_blame": dict(sorted(blames.items())),
     }

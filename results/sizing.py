@@ -37,7 +37,7 @@ def throughput(run: RunData) -> Throughput | None:
     if hours <= 0:
         return None
     return Throughput(len(timed) / hours, len(timed), hours, int(run.config.get("workers") or 1),
-                      str((run.manifest.get("machine") or {}).get("host", "?")))
+                      str(run.manifest.machine.get("host", "?")))
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Plan:
 def make_plan(design: Design, drop: float, alpha: float, target: float, tolerance: float, source: str,
               run: RunData | None = None) -> Plan:
     per_task = episodes_per_task(design, drop, alpha, target, tolerance)
-    limit = ((run.manifest.get("protocol") or {}).get("trials_per_task") if run is not None else None)
+    limit = run.manifest.protocol.get("trials_per_task") if run is not None else None
     mdd = min_detectable_drop(design, alpha, target, tolerance) if run is not None else None
     return Plan(design, drop, alpha, target, tolerance, per_task, source, limit,
                 throughput(run) if run is not None else None, mdd)

@@ -45,6 +45,24 @@ class CountingBenchmark(FakeBenchmark):
         return super().episodes(selection, run_seed)
 
 
+def kill_child_on_first_step(monkeypatch) -> list[int]:
+    """Make the first ChildEnv.step of the test SIGKILL its child process first (a simulator that crashed hard);
+    returns the list that receives the killed pid."""
+    import os
+    import signal
+
+    import vla_harness.harness.env_proxy as proxy
+
+    real_step, killed = proxy.ChildEnv.step, []
+
+    def step_then_die(self, action):
+        if not killed:
+            killed.append(self.proc.pid)
+            os.kill(self.proc.pid, signal.SIGKILL)
+        return real_step(self, action)
+
+    monkeypatch.setattr(proxy.ChildEnv, "step", step_then_die)
+    return killed
 class InterruptingPolicy(ScriptedPolicy):
     """Stands for a user pressing Ctrl-C during the second episode (`--policy tests.fixtures:InterruptingPolicy`)."""
 

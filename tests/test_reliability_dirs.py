@@ -8,10 +8,19 @@ import pytest
 
 from vla_harness.cli.main import main
 from vla_harness.cli.resolve import evaluate
-from vla_harness.harness.config import RunConfig
+from vla_harness.harness.config import ConfigError, RunConfig
 from vla_harness.harness.store import read_records
 
-BAD_OPTION = ["--bench", "fake", "--policy", "random", "-P", "chunck=4", "--tasks", "0", "--trials", "1",
+
+class BrokenCheckpoint:
+    """A policy that fails when it is built, after the run directory exists (like a checkpoint that does not load)."""
+
+    def __init__(self) -> None:
+        raise ConfigError("checkpoint /nowhere/model.safetensors not found")
+
+
+# A run that fails before its first episode. (A typo in -P, the issue's example, is now refused before any folder.)
+BAD_OPTION = ["--bench", "fake", "--policy", f"{__name__}:BrokenCheckpoint", "--tasks", "0", "--trials", "1",
               "--no-progress"]
 
 
@@ -35,9 +44,18 @@ def test_failed_start_in_an_empty_folder_it_did_not_make_keeps_the_folder(tmp_pa
     assert (tmp_path / "empty").is_dir() and list((tmp_path / "empty").iterdir()) == []
 
 
-def test_failed_start_removes_the_folder_it_made(tmp_path):
+def test_failed_start_removes_the_folder_it_made(tmp_path, capsys):
     assert main(["eval", *BAD_OPTION, "--out", str(tmp_path / "new"), "--name", "r"]) == 2
     assert not (tmp_path / "new" / "r").exists()
+    assert "removed" in capsys.readouterr().err  # it was made, then removed: the failure came after the start
+
+
+def test_a_typo_in_a_policy_option_creates_nothing(tmp_path, capsys):
+    argv = ["eval", "--bench", "fake", "--policy", "random", "-P", "chunck=4", "--out", str(tmp_path), "--name", "m"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "takes no option(s) chunck; allowed: chunk, scale, seed" in err and err.count("\n") == 1
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("name", [".", "..", "a/b", "/tmp/x", "x\ny", "n" * 300, "", "..\\x"])
@@ -54,8 +72,10 @@ def test_out_that_is_a_file_is_one_line(tmp_path, capsys):
     (tmp_path / "f").write_text("x")
     assert main(["eval", "--bench", "fake", "--policy", "zero", "--out", str(tmp_path / "f")]) == 2
     err = capsys.readouterr().err
-    assert "is a file" in err and err.strip().count("\n") == 0
+    assert f"--out {tmp_path / 'f'} is a file" in err and err.strip().count("\n") == 0
     assert (tmp_path / "f").read_text() == "x"
+    assert main(["eval", "--bench", "fake", "--policy", "zero", "--out", str(tmp_path / "f" / "deeper")]) == 2
+    assert "is a file (or a part of it is)" in capsys.readouterr().err
 
 
 def test_runs_started_in_the_same_second_get_distinct_default_names(tmp_path):

@@ -101,7 +101,7 @@ def test_a_policy_that_ends_the_run_leaves_status_stopped_and_a_crash_failed(tmp
 @pytest.mark.parametrize("flags,message", [
     (["--max-steps", "-5"], "--max-steps must be an integer >= 1"),
     (["--max-steps", "0"], "--max-steps must be an integer >= 1"),
-    (["--trials", "0"], "--trials must be >= 1"),
+    (["--trials", "0"], "--trials must be 1-1000"),
     (["--tasks", "99"], "fake has tasks 0-9; got [99]"),
 ])
 def test_bad_run_values_are_one_line_and_leave_nothing(tmp_path, capsys, flags, message):

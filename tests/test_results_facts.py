@@ -7,6 +7,7 @@ import dataclasses
 
 from vla_harness.benchmarks.libero.protocol import libero_protocol
 from vla_harness.benchmarks.simpler.protocol import bridge_protocol
+from vla_harness.harness.manifest import RunManifest
 from vla_harness.harness.store import RunStore
 from vla_harness.results.facts import BenchFacts, facts_of
 from vla_harness.results.load import families, load_columns
@@ -16,21 +17,21 @@ from vla_harness.results.synthetic import record, write_run
 from vla_harness.results.tables import to_text
 
 
-def _manifest(protocol) -> dict:
-    return {"protocol": dataclasses.asdict(protocol)}
+def _manifest(protocol) -> RunManifest:
+    return RunManifest(config={}, protocol=protocol if isinstance(protocol, dict) else dataclasses.asdict(protocol))
 
 
 def test_the_benchmarks_state_their_facts_and_old_manifests_get_the_same():
     libero = facts_of(_manifest(libero_protocol("libero_goal")))
     assert libero.family == "libero" and list(libero.paper_columns)[:2] == ["libero_spatial", "libero_object"]
-    old = facts_of({"protocol": {"name": "libero_goal", "report": {}}})  # written before the facts existed
+    old = facts_of(_manifest({"name": "libero_goal", "report": {}}))  # written before the facts existed
     assert (old.family, old.paper_columns) == (libero.family, libero.paper_columns)
-    sweep = facts_of({"protocol": {"name": "libero_goal", "report": {"dimensions": ["light"], "level_name": "level"}}})
+    sweep = facts_of(_manifest({"name": "libero_goal", "report": {"dimensions": ["light"], "level_name": "level"}}))
     assert sweep.family is None and not sweep.paper_columns  # a perturbation sweep is not the clean suite
     bridge = facts_of(_manifest(bridge_protocol(False)))
     assert "is_src_obj_grasped" in bridge.metrics and len(bridge.paper_columns) == 4
-    assert facts_of({"protocol": {"name": "simpler_bridge"}}).paper_columns == bridge.paper_columns
-    assert facts_of({"protocol": {"name": "mybench"}}) == BenchFacts()
+    assert facts_of(_manifest({"name": "simpler_bridge"})).paper_columns == bridge.paper_columns
+    assert facts_of(_manifest({"name": "mybench"})) == BenchFacts()
 
 
 def test_libero_suites_share_one_table_and_the_published_layouts_come_from_the_runs(tmp_path):

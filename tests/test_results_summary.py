@@ -31,10 +31,11 @@ def test_a_run_without_perturbations_has_no_dimension_table():
 
 
 def test_the_dimension_table_follows_the_benchmarks_order_from_its_manifest():
+    from vla_harness.harness.manifest import RunManifest
     from vla_harness.results.facts import facts_of
 
     recs = [_plus(0, "noise", 4, True), _plus(1, "camera", 5, False), _plus(2, "layout", 4, True)]
-    facts = facts_of({"protocol": {"report": {"dimensions": ["layout", "camera", "noise"]}}})
+    facts = facts_of(RunManifest(config={}, protocol={"report": {"dimensions": ["layout", "camera", "noise"]}}))
     out = summary_table(recs, facts=facts)
     assert out.index("| layout") < out.index("| camera") < out.index("| noise")
     plain = summary_table(recs)  # a manifest without facts: by name

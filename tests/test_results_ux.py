@@ -52,7 +52,7 @@ def test_clip_never_cuts_a_word():
 
 def test_viewer_shows_the_max_steps_the_episodes_ran(tmp_path):
     run = load_run(_plus(tmp_path, steps=220))
-    assert run.manifest["protocol"]["max_steps"] == 100  # the synthetic protocol says otherwise
+    assert run.manifest.protocol["max_steps"] == 100  # the synthetic protocol says otherwise
     assert run_overview(run, "zero")["max_steps"] == "220"
 
 

@@ -1,7 +1,8 @@
 """A pure-numpy benchmark with the real interfaces: reach a target point in 3-D. For fast tests.
 
 Options let tests inject trouble: `step_delay_s` (slow physics), `broken_tasks` (env creation fails),
-`hang_tasks` (a step sleeps for `hang_s`: for timeouts).
+`hang_tasks` (a step sleeps for `hang_s`: for timeouts), `child_env` (a virtual environment: the env runs in a child
+process of its interpreter, harness/env_proxy.py, as a simulator stack with conflicting pins does).
 """
 
 from __future__ import annotations
@@ -88,8 +89,9 @@ class FakeBenchmark:
     name = "fake"
 
     def __init__(self, step_delay_s: float = 0.0, broken_tasks: tuple[int, ...] = (), hang_tasks: tuple[int, ...] = (),
-                 hang_s: float = 30.0) -> None:
+                 hang_s: float = 30.0, child_env: str | None = None, child_timeout_s: float = 60.0) -> None:
         self.step_delay_s, self.hang_s = float(step_delay_s), float(hang_s)
+        self.child_env, self.child_timeout_s = child_env, float(child_timeout_s)
         self.broken_tasks, self.hang_tasks = set(broken_tasks), set(hang_tasks)
 
     def protocol(self) -> BenchProtocol:
@@ -118,4 +120,13 @@ class FakeBenchmark:
         if spec.task_id in self.broken_tasks:
             raise RuntimeError(f"fake env for task {spec.task_id} is configured to fail")
         hang = self.hang_s if spec.task_id in self.hang_tasks else 0.0
+        if self.child_env:
+            from pathlib import Path
+
+            from vla_harness.harness.env_proxy import ChildEnv
+            from vla_harness.harness.env_stack import EnvStack
+
+            stack = EnvStack("fake_child", Path(self.child_env), op_timeout_s=self.child_timeout_s)
+            return ChildEnv(stack, "vla_harness.benchmarks.fake.bench:FakeEnv", task_id=spec.task_id,
+                            step_delay_s=self.step_delay_s, hang_s=hang)
         return FakeEnv(spec.task_id, self.step_delay_s, hang)

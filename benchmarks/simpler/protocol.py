@@ -69,11 +69,6 @@ TASKS: tuple[BridgeTask, ...] = (
                "info_bridge_custom_v0.json", ("eggplant", "dummy_sink_target_plane", "sink")),
 )
 
-GOOGLE_MESSAGE = ("simpler_google (Google-robot coke can, move near, drawers) needs the original SimplerEnv stack "
-                  "(ManiSkill2-real2sim) and a GPU Vulkan driver; only the WidowX tasks run here: "
-                  "use --bench simpler_bridge")
-
-
 def bridge_protocol(stage_stand_in: bool, stages: dict[str, str] | None = None) -> BenchProtocol:
     """`stages`: per scene, which stage file is there (real or stand-in, with its sha256): the hash says which ran."""
     extra = {

@@ -78,14 +78,14 @@ def _bench_flags(args: argparse.Namespace) -> dict:
 
 
 def print_summary(summary) -> None:
-    from vla_harness.harness.store import RunStore
+    from vla_harness.harness.runs import open_run
     from vla_harness.results.facts import facts_of
     from vla_harness.results.identity import identities
     from vla_harness.results.load import protocol_line
     from vla_harness.results.summary import summary_table
 
-    manifest = RunStore(Path(summary.run_dir)).read_manifest()
-    found = identities(manifest["config"], summary.records)
+    manifest = summary.manifest or open_run(summary.run_dir, warn=False).manifest
+    found = identities(manifest.config, summary.records)
     print(f"\nrun: {summary.run_dir}  ({summary.executed} episodes executed, {len(summary.records)} records)")
     print("policy: " + "; ".join(f"{i.label}  ({i.describe()})" for i in found)
           + (f"  WARNING: the records name {len(found)} different policies" if len(found) > 1 else ""))

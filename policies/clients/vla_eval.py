@@ -12,6 +12,13 @@ The observation is vla-eval's LIBERO convention (vla_eval/benchmarks/libero/benc
 "states": eef pos || vla_eval.rotation.quat_to_axisangle(quat) || gripper qpos if send_state}; the reply's action is
 executed as that benchmark's `step` does: the gripper discretised (< 0 -> -1, else +1). `controller_states` (the
 controller's pose, used by X-VLA) is not sent. Transport and failures: policies/clients/transport.py.
+
+`-P benchmark=simpler` speaks vla-eval's SimplerEnv convention (vla_eval/benchmarks/simpler/benchmark.py `make_obs`
+and `step`) on simpler_google and simpler_bridge: {"images": {"primary": the robot camera at its own resolution},
+"task_description", "task_name": SimplerEnv's task id}; the reply's 7 values are passed on as delta xyz, axis-angle and
+a gripper openness in [0, 1] (1 open), which the worker turns into the benchmark's gripper as that `step` does
+(declared conventions, harness/gripper.py): on the Google robot the level as a relative command held for 15 steps
+("sticky"), on WidowX open or closed by 0.5 ("binary"). Its `send_state` (base and tool poses) is not offered.
 """
 
 from __future__ import annotations
@@ -21,10 +28,24 @@ from typing import Any
 
 import numpy as np
 
+from vla_harness.harness.conventions import UPRIGHT, Gripper, PolicyConventions
 from vla_harness.harness.errors import ConfigError
 from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
 from vla_harness.policies.clients.client import BadReply, served
 from vla_harness.policies.wire.libero_inputs import CAMERAS, POSE, RENDER_SIZE, conventions, libero_view
+
+BENCHMARKS = ("libero", "simpler")
+# vla-eval's SimplerEnv action: the gripper an openness in [0, 1]; "level" + the benchmark's hold on the Google robot
+SIMPLER = PolicyConventions(orientation=UPRIGHT, gripper=Gripper(6, open=1.0, closed=0.0), to_relative="level",
+                            binarize=True)
+SIMPLER_TASKS = {  # harness task name -> SimplerEnv's task id (simpler_env/__init__.py ENVIRONMENTS)
+    "pick_horizontal_coke_can": "google_robot_pick_horizontal_coke_can",
+    "pick_vertical_coke_can": "google_robot_pick_vertical_coke_can",
+    "pick_standing_coke_can": "google_robot_pick_standing_coke_can", "move_near": "google_robot_move_near",
+    "open_drawer": "google_robot_open_drawer", "close_drawer": "google_robot_close_drawer",
+    "put_apple_in_drawer": "google_robot_place_apple_in_closed_top_drawer",
+    "put_carrot_on_plate": "widowx_carrot_on_plate", "put_spoon_on_towel": "widowx_spoon_on_towel",
+    "stack_green_cube_on_yellow_cube": "widowx_stack_cube", "put_eggplant_in_basket": "widowx_put_eggplant_in_basket"}
 
 
 def _protocol():
@@ -50,11 +71,22 @@ class VlaEvalWire:
         self._task_sent = False
 
     def spec(self, metadata: Any) -> PolicySpec:
+        if self.benchmark not in BENCHMARKS:
+            raise ConfigError(f"policy 'vla_eval' -P benchmark= takes {' or '.join(BENCHMARKS)}; got "
+                              f"'{self.benchmark}'")
+        if self.benchmark == "simpler":
+            if self.params(metadata)["send_state"]:
+                raise ConfigError("policy 'vla_eval' with -P benchmark=simpler does not send vla-eval's SimplerEnv "
+                                  "state (base and tool poses); serve a model that reads images only, or "
+                                  "-P send_state=false")
+            return PolicySpec(name="vla_eval", version="simpler", cameras=("primary",), image_size=0,
+                              conventions=SIMPLER)
         return PolicySpec(name="vla_eval", cameras=CAMERAS, image_size=RENDER_SIZE, conventions=conventions(POSE))
 
-    def params(self) -> dict[str, bool]:
+    def params(self, metadata: Any = None) -> dict[str, bool]:
         """What to send: the -P option when given (like vla-eval, the eval config wins), else the server's HELLO."""
-        served_params = self.metadata.get("observation_params") or {}
+        hello = self.metadata if metadata is None else metadata
+        served_params = (hello.get("observation_params") if isinstance(hello, dict) else None) or {}
         return {k: bool(served_params.get(k, False) if v is None else v) for k, v in self.wanted.items()}
 
     def _message(self, kind: str, payload: dict[str, Any]) -> bytes:
@@ -79,6 +111,10 @@ class VlaEvalWire:
         self._task, self._task_sent = task, False
 
     def observation(self, obs: Observation) -> dict[str, Any]:
+        if self.benchmark == "simpler":
+            task = self._task.task_name if self._task else ""
+            return {"images": {"primary": obs.images["primary"]}, "task_description": obs.instruction,
+                    "task_name": SIMPLER_TASKS.get(task, task)}
         from vla_eval.rotation import quat_to_axisangle
 
         view, params = libero_view(obs, "vla_eval"), self.params()
@@ -121,7 +157,8 @@ class VlaEvalWire:
                 raise ValueError(f"actions of shape {np.shape(raw)}, expected (7,) or (k, 7)")
         except (AttributeError, TypeError, ValueError) as exc:
             raise BadReply(f"sent an unusable reply: {exc}"[:2000]) from exc
-        actions[:, 6] = np.where(actions[:, 6] < 0, -1.0, 1.0)  # vla-eval LIBERO's step discretises the gripper
+        if self.benchmark == "libero":
+            actions[:, 6] = np.where(actions[:, 6] < 0, -1.0, 1.0)  # vla-eval LIBERO's step discretises the gripper
         return actions
 
     def farewell(self) -> list[bytes]:

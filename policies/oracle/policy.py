@@ -7,10 +7,13 @@ did not lift the object, or an object lost on the way, sends the arm back to `ab
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 from scipy.spatial.transform import Rotation
 
 from vla_harness.harness.errors import PolicyFault
+from vla_harness.harness.options import AtLeast
 from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
 from vla_harness.policies.base import PIXEL_FREE, PolicyBase
 from vla_harness.policies.oracle import plan
@@ -33,7 +36,7 @@ class PrivilegedStateMissing(PolicyFault, RuntimeError):
 
 
 class OraclePolicy(PolicyBase):
-    def __init__(self, chunk: int = 4, speed: float = 1.0) -> None:
+    def __init__(self, chunk: Annotated[int, AtLeast(1)] = 4, speed: float = 1.0) -> None:
         self.chunk, self.speed = int(chunk), float(speed)
         self.phase = PHASES[0]
 

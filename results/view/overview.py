@@ -42,19 +42,19 @@ def run_overview(run: RunData, label: str) -> dict[str, Any]:
     """Manifest essentials of one run, plus what its records say (planned vs recorded, errors by kind)."""
     cfg, manifest = run.config, run.manifest
     recs = dedupe(run.records)
-    protocol = manifest.get("protocol") or {}
+    protocol = manifest.protocol
     return {
-        "label": label, "path": str(run.path), "run_id": manifest.get("run_id", run.path.name),
+        "label": label, "path": str(run.path), "run_id": manifest.run_id or run.path.name,
         "bench": run.bench, "suites": cfg.get("suites"), "tasks": cfg.get("tasks"),
         "policy": cfg.get("policy"), "policy_version": policy_version(run),
         "checkpoint": run.identity.checkpoint, "identity": run.identity.describe(),
         "protocol_name": protocol.get("name"), "protocol_hash": run.protocol_hash,
         "max_steps": max_steps_run(recs) or cfg.get("max_steps") or protocol.get("max_steps"),
-        "seed": cfg.get("seed"), "status": manifest.get("status") or NOT_RECORDED,
-        "planned": manifest.get("n_episodes"), "recorded": len(recs), "attempts": len(run.records),
+        "seed": cfg.get("seed"), "status": manifest.status or NOT_RECORDED,
+        "planned": manifest.n_episodes, "recorded": len(recs), "attempts": len(run.records),
         "finished": sum(1 for r in recs if r.error is None), "errors": errors_by_kind(recs),
-        "packages": manifest.get("packages") or {}, "harness_version": manifest.get("harness_version"),
-        "git": manifest.get("git"), "created_at": manifest.get("created_at"), "machine": manifest.get("machine") or {},
+        "packages": manifest.packages, "harness_version": manifest.harness_version,
+        "git": manifest.git, "created_at": manifest.created_at, "machine": manifest.machine,
         "bench_options": cfg.get("bench_options") or {}, "policy_options": cfg.get("policy_options") or {},
     }
 
