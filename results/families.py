@@ -46,7 +46,7 @@ def protocol_notes_by_family(columns: Sequence[Column], benches: Sequence[str]) 
             is_clean = bench == CLEAN and any(clean_libero(x) for x in run.records)
             if run.bench != bench and not is_clean:
                 continue
-            protocol = run.manifest.get("protocol") or {}
+            protocol = run.manifest.protocol
             lines[f"{protocol.get('source', '?')}" + (f"; {protocol_line(run.manifest)}"
                                                        if protocol_line(run.manifest) else "")] = None
         name = CLEAN if bench == CLEAN else family_name(columns, bench)
