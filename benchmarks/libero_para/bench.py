@@ -27,6 +27,7 @@ from vla_harness.benchmarks.libero_para.report import REPORT_FACTS
 from vla_harness.benchmarks.libero_plus.select import stratified_sample
 from vla_harness.benchmarks.libero_pro.select import parse_bool
 from vla_harness.harness.config import ConfigError
+from vla_harness.harness.conventions import LIBERO_ACTION_BOUNDS
 from vla_harness.harness.protocols import BenchProtocol, BenchSelection
 from vla_harness.harness.seeding import episode_seed
 from vla_harness.harness.types import EpisodeSpec, Perturbation
@@ -72,7 +73,7 @@ class LiberoParaBenchmark:
                                              "metadata_sha256": src["metadata"]["sha256"],
                                              "bddl_digest": src["paraphrase_bddl"]["digests"]["all"]},
                                     "pride_alpha": cat.ALPHA, "env_reuse": ENV_REUSE},
-                             conventions=CONVENTIONS, report=REPORT_FACTS)
+                             conventions=CONVENTIONS, report=REPORT_FACTS, action_bounds=LIBERO_ACTION_BOUNDS)
 
     def paraphrases(self, selection: BenchSelection) -> list[cat.Paraphrase]:
         if selection.suites and tuple(selection.suites) != (cat.SUITE,):

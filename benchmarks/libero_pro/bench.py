@@ -31,6 +31,7 @@ from vla_harness.benchmarks.libero_pro import catalog as cat
 from vla_harness.benchmarks.libero_pro.report import REPORT_FACTS
 from vla_harness.benchmarks.libero_pro.select import parse_axes, parse_bool, parse_suites
 from vla_harness.harness.config import ConfigError
+from vla_harness.harness.conventions import LIBERO_ACTION_BOUNDS
 from vla_harness.harness.protocols import BenchProtocol, BenchSelection
 from vla_harness.harness.seeding import episode_seed
 from vla_harness.harness.types import EpisodeSpec, Perturbation
@@ -91,7 +92,7 @@ class LiberoProBenchmark:
                                                            "files": {k: v["states_sha256"] for k, v in
                                                                      sorted(manifest["files"].items())}},
                                     "env_reuse": ENV_REUSE},
-                             conventions=CONVENTIONS, report=REPORT_FACTS)
+                             conventions=CONVENTIONS, report=REPORT_FACTS, action_bounds=LIBERO_ACTION_BOUNDS)
 
     def units(self, selection: BenchSelection) -> list[cat.Unit]:
         suites = parse_suites(selection.suites)
