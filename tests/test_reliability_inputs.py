@@ -152,3 +152,34 @@ def test_a_timed_out_local_episode_gets_a_fresh_policy(tmp_path):
         LockedPolicy.release.set()
     kinds = [r.error.kind if r.error else "ok" for r in read_records(tmp_path / "r")]
     assert kinds == ["timeout", "ok", "ok", "ok"] and LockedPolicy.built == 2
+
+
+def test_the_warm_runner_builds_a_fresh_policy_when_one_is_stuck_in_its_own_call(tmp_path):
+    import vla_harness
+
+    LockedPolicy.built = 0
+    LockedPolicy.release.clear()
+    try:
+        with vla_harness.Evaluator("fake", tasks=[0, 1, 2, 3], trials=1, out=tmp_path, episode_timeout_s=1.0) as ev:
+            result = ev.evaluate(f"{__name__}:LockedPolicy", name="warm")
+    finally:
+        LockedPolicy.release.set()
+    kinds = [r.error.kind if r.error else "ok" for r in sorted(result.records, key=lambda r: r.spec.task_id)]
+    assert kinds == ["timeout", "ok", "ok", "ok"] and LockedPolicy.built == 2
+
+
+def test_the_warm_runner_stops_when_the_callers_own_policy_is_stuck(tmp_path):
+    import vla_harness
+    from vla_harness.harness.errors import StopRun
+
+    LockedPolicy.built = 0
+    LockedPolicy.release.clear()
+    policy = LockedPolicy()
+    try:
+        with vla_harness.Evaluator("fake", tasks=[0, 1, 2, 3], trials=1, out=tmp_path, episode_timeout_s=1.0) as ev:
+            with pytest.raises(StopRun, match="timed out inside the given policy object"):
+                ev.evaluate(policy, name="given")
+    finally:
+        LockedPolicy.release.set()
+    kinds = [r.error.kind if r.error else "ok" for r in read_records(tmp_path / "given")]
+    assert kinds == ["timeout"]  # recorded; the rest stays for resume, never run against the stuck object

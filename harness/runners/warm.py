@@ -13,6 +13,7 @@ import json
 from functools import partial
 from typing import Any, Callable
 
+from vla_harness.harness.errors import StopRun
 from vla_harness.harness.protocols import Benchmark, Env, Policy
 from vla_harness.harness.runners.local import _CutPolicy, _EpisodeThread, _timed_out
 from vla_harness.harness.types import EpisodeRecord, EpisodeSpec
@@ -62,6 +63,29 @@ class _PooledWorker(EpisodeWorker):
         self._env, self._env_key = None, None
 
 
+class _WatchedPolicy(_CutPolicy):
+    """A cut-able handle that also knows whether the episode thread is inside one of the policy's calls: after a
+    timeout, a policy stuck in its own call (which may hold its own locks) must not be handed the next episode."""
+
+    def __init__(self, policy: Any) -> None:
+        super().__init__(policy)
+        self.inside = False
+
+    def __getattr__(self, name: str) -> Any:
+        value = super().__getattr__(name)
+        if not callable(value):
+            return value
+
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            self.inside = True
+            try:
+                return value(*args, **kwargs)
+            finally:
+                self.inside = False
+
+        return watched
+
+
 def _identity(target: str, options: dict[str, Any]) -> str:
     return target + json.dumps(options, sort_keys=True, default=str)
 
@@ -87,7 +111,7 @@ class WarmRunner:
     def __call__(self, job: RunJob, work: list[tuple[EpisodeSpec, int]],
                  on_record: Callable[[EpisodeRecord], None]) -> None:
         pool, policy = self._pool_for(job), self._policy_for(job)
-        handle = _CutPolicy(policy)
+        handle = _WatchedPolicy(policy)
         worker = self._call(partial(_PooledWorker, job, pool, handle))
         for spec, attempt in work:
             try:
@@ -96,10 +120,25 @@ class WarmRunner:
                 on_record(_timed_out(job, spec, attempt, self.timeout_s))
                 handle.cut = True
                 self._abandon_thread()
-                pool, handle = self._pool_for(job), _CutPolicy(policy)
+                if handle.inside:
+                    policy = self._replace_stuck_policy(job, spec)
+                pool, handle = self._pool_for(job), _WatchedPolicy(policy)
                 worker = self._call(partial(_PooledWorker, job, pool, handle))
                 continue
             on_record(record)
+
+    def _replace_stuck_policy(self, job: RunJob, spec: EpisodeSpec) -> Policy:
+        """The timed-out episode is stuck inside the policy: a policy built here is abandoned (never closed: the stuck
+        call may be inside it) and built anew; the caller's own object cannot be replaced, so the run stops."""
+        if self.given_policy is not None:
+            raise StopRun(f"episode {spec.key} timed out inside the given policy object, which the harness cannot "
+                          "replace; the run stops (`resume` or a new evaluate call goes on with a working policy)")
+        self._built_policy, self._policy_id = None, None
+        try:
+            return self._policy_for(job)
+        except Exception as exc:  # noqa: BLE001 - said in one line: the run cannot go on without a policy
+            raise StopRun(f"episode {spec.key} timed out and a fresh '{job.policy}' policy could not be built "
+                          f"({type(exc).__name__}: {exc}); the run stops, `vla-harness resume` goes on") from exc
 
     def _call(self, fn: Callable[[], Any]) -> Any:
         return self.thread.call(fn, self.timeout_s)
