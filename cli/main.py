@@ -17,6 +17,7 @@ COMMANDS = [
     "cli.commands.show_perturbations_cmd",
     "cli.commands.export_cmd",
     "cli.commands.compare_cmd",
+    "cli.commands.vision_check_cmd",
     "policies.vla_jepa.train_cmd",
     "cli.commands.show_env_cmd",
     "cli.commands.serve_cmd",

@@ -102,7 +102,8 @@ def _execute(store: RunStore, plan: RunPlan, progress: bool) -> RunSummary:
     work = [(s, attempts[s.key] + 1) for s in plan.specs if s.key not in done]
     job = RunJob(run_id=store.read_manifest()["run_id"], run_dir=str(run_dir), bench=cfg.bench, policy=cfg.policy,
                  bench_target=plan.targets.bench, policy_target=plan.targets.policy,
-                 bench_options=cfg.bench_options, policy_options=cfg.policy_options, video=cfg.video)
+                 bench_options=cfg.bench_options, policy_options=cfg.policy_options, video=cfg.video,
+                 vision_probe=cfg.vision_probe, donors=dict(plan.donors))
     new_records: list[EpisodeRecord] = []
     try:
         with RunProgress(len(work), f"{cfg.bench} × {cfg.policy}", enabled=progress) as bar:

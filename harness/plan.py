@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from harness.config import ConfigError, RunConfig
@@ -10,6 +10,7 @@ from harness.manifest import protocol_hash
 from harness.protocols import BenchProtocol, BenchSelection
 from harness.targets import Targets, build
 from harness.types import EpisodeSpec
+from harness.vision_probe import NONE, OTHER_EPISODE, donors
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class RunPlan:
     protocol_hash: str
     specs: tuple[EpisodeSpec, ...]
     env_keys: Mapping[str, str]  # episode key -> env key: episodes with one env key can share a warm env
+    donors: Mapping[str, EpisodeSpec] = field(default_factory=dict)  # vision probe other_episode: whose images
 
     def env_key(self, spec: EpisodeSpec) -> str:
         return self.env_keys[spec.key]
@@ -34,8 +36,12 @@ def selection_of(cfg: RunConfig) -> BenchSelection:
 
 
 def hash_fields(cfg: RunConfig) -> dict:
-    """The config fields that change what a run's numbers mean (hashed with the protocol; not the policy)."""
-    return {"bench": cfg.bench, "max_steps": cfg.max_steps, "bench_options": cfg.bench_options}
+    """The config fields that change what a run's numbers mean (hashed with the protocol; not the policy). A vision
+    probe enters only when set, so the hashes of normal runs stay what they were."""
+    fields = {"bench": cfg.bench, "max_steps": cfg.max_steps, "bench_options": cfg.bench_options}
+    if cfg.vision_probe != NONE:
+        fields["vision_probe"] = cfg.vision_probe
+    return fields
 
 
 def plan_run(cfg: RunConfig, targets: Targets) -> RunPlan:
@@ -48,4 +54,5 @@ def plan_run(cfg: RunConfig, targets: Targets) -> RunPlan:
         raise ConfigError(f"the selection matches no episodes of '{cfg.bench}' "
                           f"(suites={cfg.suites}, tasks={cfg.tasks})")
     env_keys = {s.key: bench.env_key(s) for s in specs}
-    return RunPlan(cfg, targets, protocol, protocol_hash(protocol, hash_fields(cfg)), specs, env_keys)
+    donor_map = donors(specs) if cfg.vision_probe == OTHER_EPISODE else {}
+    return RunPlan(cfg, targets, protocol, protocol_hash(protocol, hash_fields(cfg)), specs, env_keys, donor_map)

@@ -125,8 +125,10 @@ def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = Non
 
 def protocol_fields(run: RunData) -> dict[str, Any]:
     """What the protocol hash covers: the benchmark protocol plus the config fields hashed with it."""
-    return {"protocol": run.manifest.get("protocol", {}),
-            "config": {name: run.config.get(name) for name in ("bench", "max_steps", "bench_options")}}
+    config = {name: run.config.get(name) for name in ("bench", "max_steps", "bench_options")}
+    if run.config.get("vision_probe", "none") != "none":  # hashed only when set (harness/plan.py hash_fields)
+        config["vision_probe"] = run.config["vision_probe"]
+    return {"protocol": run.manifest.get("protocol", {}), "config": config}
 
 
 def protocol_diff(a: RunData, b: RunData) -> list[str]:

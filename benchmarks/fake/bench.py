@@ -1,7 +1,9 @@
 """A pure-numpy benchmark with the real interfaces: reach a target point in 3-D. For fast tests.
 
 Options let tests inject trouble: `step_delay_s` (slow physics), `broken_tasks` (env creation fails),
-`hang_tasks` (a step sleeps for `hang_s`: for timeouts).
+`hang_tasks` (a step sleeps for `hang_s`: for timeouts); `target_speed` makes the target drift in x, y by that much per
+step along a per-episode direction, bouncing off the +-0.5 box (a scene that changes: only live images show where
+it is, tests/test_vision_probe.py).
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ TASKS = [f"reach target {i}" for i in range(10)]
 
 
 class FakeEnv:
-    def __init__(self, task_id: int, step_delay_s: float = 0.0, hang_s: float = 0.0) -> None:
-        self.task_id, self.step_delay_s, self.hang_s = task_id, step_delay_s, hang_s
+    def __init__(self, task_id: int, step_delay_s: float = 0.0, hang_s: float = 0.0, target_speed: float = 0.0) -> None:
+        self.task_id, self.step_delay_s, self.hang_s, self.target_speed = task_id, step_delay_s, hang_s, target_speed
         self.pos = np.zeros(3)
         self.target = np.zeros(3)
+        self.velocity = np.zeros(3)
         self.instruction = ""
         self.renders = 0  # camera images rendered (tests check render-on-demand)
         self.steps = 0
@@ -41,6 +44,8 @@ class FakeEnv:
     def reset(self, spec: EpisodeSpec) -> None:
         rng = np.random.default_rng(spec.seed)
         self.target = rng.uniform(-0.5, 0.5, size=3)
+        angle = rng.uniform(0, 2 * np.pi)
+        self.velocity = self.target_speed * np.array([np.cos(angle), np.sin(angle), 0.0])
         self.pos = np.zeros(3)
         self.instruction = spec.instruction
         self.steps = 0
@@ -67,6 +72,8 @@ class FakeEnv:
         if self.hang_s:
             time.sleep(self.hang_s)
         self.steps += 1
+        self.target = self.target + self.velocity
+        self.velocity = np.where(np.abs(self.target) > 0.5, -self.velocity, self.velocity)  # bounce
         self.pos = np.clip(self.pos + 0.1 * np.clip(action[:3], -1, 1), -1, 1)
         distance = float(np.linalg.norm(self.pos - self.target))
         return StepResult(success=distance < 0.15, reward=-distance)
@@ -79,8 +86,8 @@ class FakeBenchmark:
     name = "fake"
 
     def __init__(self, step_delay_s: float = 0.0, broken_tasks: tuple[int, ...] = (), hang_tasks: tuple[int, ...] = (),
-                 hang_s: float = 30.0) -> None:
-        self.step_delay_s, self.hang_s = float(step_delay_s), float(hang_s)
+                 hang_s: float = 30.0, target_speed: float = 0.0) -> None:
+        self.step_delay_s, self.hang_s, self.target_speed = float(step_delay_s), float(hang_s), float(target_speed)
         self.broken_tasks, self.hang_tasks = set(broken_tasks), set(hang_tasks)
 
     def protocol(self) -> BenchProtocol:
@@ -109,4 +116,4 @@ class FakeBenchmark:
         if spec.task_id in self.broken_tasks:
             raise RuntimeError(f"fake env for task {spec.task_id} is configured to fail")
         hang = self.hang_s if spec.task_id in self.hang_tasks else 0.0
-        return FakeEnv(spec.task_id, self.step_delay_s, hang)
+        return FakeEnv(spec.task_id, self.step_delay_s, hang, self.target_speed)
