@@ -57,7 +57,7 @@ class Stage2Gates:
 
 def _eval_batches(held_out: list[Tensors], cfg: TrainConfig) -> Iterator[dict]:
     """The held-out stage-1 batches every measurement draws: the same samples on every call."""
-    gen = torch.Generator().manual_seed(cfg.seed + 1000)
+    gen = torch.Generator().manual_seed(cfg.split_seed + 1000)
     for _ in range(cfg.eval_batches):
         yield stage1_batch(held_out, cfg.batch, cfg.horizon_min, cfg.horizon_max, gen)
 
