@@ -11,6 +11,7 @@ from results.aggregate import ERROR_SHARE_FLAG, count, group, is_skipped, natura
 from results.health import state_notes
 from results.load import Column, bench_label, family, protocol_notes, scoped
 from results.paper import paper_tables, read_published
+from results.drops import drop_tables
 from results.robustness import robustness_tables
 from results.tables import FLAG, Row, Table, flagged, latex_document, to_csv, to_text
 
@@ -92,7 +93,7 @@ def build_tables(columns: Sequence[Column], published: Path | None = None,
     if len(fams) < 2:
         fams = [None]
     tables = [runs, *(suite_table(columns, f) for f in fams), *(task_table(columns, f) for f in fams),
-              *robustness_tables(columns)]
+              *robustness_tables(columns), *drop_tables(columns)]
     if published is not None:
         tables += paper_tables(columns, read_published(published))
     for table in tables:
