@@ -33,7 +33,11 @@ video_b() {
   $REC $PERTURB -B levels=3 --bench libero_90 --tasks "$(seq -s, 0 2 88)" --trials 1 --seed 3107 \
     --out data/jepa2_video_90_perturbed
 }
-(demos libero_spatial 3101 data/jepa2_spatial && video_a) &
+topup() {  # libero_spatial task 0: the oracle solved 49 of its 55 fresh placements; 3 more trials give 52
+  $REC -B placements=fresh --bench libero_spatial --tasks 0 --first-trial $((ROUNDS * ROUND)) --trials 3 --seed 3101 \
+    --out data/jepa2_spatial
+}
+(demos libero_spatial 3101 data/jepa2_spatial && topup && video_a) &
 A=$!
 (demos libero_object 3102 data/jepa2_object && video_b) &
 B=$!
