@@ -1,17 +1,17 @@
 """Benchmark registry: one line per benchmark (name -> "module:factory")."""
 
-from benchmarks.robosuite_quiet import quiet_gym_notice, quiet_robosuite_import
-from harness.registry import Registry
+from vla_harness.benchmarks.robosuite_quiet import quiet_gym_notice, quiet_robosuite_import
+from vla_harness.harness.registry import Registry
 
 quiet_robosuite_import()
 quiet_gym_notice()
 
 BENCHMARKS: Registry = Registry("benchmark")
-BENCHMARKS.add("fake", "benchmarks.fake.bench:FakeBenchmark", "pure-numpy reaching task for fast tests")
+BENCHMARKS.add("fake", "vla_harness.benchmarks.fake.bench:FakeBenchmark", "pure-numpy reaching task for fast tests")
 for _suite in ("libero_spatial", "libero_object", "libero_goal", "libero_10", "libero_90"):
-    BENCHMARKS.add(_suite, f"benchmarks.libero.suites:{_suite}", f"LIBERO {_suite} (published protocol)")
-BENCHMARKS.add("simpler_bridge", "benchmarks.simpler.bench:SimplerBridgeBenchmark",
+    BENCHMARKS.add(_suite, f"vla_harness.benchmarks.libero.suites:{_suite}", f"LIBERO {_suite} (published protocol)")
+BENCHMARKS.add("simpler_bridge", "vla_harness.benchmarks.simpler.bench:SimplerBridgeBenchmark",
               "SimplerEnv WidowX Bridge visual matching via ManiSkill3 (CPU, lavapipe)")
-BENCHMARKS.add("simpler_google", "benchmarks.simpler.bench:simpler_google", "SimplerEnv Google robot (not runnable here)")
-BENCHMARKS.add("libero_plus", "benchmarks.libero_plus.bench:LiberoPlusBenchmark",
+BENCHMARKS.add("simpler_google", "vla_harness.benchmarks.simpler.bench:simpler_google", "SimplerEnv Google robot (not runnable here)")
+BENCHMARKS.add("libero_plus", "vla_harness.benchmarks.libero_plus.bench:LiberoPlusBenchmark",
                "LIBERO-Plus: the 10,030 official perturbation variants, 7 dimensions")

@@ -73,7 +73,7 @@ def fetch_archive(remote, root: Path, dest: Path, marker: str, piece: str, label
     """Download the zip `remote` (a `benchmarks.download.Remote`) into root/downloads, verified, unpack its folder
     holding `marker` into `dest` and record it as `piece` in root's fetched.json; skipped when `dest` holds `marker`
     and the record has `piece`, unless `force`."""
-    from benchmarks.download import download, published_checksum
+    from vla_harness.benchmarks.download import download, published_checksum
 
     if not force and (dest / marker).exists() and piece in read_record(root):
         print(f"{label}: already fetched into {dest} (--force fetches it again)", file=sys.stderr)
@@ -90,7 +90,7 @@ def fetch_archive(remote, root: Path, dest: Path, marker: str, piece: str, label
 def unpack_zip(archive: Path, dest: Path, marker: str) -> None:
     """Unpack into `dest` the archive's folder that holds `marker` (the archive's top folder names vary), replacing
     what `dest` held; nothing of a broken archive is left behind."""
-    from benchmarks.download import DownloadError
+    from vla_harness.benchmarks.download import DownloadError
 
     staging = dest.parent / f".{dest.name}.unpacking"
     shutil.rmtree(staging, ignore_errors=True)

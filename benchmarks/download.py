@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from harness.errors import UserError
+from vla_harness.harness.errors import UserError
 
 ATTEMPTS = 3
 TIMEOUT_S = 60.0

@@ -6,25 +6,25 @@ import argparse
 import importlib
 import sys
 
-from harness.errors import one_line
+from vla_harness.harness.errors import one_line
 
 COMMANDS = [
-    "cli.commands.eval_cmd",
-    "cli.commands.resume_cmd",
-    "cli.commands.list_cmd",
-    "cli.commands.report_cmd",
-    "cli.commands.view_cmd",
-    "cli.commands.show_perturbations_cmd",
-    "cli.commands.export_cmd",
-    "cli.commands.compare_cmd",
-    "cli.commands.vision_check_cmd",
-    "policies.vla_jepa.train_cmd",
-    "cli.commands.show_env_cmd",
-    "cli.commands.serve_cmd",
-    "cli.commands.record_cmd",
-    "cli.commands.dataset_cmd",
-    "cli.commands.check_cmd",
-    "cli.commands.assets_cmd",
+    "vla_harness.cli.commands.eval_cmd",
+    "vla_harness.cli.commands.resume_cmd",
+    "vla_harness.cli.commands.list_cmd",
+    "vla_harness.cli.commands.report_cmd",
+    "vla_harness.cli.commands.view_cmd",
+    "vla_harness.cli.commands.show_perturbations_cmd",
+    "vla_harness.cli.commands.export_cmd",
+    "vla_harness.cli.commands.compare_cmd",
+    "vla_harness.cli.commands.vision_check_cmd",
+    "vla_harness.training.vla_jepa.train_cmd",
+    "vla_harness.cli.commands.show_env_cmd",
+    "vla_harness.cli.commands.serve_cmd",
+    "vla_harness.cli.commands.record_cmd",
+    "vla_harness.cli.commands.dataset_cmd",
+    "vla_harness.cli.commands.check_cmd",
+    "vla_harness.cli.commands.assets_cmd",
 ]
 
 

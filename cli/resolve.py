@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness import evaluate as run_core
-from harness.config import RunConfig
-from harness.evaluate import RunSummary
-from harness.plan import RunPlan
-from harness.plan import plan_run as plan_targets
-from harness.store import RunStore
-from harness.targets import Targets
-from harness.worker import RunJob
+from vla_harness.harness import evaluate as run_core
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.evaluate import RunSummary
+from vla_harness.harness.plan import RunPlan
+from vla_harness.harness.plan import plan_run as plan_targets
+from vla_harness.harness.store import RunStore
+from vla_harness.harness.targets import Targets
+from vla_harness.harness.worker import RunJob
 
 
 def policy_target(name: str) -> str:
     """A registered policy name, or `package.module:Factory` for a policy class that is not registered."""
-    from policies import POLICIES
+    from vla_harness.policies import POLICIES
 
     return name if ":" in name else POLICIES.target(name)
 
 
 def targets_for(bench: str, policy: str) -> Targets:
-    from benchmarks import BENCHMARKS
+    from vla_harness.benchmarks import BENCHMARKS
 
     return Targets(bench=BENCHMARKS.target(bench), policy=policy_target(policy))
 
@@ -48,14 +48,14 @@ def resume(run_dir: Path, progress: bool = True, runner_overrides: dict | None =
 
 
 def build_policy(name: str, options: dict):
-    from harness.targets import build
+    from vla_harness.harness.targets import build
 
     return build("policy", name, policy_target(name), options)
 
 
 def build_benchmark(name: str, options: dict):
-    from benchmarks import BENCHMARKS
-    from harness.targets import build
+    from vla_harness.benchmarks import BENCHMARKS
+    from vla_harness.harness.targets import build
 
     return build("benchmark", name, BENCHMARKS.target(name), options)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from harness.errors import UserError
+from vla_harness.harness.errors import UserError
 
 VIDEO_MODES = ("none", "failures", "all")
 RUNNERS = ("local", "ray")

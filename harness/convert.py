@@ -15,10 +15,17 @@ from typing import Any, Callable
 
 import numpy as np
 
-from harness.config import ConfigError
-from harness.conventions import DERIVED, QUANTITIES, BenchConventions, PolicyConventions, gripper_map, reorient
-from harness.protocols import BenchProtocol, Policy
-from harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.conventions import (
+    DERIVED,
+    QUANTITIES,
+    BenchConventions,
+    PolicyConventions,
+    gripper_map,
+    reorient,
+)
+from vla_harness.harness.protocols import BenchProtocol, Policy
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
 
 
 @dataclass(frozen=True)

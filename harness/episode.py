@@ -8,9 +8,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from harness.errors import BadActionShape, NanAction, PolicyFault, kind_of
-from harness.protocols import BenchProtocol, Env, Policy, PrivilegedStateSource, VideoFrameSource
-from harness.types import EpisodeSpec, ErrorInfo, PolicySpec, StepResult, TimeSplit
+from vla_harness.harness.errors import BadActionShape, NanAction, PolicyFault, kind_of
+from vla_harness.harness.protocols import BenchProtocol, Env, Policy, PrivilegedStateSource, VideoFrameSource
+from vla_harness.harness.types import EpisodeSpec, ErrorInfo, PolicySpec, StepResult, TimeSplit
 
 
 @dataclass

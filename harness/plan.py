@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from harness.config import ConfigError, RunConfig
-from harness.manifest import protocol_hash
-from harness.protocols import BenchProtocol, BenchSelection
-from harness.targets import Targets, build
-from harness.types import EpisodeSpec
-from harness.vision_probe import NONE, OTHER_EPISODE, donors
+from vla_harness.harness.config import ConfigError, RunConfig
+from vla_harness.harness.manifest import protocol_hash
+from vla_harness.harness.protocols import BenchProtocol, BenchSelection
+from vla_harness.harness.targets import Targets, build
+from vla_harness.harness.types import EpisodeSpec
+from vla_harness.harness.vision_probe import NONE, OTHER_EPISODE, donors
 
 
 @dataclass(frozen=True)

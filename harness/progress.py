@@ -6,7 +6,7 @@ import sys
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from harness.types import EpisodeRecord
+from vla_harness.harness.types import EpisodeRecord
 
 
 class RunProgress:

@@ -7,9 +7,9 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from harness.conventions import BenchConventions
-from harness.errors import UserError
-from harness.types import EpisodeSpec, Observation, PolicySpec, StepResult, TaskInfo
+from vla_harness.harness.conventions import BenchConventions
+from vla_harness.harness.errors import UserError
+from vla_harness.harness.types import EpisodeSpec, Observation, PolicySpec, StepResult, TaskInfo
 
 
 class StopRun(UserError, RuntimeError):

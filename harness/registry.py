@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 import importlib
 from typing import Callable, Generic, TypeVar
-from harness.errors import UserError
+
+from vla_harness.harness.errors import UserError
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import UserError
+from vla_harness.harness.errors import UserError
 
 LOCK = "run.lock"
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import harness
-from harness.errors import UserError
-from harness.types import EpisodeRecord
+from vla_harness import harness
+from vla_harness.harness.errors import UserError
+from vla_harness.harness.types import EpisodeRecord
 
 
 class SchemaError(UserError, ValueError):

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from harness import runlock
-from harness.errors import UserError, is_final
-from harness.schema import SchemaError, checked_manifest, record_from_dict
-from harness.types import EpisodeRecord
+from vla_harness.harness import runlock
+from vla_harness.harness.errors import UserError, is_final
+from vla_harness.harness.schema import SchemaError, checked_manifest, record_from_dict
+from vla_harness.harness.types import EpisodeRecord
 
 MANIFEST = "manifest.json"
 EPISODES = "episodes.jsonl"

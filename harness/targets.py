@@ -7,8 +7,8 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from harness.config import ConfigError
-from harness.options import coerce_lists
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.options import coerce_lists
 
 
 @dataclass(frozen=True)

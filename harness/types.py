@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.conventions import PolicyConventions
+from vla_harness.harness.conventions import PolicyConventions
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.episode import EpisodeObserver, EpisodeOutcome, upright_frame
-from harness.protocols import Env
-from harness.types import EpisodeSpec
+from vla_harness.harness.episode import EpisodeObserver, EpisodeOutcome, upright_frame
+from vla_harness.harness.protocols import Env
+from vla_harness.harness.types import EpisodeSpec
 
 
 def write_video(path: Path, frames: list[np.ndarray], fps: int) -> None:

@@ -20,10 +20,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from harness.config import VISION_PROBES, ConfigError
-from harness.episode import EpisodeObserver, EpisodeOutcome, run_episode
-from harness.protocols import BenchProtocol, Env, Policy
-from harness.types import EpisodeSpec, ErrorInfo, Observation, PolicySpec, TaskInfo
+from vla_harness.harness.config import VISION_PROBES, ConfigError
+from vla_harness.harness.episode import EpisodeObserver, EpisodeOutcome, run_episode
+from vla_harness.harness.protocols import BenchProtocol, Env, Policy
+from vla_harness.harness.types import EpisodeSpec, ErrorInfo, Observation, PolicySpec, TaskInfo
 
 NONE, FIRST_FRAME, OTHER_EPISODE = VISION_PROBES
 

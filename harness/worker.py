@@ -12,15 +12,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-import harness
-from harness.convert import conform
-from harness.episode import EpisodeObserver, EpisodeOutcome, run_episode
-from harness.errors import kind_of
-from harness.protocols import Benchmark, BenchProtocol, Env, Policy
-from harness.targets import build
-from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, PolicyRef, TimeSplit
-from harness.video import VideoObserver
-from harness.vision_probe import run_probed
+from vla_harness import harness
+from vla_harness.harness.convert import conform
+from vla_harness.harness.episode import EpisodeObserver, EpisodeOutcome, run_episode
+from vla_harness.harness.errors import kind_of
+from vla_harness.harness.protocols import Benchmark, BenchProtocol, Env, Policy
+from vla_harness.harness.targets import build
+from vla_harness.harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, PolicyRef, TimeSplit
+from vla_harness.harness.video import VideoObserver
+from vla_harness.harness.vision_probe import run_probed
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from harness.conventions import LIBERO_GRIPPER, PolicyConventions
-from harness.types import TaskInfo
+from vla_harness.harness.conventions import LIBERO_GRIPPER, PolicyConventions
+from vla_harness.harness.types import TaskInfo
 
 # For policies that read no pixels (any orientation will do); -1 means open, mapped onto each benchmark's own
 # gripper values by the worker.

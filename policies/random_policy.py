@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from harness.types import Observation, PolicySpec, TaskInfo
-from policies.base import PIXEL_FREE, PolicyBase
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.policies.base import PIXEL_FREE, PolicyBase
 
 
 class RandomPolicy(PolicyBase):

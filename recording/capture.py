@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from harness.conventions import quat_xyzw_to_axis_angle
-from harness.episode import EpisodeObserver, upright_frame
-from harness.protocols import Env
-from harness.types import EpisodeSpec, StepResult
+from vla_harness.harness.conventions import quat_xyzw_to_axis_angle
+from vla_harness.harness.episode import EpisodeObserver, upright_frame
+from vla_harness.harness.protocols import Env
+from vla_harness.harness.types import EpisodeSpec, StepResult
 
 # LIBERO robot-state keys (robosuite observation names) and the demo datasets built from them.
 STATE_KEYS = ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "robot0_joint_pos")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recording.reader import DemoEpisode, dataset_files
+from vla_harness.recording.reader import DemoEpisode, dataset_files
 
 
 def summary_lines(path: str | Path, episodes: list[DemoEpisode]) -> list[str]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from harness.errors import UserError
+
+from vla_harness.harness.errors import UserError
 
 DEFAULT_FPS = 20.0  # LIBERO's control frequency, for files that do not say
 

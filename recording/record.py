@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from harness.config import ConfigError
-from harness.errors import is_final
-from harness.protocols import BenchSelection
-from harness.targets import Targets
-from harness.types import EpisodeRecord
-from harness.worker import EpisodeWorker, RunJob, build_benchmark
-from recording.capture import DemoRecorder
-from recording.writer import append_log, write_demo
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.errors import is_final
+from vla_harness.harness.protocols import BenchSelection
+from vla_harness.harness.targets import Targets
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.harness.worker import EpisodeWorker, RunJob, build_benchmark
+from vla_harness.recording.capture import DemoRecorder
+from vla_harness.recording.writer import append_log, write_demo
 
 KEEP_MODES = ("success", "all")
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from recording.capture import FRAME_KEYS, EpisodeBuffer
-from harness.types import EpisodeSpec
+from vla_harness.harness.types import EpisodeSpec
+from vla_harness.recording.capture import FRAME_KEYS, EpisodeBuffer
 
 IMAGE_CONVENTION = "upright"
 

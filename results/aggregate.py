@@ -7,9 +7,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from harness.errors import is_final, is_policy_fault as policy_fault
-from harness.types import EpisodeRecord
-from results.stats import wilson_interval
+from vla_harness.harness.errors import is_final
+from vla_harness.harness.errors import is_policy_fault as policy_fault
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.stats import wilson_interval
 
 SKIPPED = "skipped"
 

@@ -16,11 +16,11 @@ from typing import Sequence
 
 from tabulate import tabulate
 
-from harness.types import EpisodeRecord
-from results.aggregate import count, is_outcome, is_rerun_error, is_skipped, latest_by_key, natural_key
-from results.stats import PairedCounts, mcnemar_exact, newcombe_paired, newcombe_unpaired, z_of
-from results.tables import pct
-from harness.errors import UserError
+from vla_harness.harness.errors import UserError
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import count, is_outcome, is_rerun_error, is_skipped, latest_by_key, natural_key
+from vla_harness.results.stats import PairedCounts, mcnemar_exact, newcombe_paired, newcombe_unpaired, z_of
+from vla_harness.results.tables import pct
 
 
 class NoEpisodes(UserError, RuntimeError):

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from statistics import mean, stdev
 from typing import Sequence
 
-from harness.types import EpisodeRecord
-from results.compare import outcomes
-from results.robustness import BASELINE_DIMENSION, is_baseline, swept
-from results.stats import Z95
-from results.tables import Row, Table
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.compare import outcomes
+from vla_harness.results.robustness import BASELINE_DIMENSION, is_baseline, swept
+from vla_harness.results.stats import Z95
+from vla_harness.results.tables import Row, Table
 
 Base = tuple[str, int, int]  # suite, task, trial
 
@@ -91,8 +91,8 @@ def drop_table(bench: str, labels: tuple[str, str], first: Sequence[EpisodeRecor
 
 def drop_tables(columns: Sequence) -> list[Table]:
     """For every bench with a native sweep in two or more columns: each later column's drops against the first's."""
-    from results.facts import facts_for
-    from results.robustness import robustness_benches
+    from vla_harness.results.facts import facts_for
+    from vla_harness.results.robustness import robustness_benches
 
     tables = []
     for bench in robustness_benches(columns):

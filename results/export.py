@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from harness.errors import UserError, blame_of
-from harness.types import EpisodeRecord
-from results.aggregate import latest_by_key
-from results.health import state_notes
-from results.load import load_run
+from vla_harness.harness.errors import UserError, blame_of
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import latest_by_key
+from vla_harness.results.health import state_notes
+from vla_harness.results.load import load_run
 
 
 class MissingDependency(UserError, RuntimeError):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from harness import runlock
-from harness.store import EPISODES
-from results.aggregate import duplicate_keys, is_outcome, latest_by_key, natural_key
-from results.load import RunData
+from vla_harness.harness import runlock
+from vla_harness.harness.store import EPISODES
+from vla_harness.results.aggregate import duplicate_keys, is_outcome, latest_by_key, natural_key
+from vla_harness.results.load import RunData
 
 
 def status_note(run: RunData) -> str | None:

@@ -8,12 +8,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Sequence
 
-from harness.config import ConfigError
-from harness.manifest import differences
-from harness.store import EPISODES, RunStore, scan_records
-from harness.types import EpisodeRecord
-from results.aggregate import dedupe
-from harness.errors import UserError
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.errors import UserError
+from vla_harness.harness.manifest import differences
+from vla_harness.harness.store import EPISODES, RunStore, scan_records
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import dedupe
 
 
 class ProtocolMismatch(UserError, RuntimeError):

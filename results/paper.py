@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from harness.types import EpisodeRecord
-from results.aggregate import Cell, count, group
-from results.facts import BenchFacts, facts_for
-from results.load import Column
-from results.robustness import by_dimension, dimension_mean, perturbed
-from results.tables import Mean, Pct, Row, Table, Value
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import Cell, count, group
+from vla_harness.results.facts import BenchFacts, facts_for
+from vla_harness.results.load import Column
+from vla_harness.results.robustness import by_dimension, dimension_mean, perturbed
+from vla_harness.results.tables import Mean, Pct, Row, Table, Value
 
 PUBLISHED_CSV = Path(__file__).with_name("published.csv")
 LIBERO_SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10")

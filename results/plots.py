@@ -8,11 +8,19 @@ from typing import Sequence
 
 import numpy as np
 
-from results.aggregate import Cell, count, group, natural_key
-from results.load import Column, bench_label, family, scoped
-from results.facts import facts_for
-from results.robustness import (at_level, bench_records, by_dimension, dimension, level,
-                                perturbed, robustness_benches, swept)
+from vla_harness.results.aggregate import Cell, count, group, natural_key
+from vla_harness.results.facts import facts_for
+from vla_harness.results.load import Column, bench_label, family, scoped
+from vla_harness.results.robustness import (
+    at_level,
+    bench_records,
+    by_dimension,
+    dimension,
+    level,
+    perturbed,
+    robustness_benches,
+    swept,
+)
 
 
 def _pyplot():

@@ -6,14 +6,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
-from harness.types import EpisodeRecord
-from results.aggregate import ERROR_SHARE_FLAG, count, group, is_skipped, natural_key
-from results.health import state_notes
-from results.load import Column, bench_label, family, protocol_notes, scoped
-from results.paper import paper_tables, read_published
-from results.drops import drop_tables
-from results.robustness import robustness_tables
-from results.tables import FLAG, Row, Table, flagged, latex_document, to_csv, to_text
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import ERROR_SHARE_FLAG, count, group, is_skipped, natural_key
+from vla_harness.results.drops import drop_tables
+from vla_harness.results.health import state_notes
+from vla_harness.results.load import Column, bench_label, family, protocol_notes, scoped
+from vla_harness.results.paper import paper_tables, read_published
+from vla_harness.results.robustness import robustness_tables
+from vla_harness.results.tables import FLAG, Row, Table, flagged, latex_document, to_csv, to_text
 
 ERRORS_NOTE = ("Policy faults (the policy raised, returned NaN or a wrong shape) count as failures and are also shown "
                "apart; errors (env failure, timeout, worker or server lost) are their own column, never failures, and "

@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from harness.types import EpisodeRecord
-from results.aggregate import Cell, count, group, natural_key
-from results.facts import BenchFacts, facts_for
-from results.load import Column
-from results.tables import Mean, Row, Table
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import Cell, count, group, natural_key
+from vla_harness.results.facts import BenchFacts, facts_for
+from vla_harness.results.load import Column
+from vla_harness.results.tables import Mean, Row, Table
 
 UNPERTURBED = "(unperturbed)"
 BASELINE_DIMENSION = "none"  # a native sweep's shared level-0 episode

@@ -6,10 +6,10 @@ from typing import Iterable
 
 from tabulate import tabulate
 
-from harness.types import EpisodeRecord
-from results.aggregate import Cell, count, group, latest_by_key
-from results.facts import BenchFacts
-from results.robustness import UNPERTURBED, by_dimension, is_baseline
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import Cell, count, group, latest_by_key
+from vla_harness.results.facts import BenchFacts
+from vla_harness.results.robustness import UNPERTURBED, by_dimension, is_baseline
 
 
 def fmt_cell(cell: Cell) -> list[str]:

@@ -13,14 +13,13 @@ from typing import Any, Iterable
 
 import numpy as np
 
-import harness
-
-from harness.config import RunConfig
-from harness import runlock
-from harness.manifest import build_manifest, protocol_hash
-from harness.protocols import BenchProtocol
-from harness.store import RunStore
-from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, Perturbation, PolicyRef, TimeSplit
+from vla_harness import harness
+from vla_harness.harness import runlock
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.manifest import build_manifest, protocol_hash
+from vla_harness.harness.protocols import BenchProtocol
+from vla_harness.harness.store import RunStore
+from vla_harness.harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, Perturbation, PolicyRef, TimeSplit
 
 
 def record(run_id: str, bench: str, suite: str, task_id: int, trial: int, success: bool | None, *,
@@ -43,7 +42,7 @@ def _typed(perturbation: dict[str, Any] | Perturbation | None) -> Perturbation |
 
 def protocol_of(bench: str, max_steps: int = 100) -> BenchProtocol:
     """A protocol like the benchmark's; a LIBERO-Plus-shaped run states the real benchmark's report facts."""
-    from benchmarks.libero_plus.catalog import REPORT_FACTS
+    from vla_harness.benchmarks.libero_plus.catalog import REPORT_FACTS
 
     return BenchProtocol(name=bench, settle_steps=10, settle_action=(0.0,) * 6 + (-1.0,), action_dim=7,
                          control_hz=20.0, max_steps=max_steps, trials_per_task=50, cameras=("agentview",),
@@ -81,7 +80,7 @@ def libero_plus_records(rng: np.random.Generator, run_id: str, skill: float, var
                         dimensions: Iterable[str] | None = None) -> list[EpisodeRecord]:
     """One episode per variant: success falls with difficulty; dimension i is a bit harder than i-1 (all of
     LIBERO-Plus's dimensions unless named)."""
-    from benchmarks.libero_plus.catalog import DIMENSIONS
+    from vla_harness.benchmarks.libero_plus.catalog import DIMENSIONS
 
     out = []
     for d_i, dim in enumerate(dimensions or DIMENSIONS):

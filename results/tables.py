@@ -10,7 +10,7 @@ from typing import Union
 
 from tabulate import tabulate
 
-from results.aggregate import Cell
+from vla_harness.results.aggregate import Cell
 
 WIDE_PARTS = ("success", "95% CI", "n", "policy faults", "errors")
 CSV_PARTS = ("successes", "n", "policy_faults", "errors", "skipped", "rate", "ci_low", "ci_high")

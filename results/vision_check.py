@@ -14,12 +14,12 @@ from typing import Sequence
 
 from tabulate import tabulate
 
-from harness.errors import UserError
-from harness.manifest import differences
-from results.compare import CompareRefused, check_complete, outcomes, paired_scope
-from results.load import RunData, protocol_fields
-from results.stats import z_of
-from results.tables import pct
+from vla_harness.harness.errors import UserError
+from vla_harness.harness.manifest import differences
+from vla_harness.results.compare import CompareRefused, check_complete, outcomes, paired_scope
+from vla_harness.results.load import RunData, protocol_fields
+from vla_harness.results.stats import z_of
+from vla_harness.results.tables import pct
 
 PROBES = ("first_frame", "other_episode")
 

@@ -19,12 +19,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("MUJOCO_GL", "egl")
 
-from benchmarks.libero.bench import LiberoBenchmark
-from harness.convert import plan_for
-from harness.protocols import BenchSelection
-from harness.types import PolicySpec
-from policies.openpi_libero import CONVENTIONS as OPENPI
-from policies.vla_jepa.adapter import CONVENTIONS as VLA_JEPA
+from vla_harness.benchmarks.libero.bench import LiberoBenchmark
+from vla_harness.harness.convert import plan_for
+from vla_harness.harness.protocols import BenchSelection
+from vla_harness.harness.types import PolicySpec
+from vla_harness.policies.vla_jepa.adapter import CONVENTIONS as VLA_JEPA
+from vla_harness.policies.wire.openpi_libero import CONVENTIONS as OPENPI
 
 SPECS = {
     "openpi": PolicySpec(name="openpi", cameras=("primary", "wrist"), image_size=256, chunk_len=5, conventions=OPENPI),

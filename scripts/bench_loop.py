@@ -22,11 +22,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.libero.bench import init_states, libero_task  # noqa: E402
-from benchmarks.libero.protocol import SETTLE_ACTION, SETTLE_STEPS  # noqa: E402
-from harness.config import RunConfig  # noqa: E402
-from cli.resolve import evaluate  # noqa: E402
-from policies.zero_policy import ZeroPolicy  # noqa: E402
+from vla_harness.benchmarks.libero.bench import init_states, libero_task  # noqa: E402
+from vla_harness.benchmarks.libero.protocol import SETTLE_ACTION, SETTLE_STEPS  # noqa: E402
+from vla_harness.cli.resolve import evaluate  # noqa: E402
+from vla_harness.harness.config import RunConfig  # noqa: E402
+from vla_harness.policies.zero_policy import ZeroPolicy  # noqa: E402
 
 
 def plain_episode(spec, env, policy) -> tuple[bool, int]:

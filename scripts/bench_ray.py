@@ -28,11 +28,11 @@ if PIN_LOCAL:  # before numpy/Mesa start their thread pools: the local runner re
 
 import psutil  # noqa: E402 - installed with ray
 
-from harness.config import RunConfig  # noqa: E402
-from cli.resolve import plan_run  # noqa: E402
-from harness.evaluate import execute, start_run  # noqa: E402
-from harness.store import read_records  # noqa: E402
-from harness.runners.ray_runner import RayOptions, connect, worker_env  # noqa: E402
+from vla_harness.cli.resolve import plan_run  # noqa: E402
+from vla_harness.harness.config import RunConfig  # noqa: E402
+from vla_harness.harness.evaluate import execute, start_run  # noqa: E402
+from vla_harness.harness.runners.ray_runner import RayOptions, connect, worker_env  # noqa: E402
+from vla_harness.harness.store import read_records  # noqa: E402
 
 MiB = 1024**2
 WORKER_TAG = "ray::RayEpisodeActor"

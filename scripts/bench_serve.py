@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.types import Observation, PolicySpec, TaskInfo  # noqa: E402
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo  # noqa: E402
 
 CAMERAS = ("agentview", "wrist")
 
@@ -57,7 +57,7 @@ class SimulatedModel:
 
 
 def _client(url: str, go, duration: float, out: mp.Queue) -> None:
-    from policies.remote import RemotePolicy
+    from vla_harness.policies.clients.remote import RemotePolicy
 
     policy = RemotePolicy(url=url, read_timeout_s=30)
     policy.reset(TaskInfo("libero_spatial", "libero_spatial", 0, "task", "pick up the black bowl", seed=1))
@@ -81,7 +81,7 @@ def _client(url: str, go, duration: float, out: mp.Queue) -> None:
 def _start_server(policy: str, max_batch: int, max_wait_ms: float) -> tuple[subprocess.Popen, str]:
     name = "scripts.bench_serve:SimulatedModel" if policy == "model" else "zero"
     extra = ["-P", "cameras=[agentview,wrist]"] if policy == "zero" else []
-    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--policy", name, "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "vla_harness.cli.main", "serve", "--policy", name, "--port", "0",
                              "--max-batch", str(max_batch), "--max-wait-ms", str(max_wait_ms), *extra],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline()

@@ -22,9 +22,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from results.synthetic import libero_plus_records, write_run  # noqa: E402
-from results.view.chromium import dump_dom, page_url  # noqa: E402
-from results.view.site import ViewOptions, build_site  # noqa: E402
+from vla_harness.results.synthetic import libero_plus_records, write_run  # noqa: E402
+from vla_harness.results.view.chromium import dump_dom, page_url  # noqa: E402
+from vla_harness.results.view.site import ViewOptions, build_site  # noqa: E402
 
 
 def _size(path: Path) -> int:

@@ -13,7 +13,7 @@
 # Usage: scripts/record_jepa_data.sh [ROUNDS] [ROUND]   (default 11 x 5 = 55 trials per task)
 set -euo pipefail
 ROUNDS=${1:-11}; ROUND=${2:-5}
-CLI=${CLI:-.venv/bin/python -m cli}
+CLI=${CLI:-.venv/bin/python -m vla_harness.cli}
 REC="nice -n 10 $CLI record --policy oracle --size 64 --frame-every 8 --quiet"
 PERTURB="--keep all -B perturb=light,background,camera -B share_level0=false"
 demos() {  # suite, seed, out

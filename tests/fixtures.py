@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.fake.bench import FakeBenchmark
-from harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.benchmarks.fake.bench import FakeBenchmark
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
 
 
 class ScriptedPolicy:

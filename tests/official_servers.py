@@ -23,7 +23,7 @@ import numpy as np
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import serve
 
-from policies.server import codec
+from vla_harness.harness import codec
 
 
 class StarVlaServer:

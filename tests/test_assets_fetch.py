@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from benchmarks import download
-from benchmarks.libero_plus.assets import assets_source, required_files
-from benchmarks.libero_plus.catalog import catalog
-from benchmarks.libero_plus.fetch import ARCHIVE
-from cli.main import main
 from tests.asset_server import serve, zip_of
+from vla_harness.benchmarks import download
+from vla_harness.benchmarks.libero_plus.assets import assets_source, required_files
+from vla_harness.benchmarks.libero_plus.catalog import catalog
+from vla_harness.benchmarks.libero_plus.fetch import ARCHIVE
+from vla_harness.cli.main import main
 
 HF_PATH = "/" + ARCHIVE.url.split("://", 1)[1]
 
@@ -104,9 +104,9 @@ def test_planning_runs_never_opens_a_connection(monkeypatch, capsys):
     """Nothing downloads implicitly: planning LIBERO-Plus (assets missing) and SimplerEnv opens no socket."""
     import socket
 
-    from benchmarks.libero_plus.bench import LiberoPlusBenchmark
-    from benchmarks.simpler.bench import SimplerBridgeBenchmark
-    from harness.protocols import BenchSelection
+    from vla_harness.benchmarks.libero_plus.bench import LiberoPlusBenchmark
+    from vla_harness.benchmarks.simpler.bench import SimplerBridgeBenchmark
+    from vla_harness.harness.protocols import BenchSelection
 
     def no_network(*args, **kwargs):
         raise AssertionError("a benchmark opened a network connection")

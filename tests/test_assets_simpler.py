@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.simpler import fetch as simpler_fetch
-from benchmarks.simpler.assets import BRIDGE, SHARED_DIR, AssetDir
-from benchmarks.simpler.bench import SimplerBridgeBenchmark
-from benchmarks.simpler.protocol import TASKS
-from cli.main import main
-from harness.manifest import protocol_hash
-from harness.protocols import BenchSelection
 from tests.asset_server import serve, zip_of
+from vla_harness.benchmarks.simpler import fetch as simpler_fetch
+from vla_harness.benchmarks.simpler.assets import BRIDGE, SHARED_DIR, AssetDir
+from vla_harness.benchmarks.simpler.bench import SimplerBridgeBenchmark
+from vla_harness.benchmarks.simpler.protocol import TASKS
+from vla_harness.cli.main import main
+from vla_harness.harness.manifest import protocol_hash
+from vla_harness.harness.protocols import BenchSelection
 
 REAL_STAGE = os.urandom(1 << 20) + b"a real stage is several MiB"
 

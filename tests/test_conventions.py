@@ -7,17 +7,23 @@ import dataclasses
 import numpy as np
 import pytest
 
-from benchmarks.fake.bench import PROTOCOL as FAKE
-from benchmarks.libero.protocol import libero_protocol
-from benchmarks.simpler.protocol import bridge_protocol
-from harness.config import ConfigError
-from harness.conventions import (ROTATED_180, UPRIGHT, PolicyConventions, StateVector, axis_angle_to_quat_xyzw,
-                                 quat_xyzw_to_axis_angle)
-from harness.convert import conform, plan_for
-from harness.manifest import protocol_hash
-from harness.types import Observation, PolicySpec
-from policies.zero_policy import ZeroPolicy
 from tests.fixtures import ScriptedPolicy
+from vla_harness.benchmarks.fake.bench import PROTOCOL as FAKE
+from vla_harness.benchmarks.libero.protocol import libero_protocol
+from vla_harness.benchmarks.simpler.protocol import bridge_protocol
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.conventions import (
+    ROTATED_180,
+    UPRIGHT,
+    PolicyConventions,
+    StateVector,
+    axis_angle_to_quat_xyzw,
+    quat_xyzw_to_axis_angle,
+)
+from vla_harness.harness.convert import conform, plan_for
+from vla_harness.harness.manifest import protocol_hash
+from vla_harness.harness.types import Observation, PolicySpec
+from vla_harness.policies.zero_policy import ZeroPolicy
 
 LIBERO = libero_protocol("libero_spatial")
 
@@ -111,9 +117,9 @@ def test_what_cannot_be_converted_is_one_line_before_any_episode(conv, cameras, 
 
 def test_fake_wrist_renders_rotated_and_the_loop_hands_it_upright():
     """The fake env draws the same scene for both cameras, the wrist one rotated 180 degrees (like LIBERO)."""
-    from benchmarks.fake.bench import FakeBenchmark
-    from harness.episode import run_episode
-    from harness.protocols import BenchSelection
+    from vla_harness.benchmarks.fake.bench import FakeBenchmark
+    from vla_harness.harness.episode import run_episode
+    from vla_harness.harness.protocols import BenchSelection
 
     bench = FakeBenchmark()
     spec = bench.episodes(BenchSelection(tasks=(0,), trials=1, max_steps=3), 7)[0]
@@ -136,8 +142,8 @@ def test_shipped_vla_jepa_sees_exactly_the_pixels_it_saw_before():
     """Before conventions the adapter flipped LIBERO's renders itself; now the worker does. Same tensors."""
     import torch
 
-    from policies.vla_jepa.adapter import VlaJepaPolicy
-    from policies.vla_jepa.data import resize_frames
+    from vla_harness.policies.vla_jepa.adapter import VlaJepaPolicy
+    from vla_harness.policies.vla_jepa.data import resize_frames
 
     policy = VlaJepaPolicy()
     cfg, wrapped = policy.cfg, conform(policy, LIBERO)
@@ -151,7 +157,7 @@ def test_shipped_vla_jepa_sees_exactly_the_pixels_it_saw_before():
     sim = {"agentview": "agentview", "eye_in_hand": "robot0_eye_in_hand"}
     old = torch.stack([resize_frames(images[sim[c]][::-1, ::-1][None], cfg.image_size)[0] for c in cfg.cameras])
     assert torch.equal(frames, old[None].float() / 255.0)
-    from harness.conventions import quat_xyzw_to_axis_angle
+    from vla_harness.harness.conventions import quat_xyzw_to_axis_angle
 
     # the adapter's own assembly before conventions: eef pos [+ axis-angle of the quaternion] + finger qpos
     turn = [quat_xyzw_to_axis_angle(state["robot0_eef_quat"])] if cfg.state_dim == 8 else []
@@ -160,7 +166,7 @@ def test_shipped_vla_jepa_sees_exactly_the_pixels_it_saw_before():
 
 
 def test_a_camera_orientation_outside_the_known_two_is_refused():
-    from harness.conventions import CameraRole
+    from vla_harness.harness.conventions import CameraRole
 
     with pytest.raises(ValueError, match="orientation must be one of"):
         CameraRole("primary", "agentview", "upside_down")

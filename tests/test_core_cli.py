@@ -4,13 +4,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cli.main import main
+from vla_harness.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "vla_harness.cli.main", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
 
 

@@ -98,5 +98,5 @@ def test_the_scan_sees_an_upward_import_and_a_circle():
     graph = {"harness.a": {"policies.b"}, "policies.b": {"harness.a"}}
     assert _cycle(graph) == ["harness.a", "policies.b", "harness.a"]
     assert _cycle({"x": {"y"}, "y": set()}) is None
-    assert _absolute(ROOT / "harness" / "runners" / "local.py", "worker", 2) == "harness.worker"
+    assert _absolute(ROOT / "harness" / "runners" / "local.py", "worker", 2) == "vla_harness.harness.worker"
     assert _absolute(ROOT / "harness" / "__init__.py", None, 1) == "harness"

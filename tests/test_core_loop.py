@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from benchmarks.fake.bench import PROTOCOL, FakeBenchmark
-from harness.episode import EpisodeObserver, run_episode
-from harness.protocols import BatchPolicy, BenchSelection, PrivilegedStateSource, VideoFrameSource
 from tests.fixtures import ScriptedPolicy
+from vla_harness.benchmarks.fake.bench import PROTOCOL, FakeBenchmark
+from vla_harness.harness.episode import EpisodeObserver, run_episode
+from vla_harness.harness.protocols import BatchPolicy, BenchSelection, PrivilegedStateSource, VideoFrameSource
 
 
 @pytest.fixture()

@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-import harness
-from cli.resolve import evaluate
-from harness.config import RunConfig
-from harness.schema import SchemaError, record_from_dict
-from harness.store import RunStore, read_records
-from harness.types import EpisodeRecord, Perturbation, PolicyRef
+from vla_harness import harness
+from vla_harness.cli.resolve import evaluate
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.schema import SchemaError, record_from_dict
+from vla_harness.harness.store import RunStore, read_records
+from vla_harness.harness.types import EpisodeRecord, Perturbation, PolicyRef
 
 # A record exactly as schema 1 wrote it (a LIBERO-Plus episode, perturbation as a free dict, no policy field).
 V1_RECORD = {
@@ -53,7 +53,7 @@ def test_records_round_trip_and_name_the_policy(tmp_path):
     summary = evaluate(RunConfig(bench="fake", policy="random", tasks=[0], trials=2, out=str(tmp_path), name="r"),
                        progress=False)
     rec = summary.records[0]
-    assert rec.policy == PolicyRef("random", "1", "policies.random_policy:RandomPolicy")
+    assert rec.policy == PolicyRef("random", "1", "vla_harness.policies.random_policy:RandomPolicy")
     assert rec.schema_version == harness.SCHEMA_VERSION
     assert EpisodeRecord.from_dict(json.loads(json.dumps(rec.to_dict()))) == rec
 

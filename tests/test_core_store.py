@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import RunConfig
-from cli.resolve import evaluate, resume, start_run
-from harness import evaluate as core
-from harness.evaluate import ProtocolMismatch
-from harness.plan import hash_fields, plan_run
-from harness.targets import Targets
-from policies import POLICIES
 from tests.fixtures import CountingBenchmark
-from harness.seeding import episode_seed
-from harness.store import RunStore, StoreError, read_records
+from vla_harness.cli.resolve import evaluate, resume, start_run
+from vla_harness.harness import evaluate as core
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.evaluate import ProtocolMismatch
+from vla_harness.harness.plan import hash_fields, plan_run
+from vla_harness.harness.seeding import episode_seed
+from vla_harness.harness.store import RunStore, StoreError, read_records
+from vla_harness.harness.targets import Targets
+from vla_harness.policies import POLICIES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,8 +72,8 @@ def test_env_errors_recorded_run_goes_on_and_resume_retries_only_them(tmp_path):
 
 
 def _hash_for(config: dict) -> str:
-    from benchmarks.fake.bench import PROTOCOL
-    from harness.manifest import protocol_hash
+    from vla_harness.benchmarks.fake.bench import PROTOCOL
+    from vla_harness.harness.manifest import protocol_hash
 
     return protocol_hash(PROTOCOL, hash_fields(RunConfig.from_dict(config)))
 
@@ -109,7 +109,7 @@ def test_truncated_last_line_is_ignored_and_repaired(tmp_path):
 
 
 def test_kill_mid_run_then_resume_loses_and_repeats_nothing(tmp_path):
-    cmd = [sys.executable, "-m", "cli.main", "eval", "--bench", "fake", "--policy", "random", "--tasks", "0-4",
+    cmd = [sys.executable, "-m", "vla_harness.cli.main", "eval", "--bench", "fake", "--policy", "random", "--tasks", "0-4",
            "--trials", "3", "-B", "step_delay_s=0.004", "--out", str(tmp_path), "--name", "k", "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     episodes = tmp_path / "k" / "episodes.jsonl"

@@ -7,26 +7,26 @@ import errno
 import numpy as np
 import pytest
 
-from benchmarks.fake.bench import PROTOCOL, FakeBenchmark
-from harness import errors
-from harness.episode import run_episode
-from harness.protocols import BenchSelection, StopRun
 from tests.fixtures import ScriptedPolicy
+from vla_harness.benchmarks.fake.bench import PROTOCOL, FakeBenchmark
+from vla_harness.harness import errors
+from vla_harness.harness.episode import run_episode
+from vla_harness.harness.protocols import BenchSelection, StopRun
 
 
 def _user_error_classes():
-    from benchmarks.libero.env import MissingDependency as LiberoMissing
-    from cli.commands.serve_cmd import ServeError
-    from harness.config import ConfigError
-    from harness.evaluate import ProtocolMismatch
-    from harness.registry import UnknownNameError
-    from harness.store import StoreError
-    from policies.remote import PolicyUnreachable, RunStopped
-    from policies.vla_jepa.checkpoint import CheckpointError
-    from recording.reader import DatasetError
-    from results.compare import NoEpisodes
-    from results.export import MissingDependency
-    from results.load import ProtocolMismatch as ReportMismatch
+    from vla_harness.benchmarks.libero.env import MissingDependency as LiberoMissing
+    from vla_harness.cli.commands.serve_cmd import ServeError
+    from vla_harness.harness.config import ConfigError
+    from vla_harness.harness.evaluate import ProtocolMismatch
+    from vla_harness.harness.registry import UnknownNameError
+    from vla_harness.harness.store import StoreError
+    from vla_harness.policies.clients.remote import PolicyUnreachable, RunStopped
+    from vla_harness.policies.vla_jepa.checkpoint import CheckpointError
+    from vla_harness.recording.reader import DatasetError
+    from vla_harness.results.compare import NoEpisodes
+    from vla_harness.results.export import MissingDependency
+    from vla_harness.results.load import ProtocolMismatch as ReportMismatch
 
     return [ConfigError, StoreError, ProtocolMismatch, ReportMismatch, UnknownNameError, MissingDependency,
             LiberoMissing, CheckpointError, PolicyUnreachable, RunStopped, StopRun, ServeError, DatasetError,

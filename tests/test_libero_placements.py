@@ -4,10 +4,10 @@ never from one of the 50 fixed init states (the training data for VLA-JEPA is re
 import numpy as np
 import pytest
 
-from benchmarks.libero.bench import LiberoBenchmark, init_states
-from benchmarks.libero.suites import libero_spatial
-from harness.config import ConfigError
-from harness.protocols import BenchSelection
+from vla_harness.benchmarks.libero.bench import LiberoBenchmark, init_states
+from vla_harness.benchmarks.libero.suites import libero_spatial
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchSelection
 
 
 def test_fresh_placements_are_unbounded_in_the_protocol_hash_and_validated():

@@ -4,12 +4,12 @@ from collections import Counter
 
 import pytest
 
-from benchmarks.libero_plus import assets
-from benchmarks.libero_plus.bench import LiberoPlusBenchmark
-from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, catalog, parse_name
-from benchmarks.libero_plus.noise import family
-from harness.config import ConfigError
-from harness.protocols import BenchSelection
+from vla_harness.benchmarks.libero_plus import assets
+from vla_harness.benchmarks.libero_plus.bench import LiberoPlusBenchmark
+from vla_harness.benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, SUITES, catalog, parse_name
+from vla_harness.benchmarks.libero_plus.noise import family
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchSelection
 
 B = "pick_up_the_black_bowl_on_the_cookie_box_and_place_it_on_the_plate"
 
@@ -106,7 +106,7 @@ def test_offline_coverage_of_libero_assets():
 
 def test_an_eval_reports_the_selection_once(tmp_path, capsys):
     """The run is planned once, so the benchmark's asset report is printed once (no module-level memory needed)."""
-    from cli.main import main
+    from vla_harness.cli.main import main
 
     argv = ["eval", "--bench", "libero_plus", "--suites", "libero_spatial", "--dimensions", "light", "--sample", "1",
             "--policy", "zero", "--out", str(tmp_path), "--name", "r", "--no-progress"]

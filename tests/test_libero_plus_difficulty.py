@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.libero_plus import classification
-from benchmarks.libero_plus.bench import LiberoPlusBenchmark
-from benchmarks.libero_plus.catalog import CATEGORY_TO_DIMENSION, catalog, official_names
-from harness.config import ConfigError
-from harness.protocols import BenchSelection
+from vla_harness.benchmarks.libero_plus import classification
+from vla_harness.benchmarks.libero_plus.bench import LiberoPlusBenchmark
+from vla_harness.benchmarks.libero_plus.catalog import CATEGORY_TO_DIMENSION, catalog, official_names
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchSelection
 
 # The official file as fetched (sylvestf/LIBERO-plus@4976dc3), kept in the shared data folder beside the checkout.
 OFFICIAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "libero_plus" / "task_classification.json"

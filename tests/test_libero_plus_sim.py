@@ -6,12 +6,12 @@ import re
 import numpy as np
 import pytest
 
-from benchmarks.libero.env import LiberoTask
-from benchmarks.libero_plus import assets
-from benchmarks.libero_plus.bench import LiberoPlusBenchmark, _official_suite
-from benchmarks.libero_plus.catalog import catalog
-from benchmarks.libero_plus.env import LiberoPlusEnv
-from harness.seeding import with_seed
+from vla_harness.benchmarks.libero.env import LiberoTask
+from vla_harness.benchmarks.libero_plus import assets
+from vla_harness.benchmarks.libero_plus.bench import LiberoPlusBenchmark, _official_suite
+from vla_harness.benchmarks.libero_plus.catalog import catalog
+from vla_harness.benchmarks.libero_plus.env import LiberoPlusEnv
+from vla_harness.harness.seeding import with_seed
 
 pytestmark = pytest.mark.sim
 B = "pick_up_the_black_bowl_on_the_cookie_box_and_place_it_on_the_plate"
@@ -118,8 +118,8 @@ def test_background_variant_changes_floor_and_wall_textures(variant_env):
 
 
 def test_worker_records_a_real_episode_and_a_skipped_variant(tmp_path):
-    from cli.resolve import run_job
-    from harness.worker import EpisodeWorker
+    from vla_harness.cli.resolve import run_job
+    from vla_harness.harness.worker import EpisodeWorker
 
     bench = LiberoPlusBenchmark()
     run = _spec(_variant("libero_spatial", B, "camera"))

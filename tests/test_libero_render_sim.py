@@ -5,9 +5,9 @@ sizes and arm poses."""
 import numpy as np
 import pytest
 
-from benchmarks.libero import cull, sky
-from benchmarks.libero.bench import LiberoBenchmark
-from harness.protocols import BenchSelection
+from vla_harness.benchmarks.libero import cull, sky
+from vla_harness.benchmarks.libero.bench import LiberoBenchmark
+from vla_harness.harness.protocols import BenchSelection
 
 pytestmark = pytest.mark.sim
 CAMERAS, SIZES = ("agentview", "robot0_eye_in_hand"), (64, 224, 256)

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from benchmarks.libero.bench import LiberoBenchmark
-from benchmarks.libero.protocol import MAX_STEPS
-from harness.config import RunConfig
-from cli.resolve import evaluate
-from harness.protocols import BenchSelection
 from tests.fixtures import ScriptedPolicy
+from vla_harness.benchmarks.libero.bench import LiberoBenchmark
+from vla_harness.benchmarks.libero.protocol import MAX_STEPS
+from vla_harness.cli.resolve import evaluate
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.protocols import BenchSelection
 
 pytestmark = pytest.mark.sim
 
@@ -26,7 +26,7 @@ def test_suites_expand_with_published_protocol(suite, n_tasks):
 
 
 def test_real_episode_renders_declared_camera_only(tmp_path):
-    from harness.episode import run_episode
+    from vla_harness.harness.episode import run_episode
 
     bench = LiberoBenchmark("libero_spatial")
     spec = bench.episodes(BenchSelection(tasks=(0,), trials=1, max_steps=6), run_seed=7)[0]

@@ -12,15 +12,15 @@ import cv2
 import numpy as np
 import pytest
 
-from benchmarks.libero.protocol import CONVENTIONS
-from harness.convert import conform, plan_for
-from harness.episode import run_episode
-from harness.protocols import BenchProtocol
-from harness.types import EpisodeSpec, Observation, StepResult
-from policies.openvla_oft import OpenVlaOftPolicy
-from policies.remote import PolicyUnreachable, RemotePolicyError
-from policies.vla_jepa_official import VlaJepaOfficialPolicy
 from tests.official_servers import OftServer, StarVlaServer
+from vla_harness.benchmarks.libero.protocol import CONVENTIONS
+from vla_harness.harness.convert import conform, plan_for
+from vla_harness.harness.episode import run_episode
+from vla_harness.harness.protocols import BenchProtocol
+from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
+from vla_harness.policies.clients.openvla_oft import OpenVlaOftPolicy
+from vla_harness.policies.clients.remote import PolicyUnreachable, RemotePolicyError
+from vla_harness.policies.clients.vla_jepa_official import VlaJepaOfficialPolicy
 
 FAST = {"reconnect_attempts": 1, "reconnect_backoff_s": 0.05, "connect_timeout_s": 2.0}
 

@@ -9,17 +9,17 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks.libero.bench import LiberoBenchmark, init_states, libero_task
-from benchmarks.libero.protocol import CONVENTIONS, SETTLE_ACTION
-from cli.main import main
-from harness.convert import plan_for
-from harness.protocols import BenchSelection
-from harness.store import read_records
-from policies.libero_inputs import RENDER_SIZE
-from policies.vla_jepa_official import VlaJepaOfficialPolicy
 from tests.official_servers import OftServer, StarVlaServer
 from tests.test_official_clients import FAST, NORMALIZED, stats, vla_jepa_official_request  # noqa: F401
 from tests.test_vla_eval_client import DummyModel, serve
+from vla_harness.benchmarks.libero.bench import LiberoBenchmark, init_states, libero_task
+from vla_harness.benchmarks.libero.protocol import CONVENTIONS, SETTLE_ACTION
+from vla_harness.cli.main import main
+from vla_harness.harness.convert import plan_for
+from vla_harness.harness.protocols import BenchSelection
+from vla_harness.harness.store import read_records
+from vla_harness.policies.clients.vla_jepa_official import VlaJepaOfficialPolicy
+from vla_harness.policies.wire.libero_inputs import RENDER_SIZE
 
 pytestmark = pytest.mark.sim
 

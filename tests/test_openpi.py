@@ -13,16 +13,16 @@ import numpy as np
 import pytest
 from openpi_client import image_tools
 
-from benchmarks.libero.protocol import libero_protocol
-from benchmarks.simpler.protocol import bridge_protocol
-from harness.config import ConfigError
-from harness.conventions import PolicyConventions, StateVector
-from harness.convert import conform
-from harness.types import Observation, PolicySpec, TaskInfo
-from policies.openpi import OpenpiPolicy
 from tests.fixtures import ScriptedPolicy
 from tests.openpi_server import OpenpiStandIn
 from tests.test_official_clients import official_quat2axisangle  # openpi's _quat2axisangle is the same copy
+from vla_harness.benchmarks.libero.protocol import libero_protocol
+from vla_harness.benchmarks.simpler.protocol import bridge_protocol
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.conventions import PolicyConventions, StateVector
+from vla_harness.harness.convert import conform
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.policies.clients.openpi import OpenpiPolicy
 
 LIBERO = libero_protocol("libero_spatial")
 CHUNK = np.tile(np.linspace(-0.5, 0.5, 10, dtype=np.float32)[:, None], (1, 7))  # 10 distinct actions
@@ -102,8 +102,8 @@ def test_other_benchmark_families_are_refused_in_one_line():
 
 
 def test_env_seed_option_replaces_the_seed_and_enters_the_hash():
-    from benchmarks.libero.suites import libero_spatial
-    from harness.manifest import protocol_hash
+    from vla_harness.benchmarks.libero.suites import libero_spatial
+    from vla_harness.harness.manifest import protocol_hash
 
     seeded, plain = libero_spatial(env_seed=7), libero_spatial()
     assert seeded.paper.env_seed == 7 and plain.paper.env_seed is None
@@ -123,8 +123,8 @@ class Probe(ScriptedPolicy):
 def test_unmodified_openpi_client_against_vla_harness_serve():
     from openpi_client.websocket_client_policy import WebsocketClientPolicy
 
-    from policies.server import PolicyServer, ServerConfig
-    from policies.server.app import ServerThread
+    from vla_harness.policies.server import PolicyServer, ServerConfig
+    from vla_harness.policies.server.app import ServerThread
 
     chunk = np.zeros((2, 7), np.float32)
     chunk[:, 6] = 1.0  # +1 is open for this (Bridge-convention) policy: LIBERO's -1
@@ -152,8 +152,8 @@ def test_unmodified_openpi_client_against_vla_harness_serve():
 def test_serve_refuses_openpi_requests_for_a_policy_without_conventions():
     from openpi_client.websocket_client_policy import WebsocketClientPolicy
 
-    from policies.server import PolicyServer, ServerConfig
-    from policies.server.app import ServerThread
+    from vla_harness.policies.server import PolicyServer, ServerConfig
+    from vla_harness.policies.server.app import ServerThread
 
     server = PolicyServer(lambda: ScriptedPolicy(), ServerConfig(port=0))
     with ServerThread(server) as thread:

@@ -9,14 +9,14 @@ import io
 import numpy as np
 import pytest
 
-from benchmarks.libero.bench import init_states, libero_task
-from benchmarks.libero.suites import libero_spatial
-from harness.convert import conform
-from harness.episode import run_episode
-from harness.protocols import BenchSelection
-from policies.openpi import OpenpiPolicy
 from tests.openpi_server import OpenpiStandIn
 from tests.test_openpi import CHUNK, assert_same_element, openpi_element
+from vla_harness.benchmarks.libero.bench import init_states, libero_task
+from vla_harness.benchmarks.libero.suites import libero_spatial
+from vla_harness.harness.convert import conform
+from vla_harness.harness.episode import run_episode
+from vla_harness.harness.protocols import BenchSelection
+from vla_harness.policies.clients.openpi import OpenpiPolicy
 
 DUMMY = [0.0] * 6 + [-1.0]  # main.py's LIBERO_DUMMY_ACTION, sent for num_steps_wait=10 steps
 

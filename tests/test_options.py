@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cli.main import main
-from cli.resolve import build_benchmark, build_policy
-from harness.config import ConfigError, parse_kv
-from harness.options import list_options
+from vla_harness.cli.main import main
+from vla_harness.cli.resolve import build_benchmark, build_policy
+from vla_harness.harness.config import ConfigError, parse_kv
+from vla_harness.harness.options import list_options
 
 
 def _opts(*items: str) -> dict:
@@ -30,9 +30,9 @@ def test_item_types_follow_the_annotation_and_bad_items_are_one_line():
 
 
 def test_which_options_are_lists_is_read_from_every_registered_factory():
-    from benchmarks import BENCHMARKS
-    from harness.targets import load_target
-    from policies import POLICIES
+    from vla_harness.benchmarks import BENCHMARKS
+    from vla_harness.harness.targets import load_target
+    from vla_harness.policies import POLICIES
 
     found = {name: list_options(load_target(POLICIES.target(name))) for name in POLICIES.names()}
     assert set(found["zero"]) == {"cameras"} and set(found["remote"]) >= {"cameras", "state_keys"}

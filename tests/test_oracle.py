@@ -5,12 +5,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from benchmarks.libero.privileged import NotPickAndPlace, pick_and_place_goal
-from harness.episode import run_episode
-from harness.types import Observation, TaskInfo
-from policies.oracle import grasp, plan
-from policies.oracle.motion import Motion, hold_orientation, move_toward
-from policies.oracle.policy import OraclePolicy, PrivilegedStateMissing
+from vla_harness.benchmarks.libero.privileged import NotPickAndPlace, pick_and_place_goal
+from vla_harness.harness.episode import run_episode
+from vla_harness.harness.types import Observation, TaskInfo
+from vla_harness.policies.oracle import grasp, plan
+from vla_harness.policies.oracle.motion import Motion, hold_orientation, move_toward
+from vla_harness.policies.oracle.policy import OraclePolicy, PrivilegedStateMissing
 
 DOWN = np.array([1.0, 0.0, 0.0, 0.0])  # eef pointing down (x, y, z, w)
 
@@ -72,8 +72,8 @@ def test_phases_run_in_order_to_release():
 
 
 def test_without_privileged_state_the_episode_is_an_error_not_a_failure():
-    from benchmarks.fake.bench import FakeBenchmark
-    from harness.protocols import BenchSelection
+    from vla_harness.benchmarks.fake.bench import FakeBenchmark
+    from vla_harness.harness.protocols import BenchSelection
 
     bench = FakeBenchmark()
     spec = bench.episodes(BenchSelection(tasks=(0,), trials=1), 7)[0]

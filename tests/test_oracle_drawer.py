@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from harness.types import Observation, TaskInfo
-from policies.oracle import grasp, plan
-from policies.oracle.policy import OraclePolicy
 from tests.test_oracle import _state
+from vla_harness.harness.types import Observation, TaskInfo
+from vla_harness.policies.oracle import grasp, plan
+from vla_harness.policies.oracle.policy import OraclePolicy
 
 
 def _panel(edge_y: float, z_low: float) -> dict:
@@ -56,9 +56,9 @@ def test_under_an_overhang_the_oracle_pulls_before_lifting():
 @pytest.mark.sim
 def test_real_bowl_in_the_drawer_is_pulled_out_and_placed():
     """libero_spatial task 4, init state 6: oracle v2 timed out there (the bowl slipped at the lift, 3 tries)."""
-    from benchmarks.libero.bench import LiberoBenchmark
-    from harness.episode import run_episode
-    from harness.protocols import BenchSelection
+    from vla_harness.benchmarks.libero.bench import LiberoBenchmark
+    from vla_harness.harness.episode import run_episode
+    from vla_harness.harness.protocols import BenchSelection
 
     bench = LiberoBenchmark("libero_spatial")
     spec = bench.episodes(BenchSelection(tasks=(4,), trials=7), run_seed=7)[6]

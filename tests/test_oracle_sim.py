@@ -5,11 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from harness.config import RunConfig
-from cli.resolve import evaluate
-from recording.reader import read_dataset
-from recording.record import RecordConfig, record
-from cli.resolve import targets_for
+from vla_harness.cli.resolve import evaluate, targets_for
+from vla_harness.harness.config import RunConfig
+from vla_harness.recording.reader import read_dataset
+from vla_harness.recording.record import RecordConfig, record
 
 pytestmark = pytest.mark.sim
 

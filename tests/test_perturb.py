@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from benchmarks.perturb import DIMENSIONS, dimension
-from benchmarks.perturb.sweep import PerturbSweep, parse_dimensions, parse_levels
-from harness.config import ConfigError
-from harness.protocols import BenchSelection
-from harness.types import EpisodeSpec, Perturbation
+from vla_harness.benchmarks.perturb import DIMENSIONS, dimension
+from vla_harness.benchmarks.perturb.sweep import PerturbSweep, parse_dimensions, parse_levels
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchSelection
+from vla_harness.harness.types import EpisodeSpec, Perturbation
 
 
 class _Base:
@@ -62,7 +62,7 @@ def test_level0_draws_nothing_and_same_seed_same_params(name):
 def test_protocol_hash_input_names_the_sweep():
     class Proto(_Base):
         def protocol(self):
-            from harness.protocols import BenchProtocol
+            from vla_harness.harness.protocols import BenchProtocol
 
             return BenchProtocol("libero_spatial", 10, (0,) * 7, 7, 20.0, 220, 50, ("agentview",), "x")
 
@@ -103,8 +103,8 @@ def test_noise_changes_the_image_by_a_measured_amount(kind, min_change):
 
 
 def test_cli_flags_map_to_bench_options():
-    from cli.main import build_parser
-    from cli.commands.eval_cmd import config_from_args
+    from vla_harness.cli.commands.eval_cmd import config_from_args
+    from vla_harness.cli.main import build_parser
 
     args = build_parser().parse_args(["eval", "--bench", "libero_spatial", "--perturb", "camera,light",
                                       "--levels", "0-2,5"])
@@ -113,7 +113,7 @@ def test_cli_flags_map_to_bench_options():
 
 
 def test_libero_suites_take_only_sweep_options():
-    from benchmarks.libero.suites import with_options
+    from vla_harness.benchmarks.libero.suites import with_options
 
     assert isinstance(with_options("libero_goal", {"perturb": "light", "levels": [0, 1]}), PerturbSweep)
     with pytest.raises(ConfigError, match="perturb"):

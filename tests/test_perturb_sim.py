@@ -8,12 +8,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from benchmarks.libero.bench import LiberoBenchmark
-from benchmarks.perturb import DIMENSIONS
-from benchmarks.perturb.distractors import added_bodies
-from benchmarks.perturb.scene import movable_objects, penetrating
-from benchmarks.perturb.sweep import PerturbSweep
-from harness.protocols import BenchSelection
+from vla_harness.benchmarks.libero.bench import LiberoBenchmark
+from vla_harness.benchmarks.perturb import DIMENSIONS
+from vla_harness.benchmarks.perturb.distractors import added_bodies
+from vla_harness.benchmarks.perturb.scene import movable_objects, penetrating
+from vla_harness.benchmarks.perturb.sweep import PerturbSweep
+from vla_harness.harness.protocols import BenchSelection
 
 pytestmark = pytest.mark.sim
 CAMS, SIZE, STATE = ("agentview", "robot0_eye_in_hand"), 96, ("robot0_joint_pos", "robot0_eef_pos")
@@ -126,8 +126,8 @@ def test_plain_reset_after_perturbations_is_unperturbed_again(world):
 
 
 def test_oracle_still_solves_the_task_at_top_layout_level(world):
-    from harness.episode import run_episode
-    from policies.oracle.policy import OraclePolicy
+    from vla_harness.harness.episode import run_episode
+    from vla_harness.policies.oracle.policy import OraclePolicy
 
     sweep, base, env, _ = world
     spec = sweep.perturbed(base, "layout", 5)
@@ -139,7 +139,7 @@ def test_oracle_still_solves_the_task_at_top_layout_level(world):
 def test_show_perturbations_writes_a_grid(tmp_path, capsys):
     from PIL import Image
 
-    from cli.main import main
+    from vla_harness.cli.main import main
 
     out = tmp_path / "grid.png"
     args = ["show-perturbations", "--bench", "libero_spatial", "--task", "0", "--perturb", "noise,language",

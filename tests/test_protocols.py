@@ -10,18 +10,18 @@ import types
 import numpy as np
 import pytest
 
-from benchmarks.fake.bench import FakeBenchmark
-from benchmarks.libero.env import LiberoEnv
-from benchmarks.libero.presets import PRESETS, preset
-from cli.main import main
-from cli.resolve import start_run
-from harness.config import ConfigError, RunConfig
-from harness.episode import run_episode
-from harness.protocols import BenchSelection
-from harness.store import RunStore
-from results.load import ProtocolMismatch, check_protocols, load_columns
-from results.synthetic import record
 from tests.fixtures import ScriptedPolicy
+from vla_harness.benchmarks.fake.bench import FakeBenchmark
+from vla_harness.benchmarks.libero.env import LiberoEnv
+from vla_harness.benchmarks.libero.presets import PRESETS, preset
+from vla_harness.cli.main import main
+from vla_harness.cli.resolve import start_run
+from vla_harness.harness.config import ConfigError, RunConfig
+from vla_harness.harness.episode import run_episode
+from vla_harness.harness.protocols import BenchSelection
+from vla_harness.harness.store import RunStore
+from vla_harness.results.load import ProtocolMismatch, check_protocols, load_columns
+from vla_harness.results.synthetic import record
 
 SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10", "libero_90")
 

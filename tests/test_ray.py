@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import main
-from harness.config import ConfigError, RunConfig
-from cli.resolve import evaluate
-from harness.runners.ray_queue import WorkQueue
-from harness.runners.ray_runner import RayOptions, check_reachable, cluster_address, connect
-from harness.store import read_records
-from benchmarks.fake.bench import FakeBenchmark
-from harness.protocols import BenchSelection
+from vla_harness.benchmarks.fake.bench import FakeBenchmark
+from vla_harness.cli.main import main
+from vla_harness.cli.resolve import evaluate
+from vla_harness.harness.config import ConfigError, RunConfig
+from vla_harness.harness.protocols import BenchSelection
+from vla_harness.harness.runners.ray_queue import WorkQueue
+from vla_harness.harness.runners.ray_runner import RayOptions, check_reachable, cluster_address, connect
+from vla_harness.harness.store import read_records
 
 
 def ray_children() -> list:

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import main
-from cli.resolve import evaluate
-from harness.config import RunConfig
-from harness.store import read_records
+from vla_harness.cli.main import main
+from vla_harness.cli.resolve import evaluate
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.store import read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 EPISODES = dict(bench="fake", policy="zero", tasks=[0, 1, 2], trials=3)

@@ -7,16 +7,16 @@ import h5py
 import numpy as np
 import pytest
 
-from cli.main import main
-from recording.reader import DatasetError, read_dataset
-from recording.record import RecordConfig, record
-from cli.resolve import targets_for
-from policies.random_policy import RandomPolicy
+from vla_harness.cli.main import main
+from vla_harness.cli.resolve import targets_for
+from vla_harness.policies.random_policy import RandomPolicy
+from vla_harness.recording.reader import DatasetError, read_dataset
+from vla_harness.recording.record import RecordConfig, record
 
 
 def _expected_actions(spec_key_seed: int, n: int) -> np.ndarray:
     """The random policy's stream for one episode (chunk 1), regenerated independently of the recorder."""
-    from harness.types import TaskInfo
+    from vla_harness.harness.types import TaskInfo
 
     policy = RandomPolicy(chunk=1, seed=0)
     policy.reset(TaskInfo("fake", "reach", 0, "t", "i", seed=spec_key_seed))

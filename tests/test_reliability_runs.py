@@ -11,9 +11,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from cli.main import main
-from harness.store import RunStore, read_records
-from results.summary import summary_table
+from vla_harness.cli.main import main
+from vla_harness.harness.store import RunStore, read_records
+from vla_harness.results.summary import summary_table
 
 RUN = ["--bench", "fake", "--policy", "random", "--tasks", "0-4", "--trials", "4", "--max-steps", "10"]
 N = 20
@@ -97,7 +97,7 @@ def _check(run: Path, capsys) -> str:
 
 
 def test_serve_refuses_a_public_host_without_a_token(capsys, monkeypatch):
-    from cli.commands.serve_cmd import _loopback
+    from vla_harness.cli.commands.serve_cmd import _loopback
 
     monkeypatch.delenv("VLA_HARNESS_TOKEN", raising=False)
     assert main(["serve", "--policy", "zero", "--host", "0.0.0.0", "--port", "0"]) == 2

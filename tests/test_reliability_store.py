@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from cli.main import main
-from harness.store import CORRUPT, RunStore, read_records, scan_records
-from results.synthetic import record, write_run
+from vla_harness.cli.main import main
+from vla_harness.harness.store import CORRUPT, RunStore, read_records, scan_records
+from vla_harness.results.synthetic import record, write_run
 
 RUN = ["--bench", "fake", "--policy", "random", "--tasks", "0,1", "--trials", "3", "--no-progress"]
 
@@ -77,8 +77,8 @@ def test_status_at_each_transition_and_readers_say_incomplete(tmp_path, capsys):
 
 
 def test_a_policy_that_ends_the_run_leaves_status_stopped_and_a_crash_failed(tmp_path, monkeypatch):
-    from harness.protocols import StopRun
-    from harness.runners import local
+    from vla_harness.harness.protocols import StopRun
+    from vla_harness.harness.runners import local
 
     def stopper(job, work, on_record, timeout_s=None):
         raise StopRun("server gone")

@@ -15,13 +15,13 @@ from openpi_client import msgpack_numpy as openpi_msgpack
 from openpi_client.websocket_client_policy import WebsocketClientPolicy
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
-from cli.main import main
-from harness.store import read_records
-from harness.types import Observation, PolicySpec, TaskInfo
-from cli.resolve import build_policy
-from policies.remote import PolicyUnreachable, RemotePolicy, RemotePolicyError
-from policies.server import PolicyServer, ServerConfig, ServerThread
-from policies.server import codec
+from vla_harness.cli.main import main
+from vla_harness.cli.resolve import build_policy
+from vla_harness.harness import codec
+from vla_harness.harness.store import read_records
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.policies.clients.remote import PolicyUnreachable, RemotePolicy, RemotePolicyError
+from vla_harness.policies.server import PolicyServer, ServerConfig, ServerThread
 
 # openpi-client 0.1.2 calls websockets' connect() the pre-17 way.
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used as a context manager:DeprecationWarning")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from cli.main import main
-from harness.store import read_records
-from harness.types import Observation, PolicySpec, TaskInfo
-from policies.server import PolicyServer, ServerConfig, ServerThread
+from vla_harness.cli.main import main
+from vla_harness.harness.store import read_records
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.policies.server import PolicyServer, ServerConfig, ServerThread
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-P", "reconnect_attempts=1", "-P", "reconnect_backoff_s=0.05", "-P", "connect_timeout_s=2"]
@@ -53,7 +53,7 @@ class TripwirePolicy:
 
 
 def _start_server(port: int, *options: str) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--policy",
+    proc = subprocess.Popen([sys.executable, "-m", "vla_harness.cli.main", "serve", "--policy",
                              "tests.test_remote_failures:TripwirePolicy", "--port", str(port), *options],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cli.main import main
-from results.compare import compare
-from results.synthetic import record, write_run
+from vla_harness.cli.main import main
+from vla_harness.results.compare import compare
+from vla_harness.results.synthetic import record, write_run
 
 
 def _paired(tmp_path, both, only_base, only_cand, neither, *, cand_errors=0, suites=("s1",), max_steps=None,

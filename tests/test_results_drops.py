@@ -3,9 +3,9 @@ are worked out by hand, through `vla-harness report`."""
 
 import pytest
 
-from cli.main import main
-from results.drops import drop
-from results.synthetic import record, write_run
+from vla_harness.cli.main import main
+from vla_harness.results.drops import drop
+from vla_harness.results.synthetic import record, write_run
 
 OPTIONS = {"perturb": "camera,light", "levels": "0,2,4"}
 

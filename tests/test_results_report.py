@@ -9,13 +9,13 @@ import subprocess
 
 import pytest
 
-from cli.main import main
-from results.load import ProtocolMismatch, check_protocols, load_columns
-from benchmarks.libero_plus.catalog import PUBLISHED_COUNTS as LIBERO_PLUS_VARIANTS
-from results.paper import PUBLISHED_CSV, read_published
-from results.plots import make_plots
-from results.report import build_tables, render
-from results.synthetic import record, write_run
+from vla_harness.benchmarks.libero_plus.catalog import PUBLISHED_COUNTS as LIBERO_PLUS_VARIANTS
+from vla_harness.cli.main import main
+from vla_harness.results.load import ProtocolMismatch, check_protocols, load_columns
+from vla_harness.results.paper import PUBLISHED_CSV, read_published
+from vla_harness.results.plots import make_plots
+from vla_harness.results.report import build_tables, render
+from vla_harness.results.synthetic import record, write_run
 
 
 def _fake_run(tmp_path, name="a", max_steps=None, policy="random"):

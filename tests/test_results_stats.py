@@ -9,8 +9,15 @@ from scipy.stats import binomtest
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from results.stats import (Z95, PairedCounts, mcnemar_exact, newcombe_paired, newcombe_unpaired, wilson_interval,
-                           z_of)
+from vla_harness.results.stats import (
+    Z95,
+    PairedCounts,
+    mcnemar_exact,
+    newcombe_paired,
+    newcombe_unpaired,
+    wilson_interval,
+    z_of,
+)
 
 CASES = [(0, 1), (1, 1), (0, 10), (10, 10), (3, 4), (7, 50), (49, 50), (25, 50), (1, 500), (9023, 10030)]
 

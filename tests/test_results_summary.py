@@ -1,7 +1,7 @@
 """The table printed at the end of `vla-harness eval`: per task, and per dimension for perturbation runs."""
 
-from results.summary import summary_table
-from results.synthetic import record
+from vla_harness.results.summary import summary_table
+from vla_harness.results.synthetic import record
 
 
 def _row(text: str, label: str) -> list[str]:
@@ -31,7 +31,7 @@ def test_a_run_without_perturbations_has_no_dimension_table():
 
 
 def test_the_dimension_table_follows_the_benchmarks_order_from_its_manifest():
-    from results.facts import facts_of
+    from vla_harness.results.facts import facts_of
 
     recs = [_plus(0, "noise", 4, True), _plus(1, "camera", 5, False), _plus(2, "layout", 4, True)]
     facts = facts_of({"protocol": {"report": {"dimensions": ["layout", "camera", "noise"]}}})

@@ -10,11 +10,11 @@ import urllib.request
 import numpy as np
 import pytest
 
-from cli.main import main
-from results.synthetic import libero_plus_records, record, write_run
-from results.view.episodes import text_column
-from results.view.serve import make_server
-from results.view.site import ViewOptions, build_site
+from vla_harness.cli.main import main
+from vla_harness.results.synthetic import libero_plus_records, record, write_run
+from vla_harness.results.view.episodes import text_column
+from vla_harness.results.view.serve import make_server
+from vla_harness.results.view.site import ViewOptions, build_site
 
 
 def _fake_run(tmp_path, name="a"):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from results.synthetic import record, write_run
-from results.view.chromium import dump_dom, page_url, screenshot
-from results.view.site import ViewOptions, build_site
+from vla_harness.results.synthetic import record, write_run
+from vla_harness.results.view.chromium import dump_dom, page_url, screenshot
+from vla_harness.results.view.site import ViewOptions, build_site
 
 
 def _runs(tmp_path):

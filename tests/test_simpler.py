@@ -2,13 +2,13 @@
 
 import pytest
 
-from benchmarks.simpler import assets as simpler_assets
-from benchmarks.simpler.assets import MissingDependency, no_download_prompt
-from benchmarks.simpler.bench import SimplerBridgeBenchmark
-from benchmarks.simpler.protocol import TASKS
-from cli.main import main
-from harness.config import ConfigError
-from harness.protocols import BenchSelection
+from vla_harness.benchmarks.simpler import assets as simpler_assets
+from vla_harness.benchmarks.simpler.assets import MissingDependency, no_download_prompt
+from vla_harness.benchmarks.simpler.bench import SimplerBridgeBenchmark
+from vla_harness.benchmarks.simpler.protocol import TASKS
+from vla_harness.cli.main import main
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchSelection
 
 
 def test_protocol_written_down_once():

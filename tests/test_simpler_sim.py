@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from benchmarks.simpler.bench import SimplerBridgeBenchmark
-from cli.commands.show_env_cmd import render_task
-from harness.config import RunConfig
-from harness.episode import run_episode
-from cli.resolve import evaluate
-from harness.protocols import BenchSelection
-from results.summary import summary_table
 from tests.fixtures import ScriptedPolicy
+from vla_harness.benchmarks.simpler.bench import SimplerBridgeBenchmark
+from vla_harness.cli.commands.show_env_cmd import render_task
+from vla_harness.cli.resolve import evaluate
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.episode import run_episode
+from vla_harness.harness.protocols import BenchSelection
+from vla_harness.results.summary import summary_table
 
 pytestmark = pytest.mark.sim
 

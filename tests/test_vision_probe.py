@@ -8,16 +8,16 @@ import json
 import numpy as np
 import pytest
 
-from cli.main import main
-from harness import evaluate as core
-from harness.config import RunConfig
-from harness.manifest import protocol_hash
-from harness.plan import hash_fields, plan_run
-from harness.targets import Targets
-from harness.types import Observation, PolicySpec, TaskInfo
-from harness.vision_probe import FirstFrame, ReplayFrames, donors
-from results.load import load_run
-from results.vision_check import vision_check
+from vla_harness.cli.main import main
+from vla_harness.harness import evaluate as core
+from vla_harness.harness.config import RunConfig
+from vla_harness.harness.manifest import protocol_hash
+from vla_harness.harness.plan import hash_fields, plan_run
+from vla_harness.harness.targets import Targets
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.harness.vision_probe import FirstFrame, ReplayFrames, donors
+from vla_harness.results.load import load_run
+from vla_harness.results.vision_check import vision_check
 
 SIZE = 64
 MOVING = {"target_speed": 0.07}  # the target drifts: only live images show where it is now
@@ -72,7 +72,7 @@ class SeeingReacher(_Reacher):
     sees = True
 
 
-TARGETS = {name: Targets(bench="benchmarks.fake.bench:FakeBenchmark", policy=f"tests.test_vision_probe:{name}")
+TARGETS = {name: Targets(bench="vla_harness.benchmarks.fake.bench:FakeBenchmark", policy=f"tests.test_vision_probe:{name}")
            for name in ("BlindReacher", "SeeingReacher")}
 
 

@@ -17,12 +17,12 @@ from vla_eval.model_servers.predict import PredictModelServer
 from vla_eval.model_servers.serve import serve_async
 from vla_eval.specs import GRIPPER_CLOSE_POS, IMAGE_RGB, LANGUAGE, POSITION_DELTA, ROTATION_AA, STATE_EEF_POS_AA_GRIP
 
-from harness.episode import run_episode
-from harness.types import TaskInfo
-from policies.remote import PolicyUnreachable, RemotePolicyError
-from policies.vla_eval_client import VlaEvalPolicy
-from harness.convert import conform
 from tests.test_official_clients import FAST, PROTOCOL, SPEC, _LiberoLikeEnv, converted, raw_libero_state
+from vla_harness.harness.convert import conform
+from vla_harness.harness.episode import run_episode
+from vla_harness.harness.types import TaskInfo
+from vla_harness.policies.clients.remote import PolicyUnreachable, RemotePolicyError
+from vla_harness.policies.clients.vla_eval import VlaEvalPolicy
 
 CHUNK = np.array([[0.1 * i, 0.0, -0.1, 0.0, 0.2, 0.0, 0.7 if i % 2 else -0.4] for i in range(4)], dtype=np.float32)
 

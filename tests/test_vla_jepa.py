@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 import torch
 
-from benchmarks.libero.protocol import libero_protocol
-from harness.convert import conform
-from harness.errors import UserError
-from harness.types import Observation, TaskInfo
-from policies.vla_jepa.checkpoint import CheckpointError, load
-from policies.vla_jepa.config import ConfigError, model_config, train_config
-from policies.vla_jepa.data import prepare, stage1_batch, synthetic_episodes
-from policies.vla_jepa.model import VlaJepa, ema_update, latent_loss, momentum
-from policies.vla_jepa.train import run, train_stage1
+from vla_harness.benchmarks.libero.protocol import libero_protocol
+from vla_harness.harness.convert import conform
+from vla_harness.harness.errors import UserError
+from vla_harness.harness.types import Observation, TaskInfo
+from vla_harness.policies.vla_jepa.checkpoint import CheckpointError, load
+from vla_harness.policies.vla_jepa.config import ConfigError, model_config, train_config
+from vla_harness.policies.vla_jepa.data import prepare, stage1_batch, synthetic_episodes
+from vla_harness.policies.vla_jepa.model import VlaJepa, ema_update, latent_loss, momentum
+from vla_harness.training.vla_jepa.train import run, train_stage1
 
 TEXT = np.random.default_rng(0).normal(size=384).astype(np.float32)
 
@@ -61,7 +61,7 @@ def test_no_gradient_reaches_target_and_frozen_target_stays_put():
     assert all(p.grad is None for p in model.target.parameters())
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.student.parameters())
     before = [p.clone() for p in model.target.parameters()]
-    from policies.vla_jepa.data import Split
+    from vla_harness.policies.vla_jepa.data import Split
     tcfg = train_config("tiny", {"stage1_steps": 3, "target": "frozen", "threads": 1})
     train_stage1(model, Split(train=[ep]), tcfg, log=lambda s: None)
     assert all(torch.equal(a, p) for a, p in zip(before, model.target.parameters()))
@@ -113,7 +113,7 @@ def _obs(cfg, seed=0):
 
 
 def test_save_load_round_trip_gives_identical_actions(trained):
-    from policies.vla_jepa.adapter import VlaJepaPolicy
+    from vla_harness.policies.vla_jepa.adapter import VlaJepaPolicy
 
     result, out = trained
     policy = VlaJepaPolicy(checkpoint=str(out))
@@ -155,7 +155,7 @@ def test_bad_checkpoints_give_one_line_errors(trained, tmp_path):
 
 
 def test_train_command_writes_a_checkpoint_and_rejects_bad_options(tmp_path, capsys):
-    from cli.main import main
+    from vla_harness.cli.main import main
 
     out = tmp_path / "ck"
     args = ["train", "--preset", "tiny", "--synthetic", "6", "--out", str(out), "--set", "stage1_steps=4",

@@ -5,15 +5,15 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks.libero.bench import LiberoBenchmark
-from harness.convert import conform
-from harness.episode import run_episode
-from harness.protocols import BenchSelection
-from policies.vla_jepa.checkpoint import DEFAULT, size_bytes
+from vla_harness.benchmarks.libero.bench import LiberoBenchmark
+from vla_harness.harness.convert import conform
+from vla_harness.harness.episode import run_episode
+from vla_harness.harness.protocols import BenchSelection
+from vla_harness.policies.vla_jepa.checkpoint import DEFAULT, size_bytes
 
 
 def test_shipped_checkpoint_is_small_trained_and_loads_by_default():
-    from policies.vla_jepa.adapter import VlaJepaPolicy
+    from vla_harness.policies.vla_jepa.adapter import VlaJepaPolicy
 
     assert size_bytes(DEFAULT) <= 20 * 2**20
     manifest = json.loads((DEFAULT / "manifest.json").read_text())
@@ -25,7 +25,7 @@ def test_shipped_checkpoint_is_small_trained_and_loads_by_default():
 
 @pytest.mark.sim
 def test_adapter_runs_a_real_libero_episode():
-    from policies.vla_jepa.adapter import VlaJepaPolicy
+    from vla_harness.policies.vla_jepa.adapter import VlaJepaPolicy
 
     bench = LiberoBenchmark("libero_spatial")
     spec = bench.episodes(BenchSelection(tasks=(0,), trials=1, max_steps=10), run_seed=7)[0]

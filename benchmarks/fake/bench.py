@@ -9,14 +9,22 @@ it is, tests/test_vision_probe.py).
 from __future__ import annotations
 
 import time
+
 import numpy as np
 
-from harness.config import ConfigError
-from harness.conventions import (LIBERO_GRIPPER, ROTATED_180, UPRIGHT, ActionSpace, BenchConventions, CameraRole,
-                                 StateEntry)
-from harness.protocols import BenchProtocol, BenchSelection
-from harness.seeding import with_seed
-from harness.types import EpisodeSpec, Observation, StepResult
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.conventions import (
+    LIBERO_GRIPPER,
+    ROTATED_180,
+    UPRIGHT,
+    ActionSpace,
+    BenchConventions,
+    CameraRole,
+    StateEntry,
+)
+from vla_harness.harness.protocols import BenchProtocol, BenchSelection
+from vla_harness.harness.seeding import with_seed
+from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
 
 # The wrist camera renders rotated 180 degrees (like LIBERO's), the scene camera upright: conversions get exercised.
 CONVENTIONS = BenchConventions(

@@ -9,13 +9,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from benchmarks.libero.env import PLACEMENTS, LiberoEnv, LiberoTask, import_libero
-from benchmarks.libero.presets import preset
-from benchmarks.libero.protocol import CAMERAS, TRIALS_PER_TASK, libero_protocol
-from harness.config import ConfigError
-from harness.protocols import BenchProtocol, BenchSelection
-from harness.seeding import with_seed
-from harness.types import EpisodeSpec
+from vla_harness.benchmarks.libero.env import PLACEMENTS, LiberoEnv, LiberoTask, import_libero
+from vla_harness.benchmarks.libero.presets import preset
+from vla_harness.benchmarks.libero.protocol import CAMERAS, TRIALS_PER_TASK, libero_protocol
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchProtocol, BenchSelection
+from vla_harness.harness.seeding import with_seed
+from vla_harness.harness.types import EpisodeSpec
 
 
 @lru_cache(maxsize=None)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import mujoco
 import numpy as np
 
-from benchmarks.libero.sky import SkyCheck
+from vla_harness.benchmarks.libero.sky import SkyCheck
 
 MARGIN_M = 1e-3  # mesh bounds grow by this much (and 0.1 %) against float32 rounding
 MASK_PX = 1.0  # pixels whose centre is this close to the reflective face come from the reflection render...

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benchmarks.libero.render import SharedRenderContext
-from harness.conventions import ROTATED_180, UPRIGHT, reorient
-from harness.types import EpisodeSpec, Observation, StepResult
-from harness.errors import EnvFault, UserError
+from vla_harness.benchmarks.libero.render import SharedRenderContext
+from vla_harness.harness.conventions import ROTATED_180, UPRIGHT, reorient
+from vla_harness.harness.errors import EnvFault, UserError
+from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
 
 
 class MissingDependency(EnvFault, UserError, RuntimeError):
@@ -111,7 +111,7 @@ class LiberoEnv:
 
         The episode loop calls it only for a policy whose spec says privileged; see benchmarks/libero/privileged.py.
         """
-        from benchmarks.libero.privileged import privileged_state
+        from vla_harness.benchmarks.libero.privileged import privileged_state
 
         return privileged_state(self.env.env, self._last_obs)
 

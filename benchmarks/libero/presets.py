@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from harness.config import ConfigError
+from vla_harness.harness.config import ConfigError
 
 LIBERO_SOURCE = ("OpenVLA-OFT moojink/openvla-oft@213c5ff experiments/robot/libero/run_libero_eval.py TASK_MAX_STEPS, "
                  "num_steps_wait=10, num_trials_per_task=50")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from harness.errors import PolicyFault
+
+from vla_harness.harness.errors import PolicyFault
 
 PLACE_PREDICATES = ("on", "in")
 

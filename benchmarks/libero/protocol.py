@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks.libero.presets import DEFAULT, PaperProtocol, preset
-from harness.conventions import LIBERO_OSC_POSE, ROTATED_180, BenchConventions, CameraRole, StateEntry
-from harness.protocols import BenchProtocol
+from vla_harness.benchmarks.libero.presets import DEFAULT, PaperProtocol, preset
+from vla_harness.harness.conventions import LIBERO_OSC_POSE, ROTATED_180, BenchConventions, CameraRole, StateEntry
+from vla_harness.harness.protocols import BenchProtocol
 
 SOURCE = ("LIBERO (Liu et al. 2023) as run by OpenVLA run_libero_eval.py and openpi examples/libero/main.py: "
           "10 settle steps, init state i for trial i, success = env done")

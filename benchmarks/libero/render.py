@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.libero.cull import MeshBounds, draw
-from benchmarks.libero.sky import SkyCheck
+from vla_harness.benchmarks.libero.cull import MeshBounds, draw
+from vla_harness.benchmarks.libero.sky import SkyCheck
 
 # What mjr_makeContext reads from the model (MuJoCo 3.3, src/render/render_context.c), and nothing more: fields
 # such as mesh_polynormal differ between two compiles of the same XML.

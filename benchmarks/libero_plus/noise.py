@@ -29,9 +29,8 @@ def family(noise: int) -> tuple[str, int]:
 
 def apply_noise(image: np.ndarray, noise: int) -> np.ndarray:
     """The official corruption of one raw agentview frame (uint8 HxWx3); random draws use numpy's global RNG."""
-    from PIL import Image
-
     from liberoplus.liberoplus.envs import env_wrapper as official
+    from PIL import Image
 
     name, severity = family(noise)
     out = getattr(official, name)(Image.fromarray(np.ascontiguousarray(image)), severity=severity)

@@ -8,8 +8,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from benchmarks.libero_plus.catalog import DIMENSIONS, SUITES, Variant
-from harness.config import ConfigError
+from vla_harness.benchmarks.libero_plus.catalog import DIMENSIONS, SUITES, Variant
+from vla_harness.harness.config import ConfigError
 
 ALIASES = {"robot": "robot_init", "camera_viewpoint": "camera", "lang": "language", "texture": "background",
            "sensor_noise": "noise", "objects_layout": "layout"}

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from benchmarks.perturb.background import BackgroundDimension
-from benchmarks.perturb.base import MAX_LEVEL, Dimension
-from benchmarks.perturb.camera import CameraDimension
-from benchmarks.perturb.language import LanguageDimension
-from benchmarks.perturb.layout import LayoutDimension
-from benchmarks.perturb.light import LightDimension
-from benchmarks.perturb.noise import NoiseDimension
-from benchmarks.perturb.robot_init import RobotInitDimension
-from harness.config import ConfigError
+from vla_harness.benchmarks.perturb.background import BackgroundDimension
+from vla_harness.benchmarks.perturb.base import MAX_LEVEL, Dimension
+from vla_harness.benchmarks.perturb.camera import CameraDimension
+from vla_harness.benchmarks.perturb.language import LanguageDimension
+from vla_harness.benchmarks.perturb.layout import LayoutDimension
+from vla_harness.benchmarks.perturb.light import LightDimension
+from vla_harness.benchmarks.perturb.noise import NoiseDimension
+from vla_harness.benchmarks.perturb.robot_init import RobotInitDimension
+from vla_harness.harness.config import ConfigError
 
 DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
     CameraDimension(), LightDimension(), BackgroundDimension(), NoiseDimension(), RobotInitDimension(),

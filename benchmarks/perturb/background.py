@@ -14,7 +14,7 @@ from typing import Any
 import mujoco
 import numpy as np
 
-from benchmarks.perturb.base import Dimension, rounded
+from vla_harness.benchmarks.perturb.base import Dimension, rounded
 
 TEXTURE_STEP, COLOUR_STEP = 0.2, 0.12
 SURFACES = ("table", "floor", "wall")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.config import ConfigError
+from vla_harness.harness.config import ConfigError
 
 MAX_LEVEL = 5
 

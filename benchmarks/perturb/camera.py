@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from benchmarks.perturb.base import Dimension, rounded, sign, unit_vector
-from benchmarks.perturb.scene import camera_id, movable_objects
-from harness.config import ConfigError
+from vla_harness.benchmarks.perturb.base import Dimension, rounded, sign, unit_vector
+from vla_harness.benchmarks.perturb.scene import camera_id, movable_objects
+from vla_harness.harness.config import ConfigError
 
 YAW_DEG, PITCH_DEG, SHIFT_M, FOVY_DEG = 5.0, 3.0, 0.015, 3.0
 WORLD_CAMERAS = ("agentview", "frontview", "birdview", "sideview", "galleryview")  # LIBERO's cameras fixed in the world

@@ -89,7 +89,7 @@ def upright_quat(obj) -> np.ndarray:
 
 def place(env, scene, angles_deg: list[float], rng_seed: int) -> dict[str, Any]:
     """Put each distractor on a free spot of the table; (x, y) per distractor, None when it stayed hidden."""
-    from benchmarks.perturb.scene import is_support, xy_radius
+    from vla_harness.benchmarks.perturb.scene import is_support, xy_radius
 
     model, data = env.env.sim.model._model, env.env.sim.data._data
     rng = np.random.default_rng(rng_seed)

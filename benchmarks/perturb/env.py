@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.libero.env import LiberoEnv
-from benchmarks.perturb import BASELINE, dimension
-from benchmarks.perturb.base import Dimension
-from benchmarks.perturb.scene import inner
-from harness.types import EpisodeSpec, Observation, StepResult
+from vla_harness.benchmarks.libero.env import LiberoEnv
+from vla_harness.benchmarks.perturb import BASELINE, dimension
+from vla_harness.benchmarks.perturb.base import Dimension
+from vla_harness.benchmarks.perturb.scene import inner
+from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
 
 VIDEO_FRAME_OFFSET = 1_000_000  # video frames draw their own noise, never the policy's
 

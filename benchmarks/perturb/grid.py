@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.perturb import BASELINE, dimension
-from benchmarks.perturb.base import Dimension
-from benchmarks.perturb.sweep import PerturbSweep
-from harness.config import ConfigError
-from harness.protocols import BenchSelection
+from vla_harness.benchmarks.perturb import BASELINE, dimension
+from vla_harness.benchmarks.perturb.base import Dimension
+from vla_harness.benchmarks.perturb.sweep import PerturbSweep
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchSelection
 
 
 @dataclass

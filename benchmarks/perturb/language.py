@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.perturb.base import Dimension
+from vla_harness.benchmarks.perturb.base import Dimension
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "pick up": ("grab", "lift", "take"),

@@ -19,10 +19,16 @@ from typing import Any
 import mujoco
 import numpy as np
 
-from benchmarks.perturb import distractors
-from benchmarks.perturb.base import Dimension, rounded
-from benchmarks.perturb.scene import (inner, movable_objects, object_bodies, penetrating, robot_base_xy,
-                                      xy_radius)
+from vla_harness.benchmarks.perturb import distractors
+from vla_harness.benchmarks.perturb.base import Dimension, rounded
+from vla_harness.benchmarks.perturb.scene import (
+    inner,
+    movable_objects,
+    object_bodies,
+    penetrating,
+    robot_base_xy,
+    xy_radius,
+)
 
 STEP_M, REACH_M, MARGIN_M, GAP_M, SLOTS = 0.02, 0.8, 0.03, 0.01, 16
 HAND_M = 0.06  # extra room a distractor leaves around the task's objects of interest: the open gripper's fingers

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from benchmarks.perturb.base import Dimension, rounded, sign
+from vla_harness.benchmarks.perturb.base import Dimension, rounded, sign
 
 LOG_GAIN, TILT_DEG, TINT, AMBIENT = 0.25, 8.0, 0.08, 0.04
 

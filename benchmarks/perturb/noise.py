@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-from benchmarks.libero.protocol import CAMERAS
-from benchmarks.perturb.base import Dimension
-from harness.config import ConfigError
+from vla_harness.benchmarks.libero.protocol import CAMERAS
+from vla_harness.benchmarks.perturb.base import Dimension
+from vla_harness.harness.config import ConfigError
 
 KINDS = ("gaussian", "blur", "fog")
 SIGMA, BLUR_PX_AT_128, FOG = 6.0, 0.6, 0.12

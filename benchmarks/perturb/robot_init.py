@@ -12,8 +12,8 @@ from typing import Any
 import mujoco
 import numpy as np
 
-from benchmarks.perturb.base import Dimension, rounded
-from benchmarks.perturb.scene import inner
+from vla_harness.benchmarks.perturb.base import Dimension, rounded
+from vla_harness.benchmarks.perturb.scene import inner
 
 RAD_PER_LEVEL = 0.04
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 
-from harness.config import ConfigError
+from vla_harness.harness.config import ConfigError
 
 
 def inner(env):

@@ -11,12 +11,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from benchmarks.perturb import BASELINE, DIMENSIONS, MAX_LEVEL, dimension
-from benchmarks.perturb.base import check_level
-from harness.config import ConfigError
-from harness.options import int_ranges
-from harness.protocols import BenchProtocol, BenchSelection
-from harness.types import EpisodeSpec, Perturbation
+from vla_harness.benchmarks.perturb import BASELINE, DIMENSIONS, MAX_LEVEL, dimension
+from vla_harness.benchmarks.perturb.base import check_level
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.options import int_ranges
+from vla_harness.harness.protocols import BenchProtocol, BenchSelection
+from vla_harness.harness.types import EpisodeSpec, Perturbation
 
 VERSION = 1  # bump when a dimension's meaning of a level changes: it enters the protocol hash
 
@@ -88,9 +88,9 @@ class PerturbSweep:
         return self.base.env_key(spec)
 
     def make_env(self, spec: EpisodeSpec):
-        from benchmarks.libero.bench import init_states, libero_task
-        from benchmarks.libero.protocol import CAMERAS
-        from benchmarks.perturb.env import PerturbedLiberoEnv
+        from vla_harness.benchmarks.libero.bench import init_states, libero_task
+        from vla_harness.benchmarks.libero.protocol import CAMERAS
+        from vla_harness.benchmarks.perturb.env import PerturbedLiberoEnv
 
         env = PerturbedLiberoEnv(libero_task(spec.suite, spec.task_id), init_states(spec.suite, spec.task_id), CAMERAS)
         env.paper = self.base.paper

@@ -3,7 +3,7 @@
 import os
 import sys
 
-from benchmarks.simpler.assets import find_assets
+from vla_harness.benchmarks.simpler.assets import find_assets
 
 # ManiSkill reads MS_ASSET_DIR once, when first imported: point it at the assets before anything imports it.
 _found = find_assets()

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from benchmarks.asset_cache import family_dir
-
-from benchmarks.simpler.protocol import BridgeTask
-from harness.errors import EnvFault, UserError
+from vla_harness.benchmarks.asset_cache import family_dir
+from vla_harness.benchmarks.simpler.protocol import BridgeTask
+from vla_harness.harness.errors import EnvFault, UserError
 
 SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "assets" / "simpler-bridge"
 BRIDGE = "tasks/bridge_v2_real2sim_dataset"

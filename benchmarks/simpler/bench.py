@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks.simpler.assets import (STAGES, AssetDir, MissingDependency, find_assets, missing_message,
-                                       not_found_message)
-from benchmarks.simpler.protocol import GOOGLE_MESSAGE, SUITE, TASKS, TRIALS_PER_TASK, bridge_protocol
-from harness.config import ConfigError
-from harness.protocols import BenchProtocol, BenchSelection
-from harness.seeding import with_seed
-from harness.types import EpisodeSpec
+from vla_harness.benchmarks.simpler.assets import (
+    STAGES,
+    AssetDir,
+    MissingDependency,
+    find_assets,
+    missing_message,
+    not_found_message,
+)
+from vla_harness.benchmarks.simpler.protocol import GOOGLE_MESSAGE, SUITE, TASKS, TRIALS_PER_TASK, bridge_protocol
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.protocols import BenchProtocol, BenchSelection
+from vla_harness.harness.seeding import with_seed
+from vla_harness.harness.types import EpisodeSpec
 
 
 class SimplerBridgeBenchmark:
@@ -76,7 +82,7 @@ class SimplerBridgeBenchmark:
         return f"{spec.suite}/{spec.task_id}"
 
     def make_env(self, spec: EpisodeSpec):
-        from benchmarks.simpler.env import SimplerBridgeEnv
+        from vla_harness.benchmarks.simpler.env import SimplerBridgeEnv
 
         reason = self.missing(spec.task_id)
         if reason:

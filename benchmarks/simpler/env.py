@@ -9,9 +9,9 @@ import warnings
 
 import numpy as np
 
-from benchmarks.simpler.assets import AssetDir, no_download_prompt, point_maniskill_at
-from benchmarks.simpler.protocol import CAMERA, CAMERA_ALIASES, CONTROL_MODE, STAND_IN_NOTE, BridgeTask
-from harness.types import EpisodeSpec, Observation, StepResult
+from vla_harness.benchmarks.simpler.assets import AssetDir, no_download_prompt, point_maniskill_at
+from vla_harness.benchmarks.simpler.protocol import CAMERA, CAMERA_ALIASES, CONTROL_MODE, STAND_IN_NOTE, BridgeTask
+from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
 
 STATE_KEYS = ("qpos", "ee_pose")
 EE_LINK = "ee_gripper_link"  # the link the official end-effector controller moves
@@ -23,7 +23,6 @@ def make_maniskill_env(task: BridgeTask, assets: AssetDir):
     point_maniskill_at(assets)
     import gymnasium as gym
     import mani_skill.envs  # noqa: F401 - registers the Bridge envs
-
     from mani_skill import logger
 
     logger.setLevel(logging.ERROR)  # its per-env warnings (no CUDA, default actor poses) are expected on CPU

@@ -14,10 +14,17 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks.asset_cache import Piece, family_dir, fetch_archive, folder_size, recorded_check, write_record
-from benchmarks.download import Remote, download
-from benchmarks.simpler.assets import BRIDGE, find_assets
-from benchmarks.simpler.protocol import TASKS, TRIALS_PER_TASK
+from vla_harness.benchmarks.asset_cache import (
+    Piece,
+    family_dir,
+    fetch_archive,
+    folder_size,
+    recorded_check,
+    write_record,
+)
+from vla_harness.benchmarks.download import Remote, download
+from vla_harness.benchmarks.simpler.assets import BRIDGE, find_assets
+from vla_harness.benchmarks.simpler.protocol import TASKS, TRIALS_PER_TASK
 
 FAMILY = "simpler_bridge"
 FETCH = "vla-harness assets fetch simpler_bridge"
@@ -72,7 +79,7 @@ def _fill_from_real2sim(root: Path, mirror: str | None, progress: bool) -> None:
 
 def _match_real2sim(bridge: Path) -> str:
     """For a folder not fetched here: how many of its files are byte-identical to SimplerEnv's originals."""
-    from benchmarks.download import file_digests
+    from vla_harness.benchmarks.download import file_digests
 
     present = [f for f in REAL2SIM["files"] if (bridge / f["dest"]).is_file()]
     same = sum(file_digests(bridge / f["dest"])[1] == f["git_blob"] for f in present)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.conventions import BRIDGE_GRIPPER, UPRIGHT, ActionSpace, BenchConventions, CameraRole, StateEntry
-from harness.protocols import BenchProtocol
+from vla_harness.harness.conventions import (
+    BRIDGE_GRIPPER,
+    UPRIGHT,
+    ActionSpace,
+    BenchConventions,
+    CameraRole,
+    StateEntry,
+)
+from vla_harness.harness.protocols import BenchProtocol
 
 SOURCE = ("SimplerEnv (Li et al. 2024) Bridge visual matching as run by simpler_env/real2sim_eval_maniskill3.py on "
           "ManiSkill 3.0.1: trial i = reset(seed=i, episode_id=i), every episode runs to max steps, "

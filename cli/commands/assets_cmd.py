@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-FAMILIES = {"libero_plus": "benchmarks.libero_plus.fetch", "simpler_bridge": "benchmarks.simpler.fetch"}
+FAMILIES = {"libero_plus": "vla_harness.benchmarks.libero_plus.fetch", "simpler_bridge": "vla_harness.benchmarks.simpler.fetch"}
 
 
 def _size(n: int | None) -> str:
@@ -34,7 +34,7 @@ def _show(family: str, pieces) -> list[str]:
 
 
 def list_assets(args: argparse.Namespace) -> int:
-    from benchmarks.asset_cache import CACHE_ENV, cache_root
+    from vla_harness.benchmarks.asset_cache import CACHE_ENV, cache_root
 
     print(f"asset cache: {cache_root(args.dir)}  (move it with --dir or ${CACHE_ENV}; `assets fetch` downloads into it,"
           " `eval` never downloads)")

@@ -10,8 +10,8 @@ import argparse
 
 
 def run(args: argparse.Namespace) -> int:
-    from results.health import problems, state_notes
-    from results.load import load_run
+    from vla_harness.results.health import problems, state_notes
+    from vla_harness.results.load import load_run
 
     failed = 0
     for path in args.run_dirs:

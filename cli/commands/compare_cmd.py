@@ -6,8 +6,8 @@ import argparse
 import sys
 import traceback
 
-from harness.config import ConfigError
-from harness.errors import one_line
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.errors import one_line
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,9 +24,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from results.compare import CompareRefused, check_complete, compare, render
-    from results.health import state_notes
-    from results.load import load_run, protocol_diff
+    from vla_harness.results.compare import CompareRefused, check_complete, compare, render
+    from vla_harness.results.health import state_notes
+    from vla_harness.results.load import load_run, protocol_diff
 
     if not 0 <= args.tolerance < 1:
         raise ConfigError(f"--tolerance is a fraction of episodes in [0, 1), e.g. 0.02; got {args.tolerance}")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 
 def info(args: argparse.Namespace) -> int:
-    from recording.inspect import summary_lines, write_contact_sheet
-    from recording.reader import dataset_files, read_dataset
+    from vla_harness.recording.inspect import summary_lines, write_contact_sheet
+    from vla_harness.recording.reader import dataset_files, read_dataset
 
     episodes = read_dataset(args.path)
     print("\n".join(summary_lines(args.path, episodes)))

@@ -7,10 +7,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
-from cli.resolve import plan_run
-from harness.evaluate import execute, start_run
-from harness.options import int_ranges
+from vla_harness.cli.resolve import plan_run
+from vla_harness.harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
+from vla_harness.harness.evaluate import execute, start_run
+from vla_harness.harness.options import int_ranges
 
 
 def _csv(text: str) -> list[str]:
@@ -76,10 +76,10 @@ def _bench_flags(args: argparse.Namespace) -> dict:
 
 
 def print_summary(summary) -> None:
-    from harness.store import RunStore
-    from results.facts import facts_of
-    from results.load import protocol_line
-    from results.summary import summary_table
+    from vla_harness.harness.store import RunStore
+    from vla_harness.results.facts import facts_of
+    from vla_harness.results.load import protocol_line
+    from vla_harness.results.summary import summary_table
 
     manifest = RunStore(Path(summary.run_dir)).read_manifest()
     print(f"\nrun: {summary.run_dir}  ({summary.executed} episodes executed, {len(summary.records)} records)")
@@ -104,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _remove_if_empty(run_dir: Path) -> None:
     """A run that failed before its first record (bad checkpoint, bad option) leaves no directory behind."""
-    from harness import runlock
-    from harness.store import RunStore
+    from vla_harness.harness import runlock
+    from vla_harness.harness.store import RunStore
 
     try:
         runlock.acquire(run_dir)  # no other writer may have taken the run over in the meantime

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def run(args: argparse.Namespace) -> int:
-    from results.export import records_frame, write_frame
+    from vla_harness.results.export import records_frame, write_frame
 
     frame = records_frame(args.run_dirs)
     name = f"episodes.{args.format}"

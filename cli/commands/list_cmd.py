@@ -6,8 +6,8 @@ import argparse
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchmarks import BENCHMARKS
-    from policies import POLICIES
+    from vla_harness.benchmarks import BENCHMARKS
+    from vla_harness.policies import POLICIES
 
     for title, registry in (("benchmarks", BENCHMARKS), ("policies", POLICIES)):
         print(f"{title}:")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.resolve import targets_for
-from harness.config import parse_kv
-from harness.options import int_ranges
+from vla_harness.cli.resolve import targets_for
+from vla_harness.harness.config import parse_kv
+from vla_harness.harness.options import int_ranges
 
 
 def run(args: argparse.Namespace) -> int:
-    from recording.record import RecordConfig, record
+    from vla_harness.recording.record import RecordConfig, record
 
     cfg = RecordConfig(bench=args.bench, policy=args.policy, out=args.out,
                        tasks=tuple(args.tasks) if args.tasks else None, trials=args.trials,

@@ -10,13 +10,13 @@ FORMATS = ("md", "latex", "csv")
 
 
 def run(args: argparse.Namespace) -> int:
-    from results.load import check_protocols, load_columns
-    from results.paper import PUBLISHED_CSV
-    from results.report import build_tables, render, write_report
+    from vla_harness.results.load import check_protocols, load_columns
+    from vla_harness.results.paper import PUBLISHED_CSV
+    from vla_harness.results.report import build_tables, render, write_report
 
     columns = load_columns(args.run_dirs, args.label)
     if args.strict:
-        from results.health import problems
+        from vla_harness.results.health import problems
 
         found = [p for col in columns for run in col.runs for p in problems(run)]
         if found:
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     figures = []
     if not args.no_plots:
-        from results.plots import make_plots
+        from vla_harness.results.plots import make_plots
 
         figures = [str(p.relative_to(out)) for p in make_plots(columns, out / "plots")]
     written = write_report(tables, args.format, out, figures)

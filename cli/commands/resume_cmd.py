@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from cli.commands.eval_cmd import print_summary
-from cli.resolve import resume
+from vla_harness.cli.commands.eval_cmd import print_summary
+from vla_harness.cli.resolve import resume
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,9 +16,9 @@ import signal
 import sys
 from functools import partial
 
-from harness.config import ConfigError, parse_kv
-from harness.targets import load_target
-from harness.errors import UserError
+from vla_harness.harness.config import ConfigError, parse_kv
+from vla_harness.harness.errors import UserError
+from vla_harness.harness.targets import load_target
 
 
 class ServeError(UserError, RuntimeError):
@@ -27,8 +27,8 @@ class ServeError(UserError, RuntimeError):
 
 def policy_factory(name: str, options: dict):
     """A zero-argument factory for the named policy (registry name or module:attr)."""
-    from cli.resolve import policy_target
-    from harness.targets import build
+    from vla_harness.cli.resolve import policy_target
+    from vla_harness.harness.targets import build
 
     if name == "remote":
         raise ServeError("serving 'remote' would only proxy another server; serve the policy itself")
@@ -41,7 +41,7 @@ def policy_factory(name: str, options: dict):
 
 
 def run(args: argparse.Namespace) -> int:
-    from policies.server import PolicyServer, ServerConfig
+    from vla_harness.policies.server import PolicyServer, ServerConfig
 
     options = parse_kv(args.policy_opt, "-P/--policy-opt")
     if args.checkpoint:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.config import ConfigError, parse_kv
-from harness.episode import upright_frame
-from harness.protocols import BenchSelection
+from vla_harness.harness.config import ConfigError, parse_kv
+from vla_harness.harness.episode import upright_frame
+from vla_harness.harness.protocols import BenchSelection
 
 
 def _frame(env, camera: str, size: int) -> np.ndarray:
@@ -20,7 +20,7 @@ def _frame(env, camera: str, size: int) -> np.ndarray:
 def render_task(bench_name: str, task: int, trial: int, size: int, options: dict,
                 cameras: list[str] | None = None) -> tuple[np.ndarray, str]:
     """One row of frames, one per camera (the protocol's cameras unless named), and the task's instruction."""
-    from cli.resolve import build_benchmark
+    from vla_harness.cli.resolve import build_benchmark
 
     if size < 1 or trial < 0:
         raise ConfigError(f"--size must be >= 1 and --trial >= 0; got size {size}, trial {trial}")

@@ -7,10 +7,10 @@ import sys
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchmarks.perturb.grid import check_camera, collect, draw
-    from benchmarks.perturb.sweep import PerturbSweep
-    from cli.resolve import build_benchmark
-    from harness.config import ConfigError
+    from vla_harness.benchmarks.perturb.grid import check_camera, collect, draw
+    from vla_harness.benchmarks.perturb.sweep import PerturbSweep
+    from vla_harness.cli.resolve import build_benchmark
+    from vla_harness.harness.config import ConfigError
 
     base = build_benchmark(args.bench, {})
     if not hasattr(base, "suite") or not args.bench.startswith("libero_") or isinstance(base, PerturbSweep):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.config import ConfigError
+from vla_harness.harness.config import ConfigError
 
 
 def run(args: argparse.Namespace) -> int:
-    from results.paper import PUBLISHED_CSV
-    from results.view.site import ViewOptions, build_site
+    from vla_harness.results.paper import PUBLISHED_CSV
+    from vla_harness.results.view.site import ViewOptions, build_site
 
     if args.port is not None and not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be in 0-65535 (0: any free port), got {args.port}")
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     index = build_site(args.run_dirs, Path(args.out), opts)
     print(f"wrote {index} (open it in a browser: nothing is loaded from the network)")
     if args.serve:
-        from results.view.serve import serve
+        from vla_harness.results.view.serve import serve
 
         serve(index.parent, 8000 if args.port is None else args.port, args.serve_seconds)
     return 0

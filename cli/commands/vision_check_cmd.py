@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from harness.config import ConfigError
+from vla_harness.harness.config import ConfigError
 
 
 def run(args: argparse.Namespace) -> int:
     """0 pass, 1 fail, 2 usage or data error, 3 refused or incomplete (not the same setup, a probe missing)."""
-    from results.compare import CompareRefused
-    from results.load import load_run
-    from results.vision_check import render, vision_check
+    from vla_harness.results.compare import CompareRefused
+    from vla_harness.results.load import load_run
+    from vla_harness.results.vision_check import render, vision_check
 
     if not 0 <= args.max_kept < 1:
         raise ConfigError(f"--max-kept is a fraction in [0, 1), e.g. 0.5; got {args.max_kept}")

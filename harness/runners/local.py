@@ -15,10 +15,10 @@ import threading
 from functools import partial
 from typing import Any, Callable
 
-from harness.errors import EpisodeTimeout
-from harness.runners.ray_queue import failed_record
-from harness.types import EpisodeRecord, EpisodeSpec
-from harness.worker import EpisodeWorker, RunJob, build_policy
+from vla_harness.harness.errors import EpisodeTimeout
+from vla_harness.harness.runners.ray_queue import failed_record
+from vla_harness.harness.types import EpisodeRecord, EpisodeSpec
+from vla_harness.harness.worker import EpisodeWorker, RunJob, build_policy
 
 
 class _CutPolicy:

@@ -12,7 +12,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
-from harness.errors import UserError
+from vla_harness.harness.errors import UserError
 
 log = logging.getLogger("vla_harness.ray")
 CHECK_EVERY_S = 1.0

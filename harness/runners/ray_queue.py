@@ -6,8 +6,8 @@ import time
 from collections import deque
 from typing import Callable
 
-import harness
-from harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, TimeSplit
+from vla_harness import harness
+from vla_harness.harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, TimeSplit
 
 WorkItem = tuple[EpisodeSpec, int]  # (spec, attempt number)
 

@@ -13,12 +13,12 @@ import socket
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from harness.config import ConfigError
-from harness.runners.ray_capacity import CapacityWatch, note_capacity
-from harness.runners.ray_queue import WorkItem, WorkQueue
-from harness.runners.ray_scheduler import RayScheduler
-from harness.types import EpisodeRecord, EpisodeSpec
-from harness.worker import EpisodeWorker, RunJob
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.runners.ray_capacity import CapacityWatch, note_capacity
+from vla_harness.harness.runners.ray_queue import WorkItem, WorkQueue
+from vla_harness.harness.runners.ray_scheduler import RayScheduler
+from vla_harness.harness.types import EpisodeRecord, EpisodeSpec
+from vla_harness.harness.worker import EpisodeWorker, RunJob
 
 OBJECT_STORE_BYTES = 256 * 1024**2  # records are a few KB; the store only needs to exist
 # Software rendering (Mesa llvmpipe), BLAS and torch each start a thread per core by default: N workers on N cores

@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from harness.protocols import StopRun
-from harness.runners.ray_queue import WorkItem, WorkQueue, failed_record
-from harness.types import EpisodeRecord
+from vla_harness.harness.protocols import StopRun
+from vla_harness.harness.runners.ray_queue import WorkItem, WorkQueue, failed_record
+from vla_harness.harness.types import EpisodeRecord
 
 log = logging.getLogger("vla_harness.ray")
 

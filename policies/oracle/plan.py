@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from policies.oracle import grasp
+from vla_harness.policies.oracle import grasp
 
 RIM_OBJECTS = ("bowl",)  # grasped by the rim: a bowl is wider than the gripper opens
 FINGER_DEPTH = 0.03  # how far below an object's top the fingertips close

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from harness.types import Observation, PolicySpec, TaskInfo
-from policies.base import PIXEL_FREE, PolicyBase
-from policies.oracle import plan
-from policies.oracle.motion import Motion, hold_orientation, move_toward, orientation_error
-from harness.errors import PolicyFault
+from vla_harness.harness.errors import PolicyFault
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.policies.base import PIXEL_FREE, PolicyBase
+from vla_harness.policies.oracle import plan
+from vla_harness.policies.oracle.motion import Motion, hold_orientation, move_toward, orientation_error
 
 PHASES = ("above", "descend", "close", "pull", "lift", "carry", "lower", "open", "retreat")
 GRIPPER_STEPS = 12  # steps for the Panda gripper to close or open fully

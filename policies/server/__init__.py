@@ -1,5 +1,5 @@
 """openpi-compatible websocket policy server: codec (msgpack + numpy), micro-batcher, policy host, app."""
 
-from policies.server.app import PolicyServer, ServerConfig, ServerThread
+from vla_harness.policies.server.app import PolicyServer, ServerConfig, ServerThread
 
 __all__ = ["PolicyServer", "ServerConfig", "ServerThread"]

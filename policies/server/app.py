@@ -28,12 +28,12 @@ import numpy as np
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from harness.protocols import Policy
-from policies.server import codec
-from policies.server.batcher import MicroBatcher
-from policies.openpi_libero import WIRE_NAME
-from policies.server import openpi_wire
-from policies.server.host import PolicyHost, RequestError
+from vla_harness.harness import codec
+from vla_harness.harness.protocols import Policy
+from vla_harness.policies.server.batcher import MicroBatcher
+from vla_harness.policies.server.host import PolicyHost, RequestError
+from vla_harness.policies.wire import openpi_wire
+from vla_harness.policies.wire.openpi_libero import WIRE_NAME
 
 PROTOCOL_VERSION = 1
 log = logging.getLogger("vla_harness.server")

@@ -16,10 +16,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from harness.protocols import BatchPolicy, Policy
-from harness.convert import ConversionPlan
-from harness.types import Observation, PolicySpec, TaskInfo
-from policies.server import openpi_wire
+from vla_harness.harness.convert import ConversionPlan
+from vla_harness.harness.protocols import BatchPolicy, Policy
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.policies.wire import openpi_wire
 
 INSTANCE_MODES = ("auto", "shared", "session")
 REQUEST_KEYS = {"images", "state", "prompt", "step", "task", "episode", "reset", "privileged"}

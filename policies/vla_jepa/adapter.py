@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from harness.conventions import LIBERO_GRIPPER, UPRIGHT, PolicyConventions, StateVector
-from harness.types import Observation, PolicySpec, TaskInfo
-from policies.vla_jepa.checkpoint import DEFAULT, load
-from policies.vla_jepa.data import resize_frames
+from vla_harness.harness.conventions import LIBERO_GRIPPER, UPRIGHT, PolicyConventions, StateVector
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.policies.vla_jepa.checkpoint import DEFAULT, load
+from vla_harness.policies.vla_jepa.data import resize_frames
 
 # Trained on upright frames (recording/capture.py) and the recorder's proprio: eef pos + axis-angle + finger qpos
 # (state_dim 8) or eef pos + finger qpos (state_dim 5, older checkpoints); the worker converts to this.

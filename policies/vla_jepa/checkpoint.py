@@ -8,10 +8,10 @@ from typing import Any
 
 import torch
 
-from policies.vla_jepa.config import ConfigError, ModelConfig, from_dict, to_dict
-from policies.vla_jepa.model import VlaJepa
-from policies.vla_jepa.text import TextCache
-from harness.errors import UserError
+from vla_harness.harness.errors import UserError
+from vla_harness.policies.vla_jepa.config import ConfigError, ModelConfig, from_dict, to_dict
+from vla_harness.policies.vla_jepa.model import VlaJepa
+from vla_harness.policies.vla_jepa.text import TextCache
 
 FILES = ("model.safetensors", "config.json", "manifest.json", "instructions.json")
 DEFAULT = Path(__file__).resolve().parents[2] / "checkpoints" / "vla_jepa_fresh"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
-from harness.errors import UserError
+
+from vla_harness.harness.errors import UserError
 
 LOSSES = ("l1", "smooth_l1", "cosine")
 TARGETS = ("ema", "frozen")

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from policies.vla_jepa.config import ConfigError, ModelConfig
+from vla_harness.policies.vla_jepa.config import ConfigError, ModelConfig
 
 
 @dataclass

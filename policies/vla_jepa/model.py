@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from policies.vla_jepa.config import ModelConfig
+from vla_harness.policies.vla_jepa.config import ModelConfig
 
 
 def _blocks(dim: int, heads: int, depth: int) -> nn.TransformerEncoder:

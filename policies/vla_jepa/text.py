@@ -9,7 +9,8 @@ import io
 import os
 
 import numpy as np
-from harness.errors import UserError
+
+from vla_harness.harness.errors import UserError
 
 _MODEL = None
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Callable, Sequence
 
-from harness.types import EpisodeRecord
-from results.aggregate import dedupe, is_skipped
-from results.robustness import dimension, level
-from results.view.overview import blame
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import dedupe, is_skipped
+from vla_harness.results.robustness import dimension, level
+from vla_harness.results.view.overview import blame
 
 SUCCESS, FAILURE, SKIPPED = "success", "failure", "skipped"
 

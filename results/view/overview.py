@@ -6,11 +6,11 @@ import math
 from collections import Counter
 from typing import Any, Sequence
 
-from harness.errors import blame_of
-from harness.types import EpisodeRecord
-from results.aggregate import Cell, dedupe
-from results.load import RunData
-from results.tables import Mean, Pct, Table, Value, parts
+from vla_harness.harness.errors import blame_of
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.aggregate import Cell, dedupe
+from vla_harness.results.load import RunData
+from vla_harness.results.tables import Mean, Pct, Table, Value, parts
 
 NOT_RECORDED = "not recorded"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from results.aggregate import natural_key
-from results.compare import NoEpisodes, check_complete, compare, outcomes, render, verdict
-from results.load import RunData, protocol_diff
+from vla_harness.results.aggregate import natural_key
+from vla_harness.results.compare import NoEpisodes, check_complete, compare, outcomes, render, verdict
+from vla_harness.results.load import RunData, protocol_diff
 
 LOST, GAINED = "lost", "gained"
 

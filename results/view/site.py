@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from harness.config import ConfigError
-from harness.store import EPISODES, MANIFEST
-from harness.types import EpisodeRecord
-from results.load import RunData, check_protocols, load_columns
-from results.report import build_tables
-from results.view.episodes import columnar, run_rows
-from results.view.overview import run_overview, table_json
-from results.view.pairs import comparisons, side_by_side
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.store import EPISODES, MANIFEST
+from vla_harness.harness.types import EpisodeRecord
+from vla_harness.results.load import RunData, check_protocols, load_columns
+from vla_harness.results.report import build_tables
+from vla_harness.results.view.episodes import columnar, run_rows
+from vla_harness.results.view.overview import run_overview, table_json
+from vla_harness.results.view.pairs import comparisons, side_by_side
 
 ASSETS = Path(__file__).parent / "assets"
 VIDEO_MODES = ("copy", "link", "none")
@@ -73,7 +73,7 @@ def page_data(paths: Sequence[str | Path], out: Path, opts: ViewOptions) -> dict
         keys_per_run.append([row["key"] for row in run_eps])
     plots = []
     if opts.plots:
-        from results.plots import make_plots
+        from vla_harness.results.plots import make_plots
 
         plots = [{"src": p.relative_to(out).as_posix(), "title": p.stem} for p in make_plots(columns, out / "plots")]
     return {

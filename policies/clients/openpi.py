@@ -19,10 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from harness.config import ConfigError
-from harness.types import Observation, PolicySpec
-from policies.openpi_libero import CONVENTIONS, IMAGE_KEYS, STATE_KEY
-from policies.remote import RemotePolicy, RemotePolicyError
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.types import Observation, PolicySpec
+from vla_harness.policies.clients.remote import RemotePolicy, RemotePolicyError
+from vla_harness.policies.wire.openpi_libero import CONVENTIONS, IMAGE_KEYS, STATE_KEY
+
 
 def image_tools():
     try:

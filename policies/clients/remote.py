@@ -28,12 +28,12 @@ import numpy as np
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
-from harness.config import ConfigError
-from harness.conventions import PolicyConventions
-from harness.errors import PolicyFault, PolicyUnreachableFault, UserError
-from harness.protocols import StopRun
-from harness.types import Observation, PolicySpec, TaskInfo
-from policies.server import codec
+from vla_harness.harness import codec
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.conventions import PolicyConventions
+from vla_harness.harness.errors import PolicyFault, PolicyUnreachableFault, UserError
+from vla_harness.harness.protocols import StopRun
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
 
 TOKEN_ENV = "VLA_HARNESS_TOKEN"
 ON_UNREACHABLE = ("continue", "stop")

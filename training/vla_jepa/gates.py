@@ -14,10 +14,10 @@ from typing import Iterator
 
 import torch
 
-from policies.vla_jepa.config import TrainConfig
-from policies.vla_jepa.data import Tensors, stage1_batch
-from policies.vla_jepa.model import VlaJepa, feature_spread, latent_loss
-from policies.vla_jepa.probes import action_probes, other_instruction
+from vla_harness.policies.vla_jepa.config import TrainConfig
+from vla_harness.policies.vla_jepa.data import Tensors, stage1_batch
+from vla_harness.policies.vla_jepa.model import VlaJepa, feature_spread, latent_loss
+from vla_harness.training.vla_jepa.probes import action_probes, other_instruction
 
 
 @dataclass

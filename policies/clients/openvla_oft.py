@@ -25,11 +25,16 @@ from typing import Any
 
 import numpy as np
 
-from harness.config import ConfigError
-from harness.types import Observation, PolicySpec, TaskInfo
-from policies.libero_inputs import CAMERAS, RENDER_SIZE, conventions, libero_view
-from policies.remote import (PolicyUnreachable, RemotePolicyError, backoff, check_on_unreachable,
-                             stop_if_unreachable)
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
+from vla_harness.policies.clients.remote import (
+    PolicyUnreachable,
+    RemotePolicyError,
+    backoff,
+    check_on_unreachable,
+    stop_if_unreachable,
+)
+from vla_harness.policies.wire.libero_inputs import CAMERAS, RENDER_SIZE, conventions, libero_view
 
 
 def to_json_numpy(obj: Any) -> Any:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.config import ConfigError
-from harness.convert import ConversionPlan, plan_for
-from harness.types import PolicySpec
-from policies.openpi_libero import IMAGE_KEYS, STATE_KEY, WIRE, WIRE_NAME
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.convert import ConversionPlan, plan_for
+from vla_harness.harness.types import PolicySpec
+from vla_harness.policies.wire.openpi_libero import IMAGE_KEYS, STATE_KEY, WIRE, WIRE_NAME
 
 KEYS = (*IMAGE_KEYS, STATE_KEY, "prompt")
 

@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import yaml
 
-from harness.config import ConfigError
-from harness.types import Observation, PolicySpec
-from policies.libero_inputs import CAMERAS, RENDER_SIZE, conventions, libero_view
-from policies.remote import RemotePolicy, RemotePolicyError
-from policies.server import codec
+from vla_harness.harness import codec
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.types import Observation, PolicySpec
+from vla_harness.policies.clients.remote import RemotePolicy, RemotePolicyError
+from vla_harness.policies.wire.libero_inputs import CAMERAS, RENDER_SIZE, conventions, libero_view
 
 DEFAULT_CHUNK = 8  # starVLA/config/training/starvla_cotrain_libero.yaml: future_action_window_size 7, + 1
 

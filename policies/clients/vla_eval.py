@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 from websockets.sync.client import ClientConnection
 
-from harness.config import ConfigError
-from harness.types import Observation, PolicySpec
-from policies.libero_inputs import CAMERAS, POSE, RENDER_SIZE, conventions, libero_view
-from policies.remote import RemotePolicy, RemotePolicyError
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.types import Observation, PolicySpec
+from vla_harness.policies.clients.remote import RemotePolicy, RemotePolicyError
+from vla_harness.policies.wire.libero_inputs import CAMERAS, POSE, RENDER_SIZE, conventions, libero_view
 
 
 def _protocol():

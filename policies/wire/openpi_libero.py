@@ -3,8 +3,15 @@ sends, for `--policy openpi` (policies/openpi.py) and for `vla-harness serve` (p
 
 from __future__ import annotations
 
-from harness.conventions import LIBERO_OSC_POSE, UPRIGHT, BenchConventions, CameraRole, StateEntry, StateVector
-from policies.libero_inputs import STATE8, conventions
+from vla_harness.harness.conventions import (
+    LIBERO_OSC_POSE,
+    UPRIGHT,
+    BenchConventions,
+    CameraRole,
+    StateEntry,
+    StateVector,
+)
+from vla_harness.policies.wire.libero_inputs import STATE8, conventions
 
 # openpi's LIBERO element keys (examples/libero/main.py) and the harness roles they are filled from.
 IMAGE_KEYS = {"observation/image": "primary", "observation/wrist_image": "wrist"}

@@ -7,7 +7,7 @@ import random
 import sys
 from pathlib import Path
 
-from harness.config import ConfigError, parse_kv
+from vla_harness.harness.config import ConfigError, parse_kv
 
 READY = Path("data/READY")
 
@@ -32,10 +32,10 @@ def load_episodes(paths: list[str], per_task: int, seed: int, max_frames: int, s
     (memory), and drop the actions of failed rollouts and of every episode of a `video` dataset: they are video for
     stage 1, not demonstrations. Returns the episodes and the recorded frame size."""
     try:
-        from recording.reader import read_dataset
+        from vla_harness.recording.reader import read_dataset
     except ImportError as exc:
         raise ConfigError(f"the episode recorder is not available ({exc}); cannot read {paths}") from exc
-    from policies.vla_jepa.data import resize_frames
+    from vla_harness.policies.vla_jepa.data import resize_frames
 
     kept, frame_size = [], 0
     for path in paths:
@@ -83,7 +83,7 @@ def dataset_checksums(paths: list[str]) -> dict[str, str]:
     """sha256 of every file of every dataset (the data is not committed; its manifest and these sums are)."""
     import hashlib
 
-    from recording.reader import dataset_files
+    from vla_harness.recording.reader import dataset_files
 
     sums = {}
     for path in paths:
@@ -97,9 +97,9 @@ def dataset_checksums(paths: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from policies.vla_jepa.config import model_config, train_config
-    from policies.vla_jepa.data import synthetic_episodes
-    from policies.vla_jepa.train import run as train
+    from vla_harness.policies.vla_jepa.config import model_config, train_config
+    from vla_harness.policies.vla_jepa.data import synthetic_episodes
+    from vla_harness.training.vla_jepa.train import run as train
 
     cfg = train_config(args.preset, parse_kv(args.set, "--set"))
     if args.synthetic:

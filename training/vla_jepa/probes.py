@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import torch
 
-from policies.vla_jepa.config import TrainConfig
-from policies.vla_jepa.data import Tensors, action_chunk
-from policies.vla_jepa.model import VlaJepa
+from vla_harness.policies.vla_jepa.config import TrainConfig
+from vla_harness.policies.vla_jepa.data import Tensors, action_chunk
+from vla_harness.policies.vla_jepa.model import VlaJepa
 
 PER_EPISODE = 8
 

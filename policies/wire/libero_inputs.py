@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.conventions import LIBERO_GRIPPER, UPRIGHT, PolicyConventions, StateVector
-from harness.types import Observation
+from vla_harness.harness.conventions import LIBERO_GRIPPER, UPRIGHT, PolicyConventions, StateVector
+from vla_harness.harness.types import Observation
 
 CAMERAS = ("primary", "wrist")  # roles: LIBERO's agentview and robot0_eye_in_hand
 RENDER_SIZE = 256  # LIBERO_ENV_RESOLUTION / env_img_res of the official loops; the clients resize from it
