@@ -16,17 +16,22 @@ OUT ?= runs
 ARGS ?=
 # POLICY may be a checkpoint path: it then means vla_jepa with that checkpoint.
 POLICY_ARGS := $(if $(wildcard $(POLICY)),--policy vla_jepa --checkpoint $(POLICY),--policy $(POLICY))
-# BENCH=libero_plus: a small stratified sample by default (SAMPLE variants per dimension x suite of LP_SUITES, base
-# TASKS only; docs/libero_plus.md). SAMPLE= LP_SUITES=libero_spatial,libero_object,libero_goal,libero_10 for more.
+# BENCH=libero_plus / libero_pro: a small stratified sample by default (SAMPLE variants per dimension x suite of
+# LP_SUITES, base TASKS only; docs/libero_plus.md, docs/libero_pro.md); BENCH=libero_para: SAMPLE paraphrases per axis
+# of base TASKS (docs/libero_para.md). SAMPLE= LP_SUITES=libero_spatial,libero_object,libero_goal,libero_10 for more.
 SAMPLE ?= 1
 LP_SUITES ?= libero_spatial
-LP_ARGS := $(if $(filter libero_plus,$(BENCH)),--suites $(LP_SUITES) $(if $(SAMPLE),--sample $(SAMPLE)))
+LP_ARGS := $(if $(filter libero_plus libero_pro,$(BENCH)),--suites $(LP_SUITES) $(if $(SAMPLE),--sample $(SAMPLE)))\
+	$(if $(filter libero_para,$(BENCH)),$(if $(SAMPLE),--sample $(SAMPLE)))
 # PERTURB=light LEVELS=0-5: native perturbation sweep of a LIBERO suite (docs/perturbations.md).
 PERTURB ?=
 LEVELS ?= 0-5
 PERTURB_ARGS := $(if $(PERTURB),--perturb $(PERTURB) --levels $(LEVELS))
+# PROTOCOL=vla-jepa|openpi|lerobot: a paper's LIBERO / LIBERO-Plus protocol (docs/protocols.md); default libero's.
+PROTOCOL ?=
+PROTOCOL_ARGS := $(if $(PROTOCOL),--protocol $(PROTOCOL))
 
-.PHONY: install install-system install-python eval resume test test-fast lint bench bench-ray bench-serve bench-view bench-conventions report check-regression list clean train-jepa jepa-data
+.PHONY: install install-system install-python eval resume test test-fast lint bench bench-api bench-ray bench-serve bench-view bench-conventions bench-wire report check-regression list clean train-jepa jepa-data
 
 install: install-system install-python
 
@@ -38,7 +43,7 @@ install-python:
 
 eval: install
 	$(CLI) eval --bench $(BENCH) $(POLICY_ARGS) --tasks $(TASKS) --trials $(TRIALS) \
-		--runner $(RUNNER) --workers $(WORKERS) --out $(OUT) $(PERTURB_ARGS) $(LP_ARGS) $(ARGS)
+		--runner $(RUNNER) --workers $(WORKERS) --out $(OUT) $(PERTURB_ARGS) $(LP_ARGS) $(PROTOCOL_ARGS) $(ARGS)
 
 resume: install
 	$(CLI) resume $(RUN) $(ARGS)
@@ -95,9 +100,17 @@ bench-serve: install-python
 bench-ray: install
 	$(PY) scripts/bench_ray.py $(ARGS)
 
+# The Python API's warm envs: first vs later in-loop evaluation calls on LIBERO, a cold call, a CLI process (docs/python_api.md).
+bench-api: install
+	$(PY) scripts/bench_api.py $(ARGS)
+
 # Viewer page weight and load time in headless Chromium on two synthetic 10,045-episode LIBERO-Plus runs (docs/viewer.md).
 bench-view: install
 	$(PY) scripts/bench_view.py $(ARGS)
+
+# The env child process's wire vs in-process, on the official SimplerEnv stack (docs/simpler.md has the figures).
+bench-wire: install
+	$(PY) scripts/bench_env_wire.py $(ARGS)
 
 clean:
 	rm -rf runs .pytest_cache

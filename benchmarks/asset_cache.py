@@ -68,20 +68,24 @@ def recorded_check(folder: Path, piece: str) -> str | None:
     return f"{record['verified']} checked when fetched {record['at']}" if record else None
 
 
-def fetch_archive(remote, root: Path, dest: Path, marker: str, piece: str, label: str, progress: bool = True,
-                  keep_archive: bool = False, force: bool = False) -> None:
-    """Download the zip `remote` (a `benchmarks.download.Remote`) into root/downloads, verified, unpack its folder
-    holding `marker` into `dest` and record it as `piece` in root's fetched.json; skipped when `dest` holds `marker`
-    and the record has `piece`, unless `force`."""
-    from vla_harness.benchmarks.download import download, published_checksum
+def fetch_archive(remote, mirror: str | None, root: Path, dest: Path, marker: str, piece: str, label: str,
+                  progress: bool = True, keep_archive: bool = False, force: bool = False) -> None:
+    """Download the zip `remote` (a `benchmarks.download.Remote`, from `mirror` if given) into root/downloads,
+    verified, unpack its folder holding `marker` into `dest` (its files checked when the remote pins them) and record
+    it as `piece` in root's fetched.json; skipped when `dest` holds `marker` and the record has `piece`, unless
+    `force`."""
+    from vla_harness.benchmarks.download import download, known_checksum
 
+    remote.via(mirror)  # a --mirror that is not a URL is refused before anything else
     if not force and (dest / marker).exists() and piece in read_record(root):
         print(f"{label}: already fetched into {dest} (--force fetches it again)", file=sys.stderr)
         return
-    remote = published_checksum(remote)
+    remote = known_checksum(remote, mirror).via(mirror)
     archive, verified = download(remote, root / "downloads", progress)
     size = archive.stat().st_size
     unpack_zip(archive, dest, marker)
+    if remote.files:
+        verified = check_files(dest, remote.files, archive)
     write_record(root, piece, remote.url, verified, size)
     if not keep_archive:
         archive.unlink()
@@ -112,6 +116,21 @@ def unpack_zip(archive: Path, dest: Path, marker: str) -> None:
         raise DownloadError(f"{archive.name} is not a readable zip archive ({exc}); delete it and fetch again") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def check_files(dest: Path, files: tuple[tuple[str, str], ...], archive: Path) -> str:
+    """Every pinned file of an unpacked archive against its git blob id; on a mismatch nothing stays unpacked."""
+    from vla_harness.benchmarks.download import DownloadError, file_digests
+
+    for path, blob in files:
+        found = file_digests(dest / path)[1] if (dest / path).is_file() else None
+        if found != blob:
+            shutil.rmtree(dest, ignore_errors=True)
+            archive.unlink(missing_ok=True)
+            what = f"git blob {found[:12]}..., expected {blob[:12]}..." if found else "missing"
+            raise DownloadError(f"{archive.name}: {path} is not the official file ({what}); nothing was kept: run the "
+                                "command again to download it afresh")
+    return f"all {len(files)} files' git blobs"
 
 
 def folder_size(path: Path) -> int:

@@ -1,11 +1,12 @@
 """Resumable, verified downloads of benchmark asset archives (standard library only; for `vla-harness assets fetch`).
 
 A download goes to `<name>.part` and resumes from its size with an HTTP Range request (after an interruption, in this
-process up to `ATTEMPTS` times, or on the next run of the command); the finished file is checked against the published
-sha256, git blob id or size before it is renamed to its final name, and refused (and deleted) when it does not match.
-Hugging Face publishes the sha256 of an LFS file in the `X-Linked-Etag` header of its resolve URL (what
-huggingface_hub's `get_hf_file_metadata` reads); `published_checksum` asks for it with a HEAD request that does not
-follow the redirect.
+process up to `ATTEMPTS` times, or on the next run of the command); the finished file is checked against the sha256,
+git blob id or size the harness knows before it is renamed to its final name, and refused (and deleted) when it does
+not match. A file with no known checksum is refused: never "verified: nothing". The checksum is pinned in the code, or
+read from the official host, never from a mirror (a mirror would vouch for its own file). Hugging Face publishes the
+sha256 of an LFS file in the `X-Linked-Etag` header of its resolve URL (what huggingface_hub's `get_hf_file_metadata`
+reads); `published_checksum` asks for it with a HEAD request that does not follow the redirect.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -43,17 +45,44 @@ class Remote:
     git_blob: str | None = None  # the file's git blob id (sha1 of "blob <size>\0" + content) at a cited commit
     size: int | None = None
     cite: str = ""  # where the URL and checksum were read
+    files: tuple[tuple[str, str], ...] = ()  # (path, git blob) of an archive's files, checked once it is unpacked
+
+    @property
+    def pinned(self) -> bool:
+        """Whether the harness knows what this file must be, without asking any server."""
+        return bool(self.sha256 or self.git_blob or self.files)
 
     def via(self, mirror: str | None) -> "Remote":
         """The same file from a mirror that serves https://HOST/PATH as MIRROR/HOST/PATH."""
         if not mirror:
             return self
+        parts = urllib.parse.urlsplit(mirror)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise DownloadError(f"--mirror must be an http(s) URL such as http://127.0.0.1:8080, got {mirror!r}")
         return replace(self, url=f"{mirror.rstrip('/')}/{self.url.split('://', 1)[1]}")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def known_checksum(remote: Remote, mirror: str | None) -> Remote:
+    """`remote` with what it must match: pinned in the code, else what its official host publishes (asked there, never
+    at the mirror). A DownloadError when neither can say: a file nobody vouches for is not fetched."""
+    if remote.pinned:
+        return remote
+    try:
+        official = published_checksum(remote)
+    except DownloadError as exc:
+        official, why = remote, str(exc)
+    else:
+        why = f"{remote.url.split('/')[2]} publishes none"
+    if not official.sha256:
+        via = " from the mirror" if mirror else ""
+        raise DownloadError(f"{remote.name}{via}: no checksum is known to check it against ({why}); refusing to use an "
+                            "unverified file (a mirror's own checksum is not trusted)")
+    return official
 
 
 def published_checksum(remote: Remote) -> Remote:
@@ -168,7 +197,8 @@ def file_digests(path: Path) -> tuple[str, str]:
 
 
 def verify(remote: Remote, path: Path) -> str:
-    """How the file was verified ("sha256", "git blob", "size" or "nothing published"); a mismatch deletes it."""
+    """How the file was verified ("sha256", "git blob", or "its files' git blobs" checked after unpacking); a mismatch
+    deletes it, and so does a file with nothing known to check it against."""
     size = path.stat().st_size
     problem = None
     if remote.size is not None and size != remote.size:
@@ -183,5 +213,8 @@ def verify(remote: Remote, path: Path) -> str:
         path.unlink()
         raise DownloadError(f"{remote.name} from {remote.url} is corrupt ({problem}); it was deleted: run the "
                             "command again to download it afresh")
-    return "sha256" if remote.sha256 else "git blob" if remote.git_blob else "size" if remote.size else \
-        "nothing published"
+    if not remote.pinned:
+        path.unlink()
+        raise DownloadError(f"{remote.name} from {remote.url}: no checksum is known to check it against; it was "
+                            "deleted (the harness uses no unverified file)")
+    return "sha256" if remote.sha256 else "git blob" if remote.git_blob else "its files' git blobs"

@@ -17,6 +17,7 @@ COMMANDS = [
     "vla_harness.cli.commands.show_perturbations_cmd",
     "vla_harness.cli.commands.export_cmd",
     "vla_harness.cli.commands.compare_cmd",
+    "vla_harness.cli.commands.plan_cmd",
     "vla_harness.cli.commands.vision_check_cmd",
     "vla_harness.training.vla_jepa.train_cmd",
     "vla_harness.cli.commands.show_env_cmd",
@@ -25,11 +26,27 @@ COMMANDS = [
     "vla_harness.cli.commands.dataset_cmd",
     "vla_harness.cli.commands.check_cmd",
     "vla_harness.cli.commands.assets_cmd",
+    "vla_harness.cli.commands.env_cmd",
 ]
+
+
+class Version(argparse.Action):
+    """`--version`: the package version and the git revision of the checkout (asked only when wanted)."""
+
+    def __init__(self, option_strings, dest, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and git revision, then exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from vla_harness.harness import __version__
+        from vla_harness.harness.manifest import git_revision
+
+        print(f"vla-harness {__version__} (git {git_revision() or 'unknown'})")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vla-harness", description="Evaluate vision-language-action policies.")
+    parser.add_argument("--version", action=Version)
     sub = parser.add_subparsers(dest="command", required=True)
     for module_name in COMMANDS:
         importlib.import_module(module_name).register(sub)

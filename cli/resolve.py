@@ -9,7 +9,6 @@ from vla_harness.harness.config import RunConfig
 from vla_harness.harness.evaluate import RunSummary
 from vla_harness.harness.plan import RunPlan
 from vla_harness.harness.plan import plan_run as plan_targets
-from vla_harness.harness.store import RunStore
 from vla_harness.harness.targets import Targets
 from vla_harness.harness.worker import RunJob
 
@@ -36,15 +35,15 @@ def start_run(cfg: RunConfig) -> Path:
     return run_core.start_run(plan_run(cfg))
 
 
-def evaluate(cfg: RunConfig, progress: bool = True) -> RunSummary:
+def evaluate(cfg: RunConfig, progress: bool | str = True) -> RunSummary:
     """Plan once, create the run directory, execute every episode."""
-    plan = plan_run(cfg)
-    return run_core.execute(run_core.start_run(plan), plan, progress)
+    return run_core.evaluate_new(plan_run(cfg), progress)
 
 
-def resume(run_dir: Path, progress: bool = True, runner_overrides: dict | None = None) -> RunSummary:
-    config = RunStore(Path(run_dir)).read_manifest()["config"]
-    return run_core.resume(run_dir, targets_for(config["bench"], config["policy"]), progress, runner_overrides)
+def resume(run_dir: Path, progress: bool | str = True, runner_overrides: dict | None = None,
+           secrets: dict[str, dict] | None = None) -> RunSummary:
+    return run_core.resume(Path(run_dir), lambda manifest: targets_for(manifest.bench, manifest.policy), progress,
+                           runner_overrides, secrets)
 
 
 def build_policy(name: str, options: dict):

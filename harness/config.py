@@ -9,15 +9,13 @@ from typing import Any
 
 import yaml
 
-from vla_harness.harness.errors import UserError
+from vla_harness.harness.errors import ConfigError
+from vla_harness.harness.shapes import ShapeError, check_fields
 
 VIDEO_MODES = ("none", "failures", "all")
 RUNNERS = ("local", "ray")
+MAX_TRIALS = 1000  # per task; LIBERO's protocol runs 50: beyond this a typo, not a study (the plan is held in memory)
 VISION_PROBES = ("none", "first_frame", "other_episode")  # harness/vision_probe.py
-
-
-class ConfigError(UserError, ValueError):
-    pass
 
 
 @dataclass
@@ -53,10 +51,14 @@ class RunConfig:
                                            or self.max_steps < 1):
             raise ConfigError(f"--max-steps must be an integer >= 1 (or left out for the protocol's), "
                               f"got {self.max_steps!r}")
-        if self.trials is not None and self.trials < 1:
-            raise ConfigError(f"--trials must be >= 1, got {self.trials}")
+        if self.trials is not None and not 1 <= self.trials <= MAX_TRIALS:
+            raise ConfigError(f"--trials must be 1-{MAX_TRIALS} (episodes per task), got {self.trials}")
+        if self.tasks is not None:
+            self.tasks = list(dict.fromkeys(self.tasks))  # --tasks 0,0,0 is task 0 once
         if self.workers < 1:
             raise ConfigError(f"--workers must be >= 1, got {self.workers}")
+        if self.name is not None:
+            check_run_name(self.name)
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,7 +70,25 @@ class RunConfig:
         unknown = sorted(set(d) - known)
         if unknown:
             raise ConfigError(f"unknown config field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+        try:
+            check_fields(RunConfig, {k: v for k, v in d.items() if v is not None}, "", partial=True)
+        except ShapeError as exc:
+            raise ConfigError(f"config field {exc}") from None
         return RunConfig(**d)
+
+
+MAX_NAME = 200
+
+
+def check_run_name(name: object) -> str:
+    """A run name is one plain path component: joined to --out, anything else could point at a folder we do not own."""
+    text = name if isinstance(name, str) else ""
+    bad = (not text or text in (".", "..") or "/" in text or "\\" in text or len(text) > MAX_NAME
+           or any(ord(c) < 32 or ord(c) == 127 for c in text))
+    if bad:
+        raise ConfigError(f"--name must be one plain folder name (no '/', '.', '..', control characters; at most "
+                          f"{MAX_NAME} characters), got {str(name)[:60]!r}")
+    return text
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
@@ -76,8 +96,15 @@ def load_yaml(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(Path(path).read_text()) or {}
     except FileNotFoundError as exc:
         raise ConfigError(f"config file not found: {path}") from exc
+    except (IsADirectoryError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--config {path} is not a YAML file ({type(exc).__name__})") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        raise ConfigError(f"config file {path} is not valid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold a mapping")
+    RunConfig.from_dict(data)  # its fields and their types, checked before flags are merged into it
     return data
 
 

@@ -59,11 +59,18 @@ class StateEntry:
 
 @dataclass(frozen=True)
 class Gripper:
-    """Which action dimension is the gripper and what its values mean: `open` and `closed` are the two ends."""
+    """Which action dimension is the gripper and what its values mean: `open` and `closed` are the two ends.
+
+    An absolute gripper's value is where the fingers go; a `relative` one's is a command to move (`closed`: close,
+    `open`: open, the midpoint: keep), e.g. the Google robot's pd_joint_target_delta_pos controller in SimplerEnv. A
+    relative benchmark states for how many steps a change of an absolute-speaking policy is held (`sticky_steps`;
+    harness/gripper.py converts)."""
 
     index: int = 6
     open: float = -1.0
     closed: float = 1.0
+    relative: bool = False
+    sticky_steps: int = 1
 
 
 LIBERO_GRIPPER = Gripper(6, open=-1.0, closed=1.0)  # robosuite/LIBERO: -1 opens, +1 closes
@@ -86,6 +93,9 @@ class ActionSpace:
 LIBERO_OSC_POSE = ActionSpace("libero_osc_pose", ("dx", "dy", "dz", "drx", "dry", "drz", "gripper"),
                               "OSC_POSE deltas in [-1, 1], scaled by the controller to at most 0.05 m and 0.5 rad "
                               "per step", LIBERO_GRIPPER, 20.0)
+# What LIBERO's env accepts (robosuite 1.4 controllers/config/osc_pose.json input_min/max -1/1, clipped in
+# base_controller.scale_action; the Panda gripper reads only the sign): a protocol's `action_bounds`.
+LIBERO_ACTION_BOUNDS = ((-1.0, 1.0),) * 7
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,10 @@ class PolicyConventions:
     state: tuple[StateVector, ...] = ()
     gripper: Gripper = LIBERO_GRIPPER
     action_space: str | None = None
+    # An absolute gripper on a relative benchmark (harness/gripper.py): "difference" (the change of the policy's
+    # openness, SimplerEnv's Octo wrapper) or "level" (the openness itself as the command, vla-eval's SimplerEnv step).
+    to_relative: str = "difference"
+    binarize: bool = False  # on an absolute benchmark: open or closed by the midpoint (SimplerEnv's WidowX wrappers)
 
     @staticmethod
     def from_dict(d: dict[str, Any] | None) -> "PolicyConventions | None":
@@ -129,7 +143,8 @@ class PolicyConventions:
         state = tuple(StateVector(str(s["key"]), tuple(s["quantities"])) for s in d.get("state", ()))
         gripper = Gripper(**d["gripper"]) if d.get("gripper") else LIBERO_GRIPPER
         return PolicyConventions(orientation=d.get("orientation"), state=state, gripper=gripper,
-                                 action_space=d.get("action_space"))
+                                 action_space=d.get("action_space"), to_relative=d.get("to_relative", "difference"),
+                                 binarize=bool(d.get("binarize", False)))
 
 
 def as_dict(conventions: Any) -> dict[str, Any] | None:

@@ -21,9 +21,9 @@ from vla_harness.harness.conventions import (
     QUANTITIES,
     BenchConventions,
     PolicyConventions,
-    gripper_map,
     reorient,
 )
+from vla_harness.harness.gripper import GripperCommands, GripperMismatch
 from vla_harness.harness.protocols import BenchProtocol, Policy
 from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
 
@@ -56,7 +56,7 @@ class ConversionPlan:
     cameras: tuple[CameraPlan, ...]
     state: tuple[tuple[str, tuple[Source, ...]], ...]
     raw_state: tuple[str, ...]  # the policy's own state_keys, passed as the env gives them
-    gripper: tuple[int, float, float]  # index, scale, offset: bench = scale * policy + offset
+    gripper: GripperCommands  # a template: per-episode state lives in commands() copies (harness/gripper.py)
     size: int
 
     def observation(self, obs: Observation) -> Observation:
@@ -66,16 +66,24 @@ class ConversionPlan:
             state[key] = np.concatenate([s.read(obs.state) for s in sources])
         return dataclasses.replace(obs, images=images, state=state)
 
+    def commands(self) -> GripperCommands:
+        """A fresh per-episode gripper converter."""
+        return dataclasses.replace(self.gripper)
+
     def actions(self, chunk: Any) -> Any:
-        index, scale, offset = self.gripper
-        if scale == 1.0 and offset == 0.0:
-            return chunk
-        arr = np.array(chunk, dtype=np.float32)
-        if arr.ndim == 2 and arr.shape[1] > index:
-            arr[:, index] = scale * arr[:, index] + offset
-        elif arr.ndim == 1 and arr.shape[0] > index:
-            arr[index] = scale * arr[index] + offset
-        return arr
+        """A chunk converted on its own (no state across chunks): only for grippers that need none."""
+        if self.gripper.stateful:
+            raise ValueError("this gripper conversion keeps state across steps: convert through ConventionPolicy")
+        return self.commands().chunk(chunk)
+
+
+def _rows(chunk: Any) -> int:
+    """How many actions a (k, dim) chunk holds; 0 for anything else (the loop's own check names what is wrong)."""
+    try:
+        arr = np.asarray(chunk)
+    except (TypeError, ValueError):
+        return 0
+    return arr.shape[0] if arr.ndim == 2 else 0
 
 
 def _sized(image: np.ndarray, size: int) -> np.ndarray:
@@ -104,9 +112,11 @@ def plan_for(bench: BenchConventions | None, spec: PolicySpec, bench_name: str, 
     sim_cameras = tuple(dict.fromkeys(c.camera for c in cameras))
     sim_state = tuple(dict.fromkeys([*spec.state_keys, *(s.key for _, srcs in state for s in srcs)]))
     env_spec = dataclasses.replace(spec, cameras=sim_cameras, state_keys=sim_state)
-    g = bench.action.gripper
-    scale, offset = gripper_map(pc.gripper, g)
-    return ConversionPlan(env_spec, cameras, state, tuple(spec.state_keys), (g.index, scale, offset), spec.image_size)
+    try:
+        gripper = GripperCommands.join(pc, bench.action.gripper)
+    except GripperMismatch as exc:
+        raise ConfigError(f"{who}: {exc}") from None
+    return ConversionPlan(env_spec, cameras, state, tuple(spec.state_keys), gripper, spec.image_size)
 
 
 def _camera(bench: BenchConventions, name: str, want: str, who: str) -> CameraPlan:
@@ -150,20 +160,25 @@ class ConventionPolicy:
         self.policy, self.protocol = policy, protocol
         self._inner: PolicySpec | None = None
         self.plan: ConversionPlan | None = None
+        self.gripper: GripperCommands | None = None
         self.spec()
 
     def spec(self) -> PolicySpec:
         inner = self.policy.spec()
         if inner != self._inner:
             self.plan = plan_for(self.protocol.conventions, inner, self.protocol.name, self.protocol.action_dim)
-            self._inner = inner
+            self.gripper, self._inner = self.plan.commands(), inner
         return self.plan.env_spec
 
     def reset(self, task: TaskInfo) -> None:
+        self.gripper.reset()
         self.policy.reset(task)
 
     def act(self, obs: Observation) -> np.ndarray:
-        return self.plan.actions(self.policy.act(self.plan.observation(obs)))
+        chunk = self.policy.act(self.plan.observation(obs))
+        if self.gripper.stateful and self.protocol.replan_steps and _rows(chunk) > self.protocol.replan_steps:
+            chunk = chunk[: self.protocol.replan_steps]  # convert exactly the actions the loop will run, in order
+        return self.gripper.chunk(chunk)
 
     def close(self) -> None:
         self.policy.close()

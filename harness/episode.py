@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -9,7 +10,14 @@ from typing import Callable, Sequence
 import numpy as np
 
 from vla_harness.harness.errors import BadActionShape, NanAction, PolicyFault, kind_of
-from vla_harness.harness.protocols import BenchProtocol, Env, Policy, PrivilegedStateSource, VideoFrameSource
+from vla_harness.harness.protocols import (
+    BenchProtocol,
+    ChildProcessEnv,
+    Env,
+    Policy,
+    PrivilegedStateSource,
+    VideoFrameSource,
+)
 from vla_harness.harness.types import EpisodeSpec, ErrorInfo, PolicySpec, StepResult, TimeSplit
 
 
@@ -20,6 +28,7 @@ class EpisodeOutcome:
     error: ErrorInfo | None
     time: TimeSplit
     metrics: dict = field(default_factory=dict)
+    out_of_range: int | None = None  # executed actions outside the protocol's action_bounds (None: none declared)
 
 
 class EpisodeObserver:
@@ -47,6 +56,7 @@ class _Progress:
     steps: int = 0
     success: bool = False
     metrics: dict = field(default_factory=dict)
+    out_of_range: int = 0
 
 
 class _Part:
@@ -112,8 +122,12 @@ def run_episode(env: Env, policy: Policy, spec: EpisodeSpec, protocol: BenchProt
         raise
     except Exception as exc:  # noqa: BLE001 - any other adapter failure is the env's, unless it says otherwise
         error = ErrorInfo(kind_of(exc, "env_error"), f"{type(exc).__name__}: {exc}"[:2000])
-    outcome = EpisodeOutcome(None if error else progress.success, progress.steps, error,
-                             clock.split(time.perf_counter() - t_start), progress.metrics)
+    split = clock.split(time.perf_counter() - t_start)
+    if isinstance(env, ChildProcessEnv):
+        child_s, wire_s = env.process_times()
+        split = dataclasses.replace(split, env_child_s=round(child_s, 6), env_wire_s=round(wire_s, 6))
+    outcome = EpisodeOutcome(None if error else progress.success, progress.steps, error, split, progress.metrics,
+                             progress.out_of_range if protocol.action_bounds else None)
     for observer in observers:
         observer.episode_end(spec, outcome)
     return outcome
@@ -126,6 +140,7 @@ def _play(env: Env, policy: Policy, pspec: PolicySpec, spec: EpisodeSpec, protoc
     with clock.timing("policy"):
         _policy_call(policy.reset, spec.task())
     settle = np.asarray(protocol.settle_action, dtype=np.float32)
+    execute, bounds = replan_steps(protocol, pspec), ActionBounds(protocol.action_bounds or ())
     with clock.timing("sim"):
         for _ in range(protocol.settle_steps):
             env.step(settle)
@@ -137,15 +152,39 @@ def _play(env: Env, policy: Policy, pspec: PolicySpec, spec: EpisodeSpec, protoc
             with clock.timing("sim"):
                 obs.privileged = _privileged_state(env, pspec)
         with clock.timing("policy"):
-            chunk = _ask(policy, obs, pspec)[: protocol.replan_steps or None]  # a protocol may replan sooner
-        if _execute(env, chunk, spec, observers, clock, progress):
+            chunk = _ask(policy, obs, pspec)[:execute]
+        if _execute(env, chunk, bounds.outside(chunk), spec, observers, clock, progress):
             return
 
 
-def _execute(env: Env, chunk: np.ndarray, spec: EpisodeSpec, observers: Sequence[EpisodeObserver],
-             clock: _Clock, progress: _Progress) -> bool:
+def replan_steps(protocol: BenchProtocol, pspec: PolicySpec) -> int | None:
+    """How many actions of each chunk are executed before the policy is asked again: the fewest that the benchmark's
+    protocol and the policy's spec allow (None: the whole chunk)."""
+    caps = [n for n in (protocol.replan_steps, pspec.replan_steps) if n]
+    return min(caps) if caps else None
+
+
+class ActionBounds:
+    """A protocol's action_bounds as arrays (unbounded: infinite), with a little slack for float rounding."""
+
+    SLACK = 1e-6
+
+    def __init__(self, bounds: Sequence[Sequence[float | None]]) -> None:
+        self.low = np.array([-np.inf if lo is None else lo for lo, _ in bounds], dtype=np.float64) - self.SLACK
+        self.high = np.array([np.inf if hi is None else hi for _, hi in bounds], dtype=np.float64) + self.SLACK
+
+    def outside(self, chunk: np.ndarray) -> np.ndarray:
+        """Per action of the chunk: does any dimension leave the bounds?"""
+        if not len(self.low):
+            return np.zeros(len(chunk), dtype=bool)
+        n = min(chunk.shape[1], len(self.low))
+        return np.any((chunk[:, :n] < self.low[:n]) | (chunk[:, :n] > self.high[:n]), axis=1)
+
+
+def _execute(env: Env, chunk: np.ndarray, outside: np.ndarray, spec: EpisodeSpec,
+             observers: Sequence[EpisodeObserver], clock: _Clock, progress: _Progress) -> bool:
     """Apply a chunk's actions; True when the episode ended (success or max steps)."""
-    for action in chunk:
+    for action, out in zip(chunk, outside):
         if observers:
             with clock.timing("render"):  # observers render (video frames, demo frames)
                 for observer in observers:
@@ -153,6 +192,7 @@ def _execute(env: Env, chunk: np.ndarray, spec: EpisodeSpec, observers: Sequence
         with clock.timing("sim"):
             result = env.step(action)
         progress.steps += 1
+        progress.out_of_range += bool(out)
         progress.metrics.update(result.info)
         for observer in observers:
             observer.after_step(result)

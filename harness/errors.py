@@ -24,6 +24,19 @@ class UserError(Exception):
     exit_code: ClassVar[int] = 2
 
 
+class ConfigError(UserError, ValueError):
+    """A bad option, flag, config file or selection: the message names what was wrong and what is allowed."""
+
+
+class ProtocolMismatch(UserError, RuntimeError):
+    """Runs (or a run and this code) disagree on the benchmark protocol: their numbers are not comparable."""
+
+
+class StopRun(UserError, RuntimeError):
+    """Raised by a policy or benchmark to end the whole run: every runner stops scheduling, records what is in flight,
+    and re-raises it (e.g. a remote policy with on_unreachable=stop). The episodes not started stay for `resume`."""
+
+
 class Blame(str, Enum):
     POLICY = "policy"
     ENV = "env"
@@ -88,10 +101,6 @@ class InfraFault(EpisodeError):
     kind = "worker_died"
 
 
-class WorkerDied(InfraFault):
-    kind = "worker_died"
-
-
 class EpisodeTimeout(InfraFault):
     kind = "timeout"
 
@@ -102,6 +111,11 @@ class PolicyUnreachableFault(InfraFault):
 
 class SkipEpisode(EpisodeError):
     kind = "skipped"
+
+
+class MissingDependency(EnvFault, UserError, RuntimeError):
+    """A package, simulator or asset this needs is not installed: one line saying how to get it. Before a run it is a
+    user error; inside an episode it is the environment's (env_error: not a failure, `resume` re-runs it)."""
 
 
 def kind_of(exc: BaseException, default: str) -> str:
@@ -120,6 +134,8 @@ def one_line(exc: BaseException) -> tuple[str, int] | None:
         return str(exc), exc.exit_code
     if isinstance(exc, FileNotFoundError):
         return str(exc), 2
+    if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+        return f"a file name is too long ({str(exc.filename)[:80]}...): at most 255 bytes per folder or file name", 2
     if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
         where = f" ({exc.filename})" if exc.filename else ""
         return (f"{DISK_ERRNOS[exc.errno]}{where}; every finished episode is on disk (after fixing it, "

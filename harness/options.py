@@ -12,11 +12,14 @@ import collections.abc
 import inspect
 import types
 import typing
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from vla_harness.harness.config import ConfigError
+from vla_harness.harness.shapes import ShapeError, check_value
 
 _SEQUENCES = (list, tuple, collections.abc.Sequence)
+_PLAIN = (int, float, str, bool, type(None), list, tuple, dict, collections.abc.Sequence, collections.abc.Mapping)
 
 
 def _item_type(hint: Any) -> type | None:
@@ -36,14 +39,52 @@ def _item_type(hint: Any) -> type | None:
     return None
 
 
-def list_options(factory: Callable[..., Any]) -> dict[str, type]:
-    """Option name -> item type for the factory's list-valued parameters."""
+@dataclass(frozen=True)
+class AtLeast:
+    """A bound a factory declares on a numeric option: `chunk: Annotated[int, AtLeast(1)]` refuses `-P chunk=0`."""
+
+    minimum: float
+
+
+def _hints(factory: Callable[..., Any], extras: bool = False) -> dict[str, Any]:
     target = factory.__init__ if inspect.isclass(factory) else factory
     try:
-        hints = typing.get_type_hints(target)
-    except Exception:  # noqa: BLE001 - an annotation that does not resolve: treat nothing as a list
+        return {k: v for k, v in typing.get_type_hints(target, include_extras=extras).items() if k != "return"}
+    except Exception:  # noqa: BLE001 - an annotation that does not resolve: check nothing
         return {}
-    return {name: item for name, hint in hints.items() if name != "return" and (item := _item_type(hint))}
+
+
+def list_options(factory: Callable[..., Any]) -> dict[str, type]:
+    """Option name -> item type for the factory's list-valued parameters."""
+    return {name: item for name, hint in _hints(factory).items() if (item := _item_type(hint))}
+
+
+def _plain(hint: Any) -> bool:
+    """An annotation built only of JSON-like types (what a -P value can be checked against)."""
+    if hint is Any or hint in _PLAIN:
+        return True
+    origin = typing.get_origin(hint)
+    return (origin in (typing.Union, types.UnionType, *_PLAIN)
+            and all(a is Ellipsis or _plain(a) for a in typing.get_args(hint)))
+
+
+def check_option_types(factory: Callable[..., Any], options: dict[str, Any], what: str) -> None:
+    """Each option against the type its parameter is annotated with (`-P chunk=abc` for an int) and the bounds it
+    declares (`AtLeast`): one line naming the option."""
+    hints = _hints(factory, extras=True)
+    for name, value in options.items():
+        hint, bounds = hints.get(name), ()
+        if typing.get_origin(hint) is typing.Annotated:
+            hint, bounds = typing.get_args(hint)[0], hint.__metadata__
+        if hint is None or not _plain(hint):
+            continue
+        try:
+            check_value(list(value) if isinstance(value, tuple) else value, hint, name)
+        except ShapeError as exc:
+            raise ConfigError(f"{what} option {exc}") from None
+        for bound in bounds:
+            if isinstance(bound, AtLeast) and isinstance(value, (int, float)) and value < bound.minimum:
+                raise ConfigError(f"{what} option {name} must be >= {bound.minimum:g}, got {value!r}")
 
 
 def coerce_lists(factory: Callable[..., Any], options: dict[str, Any], what: str) -> dict[str, Any]:

@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from vla_harness.harness.config import ConfigError, RunConfig
-from vla_harness.harness.manifest import protocol_hash
+from vla_harness.harness.manifest import hashed_config, protocol_hash
 from vla_harness.harness.protocols import BenchProtocol, BenchSelection
-from vla_harness.harness.targets import Targets, build
+from vla_harness.harness.secrets import redact_config
+from vla_harness.harness.targets import Targets, build, check_options
 from vla_harness.harness.types import EpisodeSpec
-from vla_harness.harness.vision_probe import NONE, OTHER_EPISODE, donors
+from vla_harness.harness.vision_probe import OTHER_EPISODE, donors
+
+MAX_EPISODES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -36,23 +39,33 @@ def selection_of(cfg: RunConfig) -> BenchSelection:
 
 
 def hash_fields(cfg: RunConfig) -> dict:
-    """The config fields that change what a run's numbers mean (hashed with the protocol; not the policy). A vision
-    probe enters only when set, so the hashes of normal runs stay what they were."""
-    fields = {"bench": cfg.bench, "max_steps": cfg.max_steps, "bench_options": cfg.bench_options}
-    if cfg.vision_probe != NONE:
-        fields["vision_probe"] = cfg.vision_probe
-    return fields
+    """The config fields that change what a run's numbers mean (hashed with the protocol; not the policy), as the
+    manifest stores them (a secret option redacted; a vision probe only when set, harness/manifest.py)."""
+    return hashed_config(redact_config(cfg.to_dict()))
 
 
 def plan_run(cfg: RunConfig, targets: Targets) -> RunPlan:
     """Build the benchmark once and write down the run; a selection that matches nothing is a ConfigError."""
     cfg.validate()
     bench = build("benchmark", cfg.bench, targets.bench, cfg.bench_options)
+    if cfg.policy_options:  # a bad -P is refused before any run directory exists (none given: nothing to import)
+        check_options("policy", cfg.policy, targets.policy, cfg.policy_options)
     protocol = bench.protocol()
-    specs = tuple(bench.episodes(selection_of(cfg), cfg.seed))
+    specs = _unique(bench.episodes(selection_of(cfg), cfg.seed))
+    if len(specs) > MAX_EPISODES:
+        raise ConfigError(f"the selection is {len(specs):,} episodes of '{cfg.bench}'; a run holds at most "
+                          f"{MAX_EPISODES:,}: split it into several runs")
     if not specs:
         raise ConfigError(f"the selection matches no episodes of '{cfg.bench}' "
                           f"(suites={cfg.suites}, tasks={cfg.tasks})")
     env_keys = {s.key: bench.env_key(s) for s in specs}
     donor_map = donors(specs) if cfg.vision_probe == OTHER_EPISODE else {}
     return RunPlan(cfg, targets, protocol, protocol_hash(protocol, hash_fields(cfg)), specs, env_keys, donor_map)
+
+
+def _unique(specs) -> tuple[EpisodeSpec, ...]:
+    """Each episode key once, in first-seen order (`--tasks 0,0,0` or a suite named twice would repeat episodes)."""
+    seen: dict[str, EpisodeSpec] = {}
+    for spec in specs:
+        seen.setdefault(spec.key, spec)
+    return tuple(seen.values())

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Mapping, Protocol, runtime_checkable
 
 import numpy as np
 
 from vla_harness.harness.conventions import BenchConventions
-from vla_harness.harness.errors import UserError
+from vla_harness.harness.errors import StopRun  # noqa: F401 - its home before harness/errors.py held every error
 from vla_harness.harness.types import EpisodeSpec, Observation, PolicySpec, StepResult, TaskInfo
-
-
-class StopRun(UserError, RuntimeError):
-    """Raised by a policy or benchmark to end the whole run: every runner stops scheduling, records what is in flight,
-    and re-raises it (e.g. a remote policy with on_unreachable=stop). The episodes not started stay for `resume`."""
 
 
 @runtime_checkable
@@ -61,6 +56,22 @@ class PrivilegedStateSource(Protocol):
 
 
 @runtime_checkable
+class ChildProcessEnv(Protocol):
+    """An env that runs in a child process (harness/env_proxy.py): of the episode's env calls so far, the seconds the
+    child spent itself and the rest (the wire: pipe, codec, process switch). Both are in the record's time split."""
+
+    def process_times(self) -> tuple[float, float]: ...
+
+
+@runtime_checkable
+class RenamesOptions(Protocol):
+    """A factory whose options had other names when older runs were written (their manifests keep those names):
+    old name -> current one, or None for an option that is retired (accepted and ignored: it never changed what ran)."""
+
+    renamed_options: Mapping[str, str | None]
+
+
+@runtime_checkable
 class BatchPolicy(Protocol):
     """A policy that acts on many observations in one call (the policy server batches requests across clients)."""
 
@@ -77,16 +88,21 @@ class BenchProtocol:
     action_dim: int
     control_hz: float
     max_steps: int
-    trials_per_task: int
+    trials_per_task: int  # the published protocol's; LIBERO and LIBERO-Plus default --trials to it
     cameras: tuple[str, ...]
     source: str
     extra: dict[str, Any] = field(default_factory=dict)
     conventions: BenchConventions | None = None  # what the env renders and offers (harness/conventions.py)
     replan_steps: int | None = None  # the loop executes at most this many actions of each chunk (None: all of it)
     # What reports need to know and must not re-type (results/facts.py): `dimensions` in the benchmark's order,
-    # `level_name` ("difficulty" or "level"), `dimension_weights` (published variants per dimension). Labels only:
-    # not hashed, so adding one leaves every run resumable and comparable.
+    # `level_name` ("difficulty" or "level"), `dimension_weights` (published variants per dimension), `metrics` (the
+    # episode metrics it records: key -> meaning), `family` (benches reported in one table), `paper_columns` (the
+    # published table's columns: suite or task -> header). Labels only: not hashed, so adding one leaves every run
+    # resumable and comparable.
     report: dict[str, Any] = field(default_factory=dict)
+    # The range the env accepts for each action dimension, (low, high), None where unbounded: the loop counts the
+    # executed actions outside it (robosuite and ManiSkill clip them without a word). Not hashed: it changes no number.
+    action_bounds: tuple[tuple[float | None, float | None], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,14 @@ from typing import Any, Iterable
 
 from vla_harness.harness import runlock
 from vla_harness.harness.errors import UserError, is_final
-from vla_harness.harness.schema import SchemaError, checked_manifest, record_from_dict
+from vla_harness.harness.manifest import RunManifest
+from vla_harness.harness.schema import SchemaError, manifest_from_dict, record_from_dict
 from vla_harness.harness.types import EpisodeRecord
 
 MANIFEST = "manifest.json"
 EPISODES = "episodes.jsonl"
 CORRUPT = "episodes.jsonl.corrupt"
+MANIFEST_TMP = "manifest.tmp"
 STATUSES = ("running", "finished", "stopped", "failed")
 
 
@@ -47,14 +49,15 @@ class Scan:
         return out
 
 
-def scan_records(run_dir: Path) -> Scan:
-    """Every line of episodes.jsonl judged: valid records in file order (upgraded to the current schema), bad middle
-    lines, a torn tail. A record newer than this code is a SchemaError, not a bad line."""
+def scan_records(run_dir: Path, manifest: RunManifest | None = None) -> Scan:
+    """Every line of episodes.jsonl judged: valid records in file order (upgraded to the current schema, their field
+    types checked), bad middle lines, a torn tail. A record newer than this code is a SchemaError, not a bad line.
+    `manifest`: the run's, when the caller has read it (old records take the run's policy name from it)."""
     path = Path(run_dir) / EPISODES
     scan = Scan()
     if not path.exists():
         return scan
-    run_policy = _run_policy(Path(run_dir))
+    run_policy = manifest.policy if manifest is not None else _run_policy(Path(run_dir))
     lines = path.read_bytes().split(b"\n")  # the last item is b"" exactly when the file ends with a newline
     last = len(lines) - 1 if lines[-1] else len(lines) - 2
     for i, line in enumerate(lines[: last + 1]):
@@ -78,8 +81,8 @@ def scan_records(run_dir: Path) -> Scan:
 def _run_policy(run_dir: Path) -> str | None:
     """The run's policy name, for records written before records named it (schema 1)."""
     try:
-        return json.loads((run_dir / MANIFEST).read_text())["config"]["policy"]
-    except (OSError, ValueError, KeyError, TypeError):
+        return RunStore(run_dir).manifest().policy
+    except UserError:
         return None
 
 
@@ -109,9 +112,13 @@ class RunStore:
     def exists(self) -> bool:
         return self.manifest_path.exists()
 
-    def create(self, manifest: dict[str, Any]) -> None:
-        """Create the run under its lock (kept: the creator is the run's writer); two creators never both succeed."""
-        self.dir.mkdir(parents=True, exist_ok=True)
+    def create(self, manifest: dict[str, Any], new_dir: bool = False) -> bool:
+        """Create the run under its lock (kept: the creator is the run's writer); two creators never both succeed.
+        Returns whether this call made the directory: only then may a run that never started remove it.
+        `new_dir`: refuse a directory that exists already (a default name is claimed by the mkdir itself)."""
+        made = _make_dir(self.dir)
+        if new_dir and not made:
+            raise StoreError(f"{self.dir} exists already")
         held = runlock.holds(self.dir)
         runlock.acquire(self.dir)
         if self.exists():
@@ -119,16 +126,49 @@ class RunStore:
                 runlock.release(self.dir)
             raise StoreError(f"{self.dir} already holds a run; use `vla-harness resume {self.dir}` or another --name")
         self.write_manifest({**manifest, **_status("running")})
+        return made
+
+    def discard_unstarted(self, made: bool) -> bool:
+        """Remove a run that failed before its first record: only the run's own files, and the directory only if
+        `made` (this process created it) and nothing else is in it. False when records exist or a writer took over."""
+        try:
+            runlock.acquire(self.dir)
+        except runlock.RunLocked:
+            return False
+        try:
+            if self.records() or _has_lines(self.dir / EPISODES):
+                return False
+            for name in (MANIFEST, MANIFEST_TMP, EPISODES, runlock.LOCK):
+                (self.dir / name).unlink(missing_ok=True)
+        finally:
+            runlock.release(self.dir)
+        if made:
+            for folder in (self.dir / "videos", self.dir):
+                try:
+                    folder.rmdir()  # only when empty: a file someone else put there keeps the folder
+                except OSError:
+                    pass
+        return True
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
-        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp = self.dir / MANIFEST_TMP
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(json.dumps(manifest, indent=2, sort_keys=True, default=str))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.manifest_path)
 
+    def manifest(self) -> RunManifest:
+        """The stored manifest, typed and checked (harness/schema.py); readers use this (or harness.runs.open_run)."""
+        return manifest_from_dict(self._load_manifest(), str(self.manifest_path))
+
     def read_manifest(self) -> dict[str, Any]:
+        """The stored manifest as a dict, for its writer to rewrite (status); checked as readers check it."""
+        manifest = self._load_manifest()
+        manifest_from_dict(manifest, str(self.manifest_path))
+        return manifest
+
+    def _load_manifest(self) -> Any:
         if not self.exists():
             raise StoreError(f"{self.dir} is not a run directory (no {MANIFEST})")
         try:
@@ -136,9 +176,7 @@ class RunStore:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StoreError(f"{self.manifest_path} is unreadable ({exc}); the records in {EPISODES} are untouched: "
                              "restore the manifest (e.g. from a copy of the run) to use them") from exc
-        if not isinstance(manifest, dict) or "config" not in manifest:
-            raise StoreError(f"{self.manifest_path} is not a run manifest (no 'config' block)")
-        return checked_manifest(manifest, str(self.manifest_path))
+        return manifest
 
     def set_status(self, status: str) -> None:
         """Write the run's status (running, finished, stopped, failed) into the manifest; the writer only."""
@@ -181,6 +219,35 @@ class RunStore:
             os.fsync(f.fileno())
         print(f"warning: {path}:{scan.torn_tail[0]}: torn last line ({len(data) - cut} bytes) moved to "
               f"{self.dir / CORRUPT}", file=sys.stderr)
+
+
+def _make_dir(run_dir: Path) -> bool:
+    """mkdir the run directory (parents too); refuse a --out that is a file and a folder that is not a run.
+    Returns whether this call created the run directory itself."""
+    try:
+        run_dir.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise StoreError(f"--out {run_dir.parent} is a file (or a part of it is), not a folder") from None
+    try:
+        run_dir.mkdir()
+        return True
+    except FileExistsError:
+        if not run_dir.is_dir():
+            raise StoreError(f"{run_dir} is a file, not a run directory; pick another --name or --out") from None
+    except NotADirectoryError:
+        raise StoreError(f"cannot create {run_dir}: a part of --out is a file, not a folder") from None
+    foreign = sorted(p.name for p in run_dir.iterdir() if p.name not in (runlock.LOCK, MANIFEST_TMP))
+    if foreign and MANIFEST not in foreign:
+        raise StoreError(f"{run_dir} is not empty and is not a run directory (it holds {', '.join(foreign[:3])}"
+                         f"{', ...' if len(foreign) > 3 else ''}); pick another --name or --out")
+    return False
+
+
+def _has_lines(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _line_offset(data: bytes, line_no: int) -> int:

@@ -85,18 +85,25 @@ class EpisodeSpec:
 
 @dataclass(frozen=True)
 class PolicySpec:
-    """What a policy needs from the loop: cameras, image size, chunk length, state keys; `conventions` says how it
-    wants them (orientation, state vectors, gripper; harness/conventions.py). None: the env's raw output."""
+    """What a policy needs from the loop: cameras, image size, state keys; `conventions` says how it wants them
+    (orientation, state vectors, gripper; harness/conventions.py; None: the env's raw output). `replan_steps`: the
+    loop executes at most this many actions of each chunk `act` returns before asking again (None: all of them; a
+    benchmark protocol's own `replan_steps` caps it too)."""
 
     name: str
     version: str = "0"
     cameras: tuple[str, ...] = ()
     image_size: int = 224
-    chunk_len: int = 1
+    replan_steps: int | None = None
     state_keys: tuple[str, ...] = ()
     action_dim: int = 7
     privileged: bool = False
     conventions: PolicyConventions | None = None
+    # What identifies the model behind the adapter (e.g. {"checkpoint": path, "sha256": digest}); records carry it
+    # and reports label and separate runs by it. A served policy's travels in the server's metadata.
+    identity: dict[str, str] = field(default_factory=dict)
+    # vla-harness 0.1 policies may still pass `chunk_len`: it was never read, so it is accepted and changes nothing
+    chunk_len: dataclasses.InitVar[int | None] = None
 
 
 @dataclass
@@ -130,15 +137,21 @@ class TimeSplit:
     render_s: float
     policy_s: float
     overhead_s: float
+    # An env in a child process (harness/env_proxy.py): of sim_s + render_s, the child's own seconds and the wire's.
+    env_child_s: float | None = None
+    env_wire_s: float | None = None
 
 
 @dataclass(frozen=True)
 class PolicyRef:
-    """Which policy produced a record: the name the run asked for, the adapter's version and its `module:attr`."""
+    """Which policy produced a record: the name the run asked for, the adapter's version and its `module:attr`;
+    the spec's own name (a served policy's, e.g. remote:zero) and its declared identity (None: not recorded)."""
 
     name: str
     version: str | None = None
     target: str | None = None
+    spec_name: str | None = None
+    identity: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +173,7 @@ class EpisodeRecord:
     metrics: dict[str, Any] = field(default_factory=dict)
     finished_at: float = 0.0
     policy: PolicyRef | None = None
+    actions_out_of_range: int | None = None  # executed actions outside the protocol's action_bounds (None: undeclared)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

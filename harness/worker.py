@@ -103,13 +103,15 @@ class EpisodeWorker:
         return EpisodeRecord(schema_version=harness.SCHEMA_VERSION, run_id=self.job.run_id, key=spec.key, spec=spec,
                              success=outcome.success, steps=outcome.steps, error=outcome.error, attempt=attempt,
                              worker=self.worker_id, time=outcome.time, video=video, metrics=outcome.metrics,
-                             finished_at=time.time(), policy=self._policy_ref)
+                             finished_at=time.time(), policy=self._policy_ref,
+                             actions_out_of_range=outcome.out_of_range)
 
     def _note_policy(self) -> None:
         """The policy's name, version and target, read once (a remote policy's spec comes from its server)."""
         if self._policy_ref is None:
-            version = self.policy.spec().version
-            self._policy_ref = PolicyRef(self.job.policy, version, self.job.policy_target)
+            spec = self.policy.spec()
+            self._policy_ref = PolicyRef(self.job.policy, spec.version, self.job.policy_target, spec.name,
+                                         {str(k): str(v) for k, v in spec.identity.items()})
 
     def close_env(self) -> None:
         if self._env is not None:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 
+from vla_harness.harness.options import AtLeast
 from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
 from vla_harness.policies.base import PIXEL_FREE, PolicyBase
 
 
 class RandomPolicy(PolicyBase):
-    def __init__(self, chunk: int = 1, scale: float = 1.0, seed: int = 0) -> None:
+    def __init__(self, chunk: Annotated[int, AtLeast(1)] = 1, scale: float = 1.0, seed: int = 0) -> None:
         self.chunk, self.scale, self.seed = int(chunk), float(scale), int(seed)
         self.rng = np.random.default_rng(seed)
 
     def spec(self) -> PolicySpec:
         # Asks for no camera: the loop then renders nothing for it.
-        return PolicySpec(name="random", version="1", cameras=(), image_size=0, chunk_len=self.chunk,
+        return PolicySpec(name="random", version="1", cameras=(), image_size=0, replan_steps=self.chunk,
                           conventions=PIXEL_FREE)
 
     def reset(self, task: TaskInfo) -> None:

@@ -11,13 +11,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vla_harness.harness.conventions import quat_xyzw_to_axis_angle
+from vla_harness.harness.config import ConfigError
+from vla_harness.harness.conventions import PolicyConventions, StateVector
+from vla_harness.harness.convert import ConversionPlan, plan_for
 from vla_harness.harness.episode import EpisodeObserver, upright_frame
-from vla_harness.harness.protocols import Env
-from vla_harness.harness.types import EpisodeSpec, StepResult
+from vla_harness.harness.protocols import BenchProtocol, Env
+from vla_harness.harness.types import EpisodeSpec, PolicySpec, StepResult
 
-# LIBERO robot-state keys (robosuite observation names) and the demo datasets built from them.
-STATE_KEYS = ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "robot0_joint_pos")
+# The robot state a LIBERO demo holds, by quantity (harness/conventions.py): the worker's conversion layer reads it
+# from whatever the benchmark offers; a vector the benchmark cannot give is recorded empty.
+STATE = (StateVector("ee_states", ("eef_pos", "eef_axis_angle")), StateVector("gripper_states", ("gripper_qpos",)),
+         StateVector("joint_states", ("joint_pos",)))
 FRAME_KEYS = ("agentview", "eye_in_hand")  # the benchmark's first and second camera
 
 
@@ -38,12 +42,24 @@ class EpisodeBuffer:
         return len(self.actions)
 
 
-def _state_part(state: dict, *keys: str) -> np.ndarray:
-    """The named state entries, concatenated; an env without them gives an empty vector."""
-    if not all(k in state for k in keys):
-        return np.zeros(0, dtype=np.float32)
-    parts = [quat_xyzw_to_axis_angle(state[k]) if k.endswith("quat") else np.ravel(state[k]) for k in keys]
-    return np.concatenate(parts).astype(np.float32)
+def state_plans(protocol: BenchProtocol) -> dict[str, ConversionPlan | None]:
+    """Per recorded state vector, how the conversion layer reads it from this benchmark (None: it cannot)."""
+    plans: dict[str, ConversionPlan | None] = {}
+    for vector in STATE:
+        spec = PolicySpec(name="recorder", image_size=0, action_dim=protocol.action_dim,
+                          conventions=PolicyConventions(orientation=None, state=(vector,)))
+        try:
+            plans[vector.key] = plan_for(protocol.conventions, spec, protocol.name, protocol.action_dim)
+        except ConfigError:
+            plans[vector.key] = None
+    return plans
+
+
+def _read_state(env: Env, plans: dict[str, ConversionPlan | None], size: int) -> dict[str, np.ndarray]:
+    keys = tuple(dict.fromkeys(k for p in plans.values() if p for k in p.env_spec.state_keys))
+    obs = env.observe((), size, keys)
+    return {name: plan.observation(obs).state[name].astype(np.float32) if plan else np.zeros(0, dtype=np.float32)
+            for name, plan in plans.items()}
 
 
 class DemoRecorder(EpisodeObserver):
@@ -52,10 +68,11 @@ class DemoRecorder(EpisodeObserver):
     Rendering dominates the cost of recording, so with `frame_every` k > 1 only steps 0, k, 2k... get frames
     (`buffer.frame_steps` says which); actions and robot state are kept for every step."""
 
-    def __init__(self, cameras: tuple[str, ...], size: int, frame_every: int = 1) -> None:
+    def __init__(self, cameras: tuple[str, ...], size: int, protocol: BenchProtocol, frame_every: int = 1) -> None:
         self.size = int(size)
         self.frame_every = max(1, int(frame_every))
         self.cameras = dict(zip(FRAME_KEYS, cameras))
+        self.plans = state_plans(protocol)
         self.buffer = EpisodeBuffer()
 
     def episode_start(self, env: Env, spec: EpisodeSpec) -> None:
@@ -67,10 +84,10 @@ class DemoRecorder(EpisodeObserver):
             for key, camera in self.cameras.items():
                 self.buffer.frames[key].append(upright_frame(env, camera, self.size))
             self.buffer.frame_steps.append(step)
-        state = env.observe((), self.size, STATE_KEYS).state
-        self.buffer.ee_states.append(_state_part(state, "robot0_eef_pos", "robot0_eef_quat"))
-        self.buffer.gripper_states.append(_state_part(state, "robot0_gripper_qpos"))
-        self.buffer.joint_states.append(_state_part(state, "robot0_joint_pos"))
+        state = _read_state(env, self.plans, self.size)
+        self.buffer.ee_states.append(state["ee_states"])
+        self.buffer.gripper_states.append(state["gripper_states"])
+        self.buffer.joint_states.append(state["joint_states"])
         self.buffer.actions.append(np.array(action, dtype=np.float32))
 
     def after_step(self, result: StepResult) -> None:

@@ -75,7 +75,8 @@ def record(cfg: RecordConfig, targets: Targets,
     worker, summary, t0 = EpisodeWorker(job, worker_id="record"), RecordSummary(), time.perf_counter()
     fps = worker.protocol.control_hz
     try:
-        recorder = DemoRecorder(_two_cameras(cfg.bench, worker.protocol.cameras), cfg.size, cfg.frame_every)
+        recorder = DemoRecorder(_two_cameras(cfg.bench, worker.protocol.cameras), cfg.size, worker.protocol,
+                                cfg.frame_every)
         for spec in specs:
             rec = worker.run(spec, observers=(recorder,))
             buffer = recorder.buffer

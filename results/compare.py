@@ -1,26 +1,31 @@
 """Regression check of a candidate run against a baseline run: paired where episode keys match, unpaired otherwise.
 
 Decision: a regression is a candidate success rate lower than the baseline's by more than the tolerance (point
-estimate) AND significantly different at alpha: exact McNemar on the discordant pairs (paired), or a Newcombe
-interval for the difference that excludes 0 (unpaired). Anything else passes. The policy's own faults (policy_error,
-nan_action, bad_action_shape) are failures, so crashing never passes; a candidate missing baseline keys or holding
-env/infra errors not resumed is refused (CompareRefused, exit 3) unless --allow-missing, so running less never passes.
+estimate) AND significantly different at alpha, by both tests: exact McNemar on the discordant pairs (exact in small
+samples) and the cluster-robust paired t-test by task (episodes of one task are correlated; results/power.py), or, for
+unpaired runs, a Newcombe interval and the clustered interval that both exclude 0. A sample too small to detect the
+drop it must detect (`detect`, at `power`; results/gate.py) is "cannot judge" (exit 3), never OK. The policy's own
+faults (policy_error, nan_action, bad_action_shape) are failures, so crashing never passes; a candidate missing
+baseline keys or holding env/infra errors not resumed is refused (CompareRefused, exit 3) unless --allow-missing, so
+running less never passes.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Sequence
-
-from tabulate import tabulate
 
 from vla_harness.harness.errors import UserError
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import count, is_outcome, is_rerun_error, is_skipped, latest_by_key, natural_key
+from vla_harness.results.compare_render import render, verdict
+from vla_harness.results.comparison import Comparison, Scope
+from vla_harness.results.gate import DEFAULT_DETECT, DEFAULT_POWER, gate_for, task_of
+from vla_harness.results.power import clustered_paired, clustered_unpaired
 from vla_harness.results.stats import PairedCounts, mcnemar_exact, newcombe_paired, newcombe_unpaired, z_of
-from vla_harness.results.tables import pct
+
+__all__ = ["CompareRefused", "Comparison", "NoEpisodes", "Scope", "check_complete", "compare", "outcomes", "render",
+           "verdict"]
 
 
 class NoEpisodes(UserError, RuntimeError):
@@ -60,55 +65,42 @@ def check_complete(baseline: Sequence[EpisodeRecord], candidate: Sequence[Episod
     return [f"INCOMPLETE (--allow-missing): only shared keys are compared; {p}." for p in problems]
 
 
-@dataclass(frozen=True)
-class Scope:
-    """One comparison row: the whole run or one suite."""
-
-    name: str
-    n1: int  # baseline episodes used
-    n2: int  # candidate episodes used
-    p1: float
-    p2: float
-    ci: tuple[float, float]  # for p2 - p1
-    p_value: float | None  # exact McNemar (paired only)
-    pairs: PairedCounts | None = None
-
-    @property
-    def diff(self) -> float:
-        return self.p2 - self.p1
-
-
-@dataclass
-class Comparison:
-    paired: bool
-    overall: Scope
-    rows: list[Scope]
-    tolerance: float
-    alpha: float
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def significant(self) -> bool:
-        if self.paired:
-            return self.overall.p_value is not None and self.overall.p_value < self.alpha
-        return self.overall.ci[1] < 0 or self.overall.ci[0] > 0
-
-    @property
-    def regression(self) -> bool:
-        return self.overall.diff < -self.tolerance and self.significant
-
-
-def paired_scope(name: str, pairs: list[tuple[EpisodeRecord, EpisodeRecord]], z: float) -> Scope:
+def paired_scope(name: str, pairs: list[tuple[EpisodeRecord, EpisodeRecord]], alpha: float) -> Scope:
     both = sum(1 for b, c in pairs if b.success and c.success)
     only1 = sum(1 for b, c in pairs if b.success and not c.success)
     only2 = sum(1 for b, c in pairs if not b.success and c.success)
     t = PairedCounts(both, only1, only2, len(pairs) - both - only1 - only2)
-    return Scope(name, t.n, t.n, t.p1, t.p2, newcombe_paired(t, z), mcnemar_exact(only1, only2), t)
+    diffs: dict[str, list[int]] = {}
+    for b, c in pairs:
+        diffs.setdefault(task_of(b), []).append(int(bool(c.success)) - int(bool(b.success)))
+    return Scope(name, t.n, t.n, t.p1, t.p2, newcombe_paired(t, z_of(alpha)), mcnemar_exact(only1, only2), t,
+                 clustered_paired(diffs, alpha))
 
 
-def unpaired_scope(name: str, base: list[EpisodeRecord], cand: list[EpisodeRecord], z: float) -> Scope:
+def broken_tasks(pairs: list[tuple[EpisodeRecord, EpisodeRecord]], tolerance: float, alpha: float) -> list[Scope]:
+    """Tasks whose own drop is beyond the tolerance and significant by exact McNemar at alpha / tasks (Bonferroni):
+    a candidate that breaks one task of ten moves the clustered mean test little, but it is a regression."""
+    by_task: dict[str, list] = {}
+    for b, c in pairs:
+        by_task.setdefault(task_of(b), []).append((b, c))
+    if len(by_task) < 2:
+        return []  # one task: the overall test is that task's test
+    scopes = [paired_scope(task, ps, alpha) for task, ps in sorted(by_task.items(), key=lambda kv: natural_key(kv[0]))]
+    return [s for s in scopes if s.diff < -tolerance and s.p_value is not None and s.p_value < alpha / len(by_task)]
+
+
+def _by_task(records: list[EpisodeRecord]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for r in records:
+        out.setdefault(task_of(r), []).append(int(bool(r.success)))
+    return out
+
+
+def unpaired_scope(name: str, base: list[EpisodeRecord], cand: list[EpisodeRecord], alpha: float) -> Scope:
     c1, c2 = count(base), count(cand)
-    return Scope(name, c1.n, c2.n, c1.rate, c2.rate, newcombe_unpaired(c1.successes, c1.n, c2.successes, c2.n, z), None)
+    ci = newcombe_unpaired(c1.successes, c1.n, c2.successes, c2.n, z_of(alpha))
+    return Scope(name, c1.n, c2.n, c1.rate, c2.rate, ci, None,
+                 clustered=clustered_unpaired(_by_task(base), _by_task(cand), alpha))
 
 
 def _groups(rec: EpisodeRecord) -> list[str]:
@@ -130,26 +122,32 @@ def _buckets(items, record_of) -> dict[str, list]:
 
 
 def compare(baseline: Sequence[EpisodeRecord], candidate: Sequence[EpisodeRecord], tolerance: float = 0.02,
-            alpha: float = 0.05) -> Comparison:
+            alpha: float = 0.05, detect: float = DEFAULT_DETECT, power: float = DEFAULT_POWER,
+            allow_underpowered: bool = False) -> Comparison:
     base, cand = outcomes(baseline), outcomes(candidate)
     if not base or not cand:
         which = "baseline" if not base else "candidate"
         raise NoEpisodes(f"no episodes to compare: the {which} run has no episode with an outcome (finished, or "
                          "failed by a policy fault)")
-    z = z_of(alpha)
+    z_of(alpha)  # a bad alpha is refused before anything else
     shared = sorted(set(base) & set(cand))
     if shared:
         pairs = [(base[k], cand[k]) for k in shared]
-        rows = [paired_scope(g, ps, z) for g, ps in _buckets(pairs, lambda bc: bc[0]).items()]
+        rows = [paired_scope(g, ps, alpha) for g, ps in _buckets(pairs, lambda bc: bc[0]).items()]
         notes = _pairing_notes(baseline, candidate, base, cand, len(shared))
-        return Comparison(True, paired_scope("all", pairs, z), rows, tolerance, alpha, notes)
+        gate = gate_for([b for b, _ in pairs], detect, power, alpha, tolerance)
+        return Comparison(True, paired_scope("all", pairs, alpha), rows, tolerance, alpha, notes, gate,
+                          allow_underpowered, broken_tasks(pairs, tolerance, alpha))
     b_recs, c_recs = list(base.values()), list(cand.values())
     sides = _buckets([(0, r) for r in b_recs] + [(1, r) for r in c_recs], lambda sr: sr[1])
-    rows = [unpaired_scope(g, [r for s, r in items if s == 0], [r for s, r in items if s == 1], z)
+    rows = [unpaired_scope(g, [r for s, r in items if s == 0], [r for s, r in items if s == 1], alpha)
             for g, items in sides.items()]
     notes = ["UNPAIRED: the runs share no episode key, so this is a two-proportion comparison (Newcombe hybrid score "
-             "interval) with no paired test; evaluate both on the same episode list for a paired check."]
-    return Comparison(False, unpaired_scope("all", b_recs, c_recs, z), rows, tolerance, alpha, notes)
+             "interval, and the clustered interval) with no paired test; evaluate both on the same episode list for a "
+             "paired check."]
+    gate = gate_for(b_recs, detect, power, alpha, tolerance)
+    return Comparison(False, unpaired_scope("all", b_recs, c_recs, alpha), rows, tolerance, alpha, notes, gate,
+                      allow_underpowered)
 
 
 def _pairing_notes(baseline, candidate, base: dict, cand: dict, n_shared: int) -> list[str]:
@@ -164,40 +162,3 @@ def _pairing_notes(baseline, candidate, base: dict, cand: dict, n_shared: int) -
         notes.append(f"left out: {len(in_both) - n_shared} keys in both runs skipped or with an env/infra error on "
                      "either side (not failures).")
     return notes
-
-
-def _pts(x: float) -> str:
-    """A signed difference in percentage points."""
-    return "-" if math.isnan(x) else f"{100 * x:+.1f}"
-
-
-def _row(s: Scope) -> list[str]:
-    lo, hi = s.ci
-    n = str(s.n1) if s.pairs else f"{s.n1} / {s.n2}"
-    disc = f"{s.pairs.only1} / {s.pairs.only2}" if s.pairs else "-"
-    p = "-" if s.p_value is None else f"{s.p_value:.4g}"
-    ci = "-" if math.isnan(lo) else f"[{_pts(lo)}, {_pts(hi)}]"
-    return [s.name, n, pct(s.p1), pct(s.p2), _pts(s.diff), ci, disc, p]
-
-
-def render(comp: Comparison, baseline: str = "baseline", candidate: str = "candidate") -> str:
-    level = f"{100 * (1 - comp.alpha):g}%"
-    heads = ["scope", "pairs" if comp.paired else "n base / cand", "baseline %", "candidate %", "diff (pts)",
-             f"{level} CI (Newcombe)", "base-only / cand-only wins", "p (exact McNemar)"]
-    rows = [_row(comp.overall), *map(_row, comp.rows)]
-    table = tabulate(rows, headers=heads, tablefmt="github", disable_numparse=True)
-    return "\n".join([f"baseline:  {baseline}", f"candidate: {candidate}", *comp.notes, "", table, "", verdict(comp)])
-
-
-def verdict(comp: Comparison) -> str:
-    o = comp.overall
-    drop = f"{-100 * o.diff:.1f} points" if o.diff < 0 else "no drop"
-    test = (f"exact McNemar p = {o.p_value:.4g}" if comp.paired else
-            f"Newcombe {100 * (1 - comp.alpha):g}% interval [{100 * o.ci[0]:+.1f}, {100 * o.ci[1]:+.1f}]")
-    rule = f"tolerance {100 * comp.tolerance:.1f} points, alpha {comp.alpha:g}"
-    if comp.regression:
-        return f"REGRESSION: candidate is worse by {drop} ({test}; {rule}) -> exit 1"
-    why = "the drop is within the tolerance" if o.diff >= -comp.tolerance else "the drop is not significant"
-    if o.diff >= 0:
-        why = "the candidate is not worse"
-    return f"OK: {why} ({drop}; {test}; {rule}) -> exit 0"

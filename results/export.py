@@ -7,15 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from vla_harness.harness.errors import UserError, blame_of
+from vla_harness.harness.errors import MissingDependency, blame_of
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import latest_by_key
 from vla_harness.results.health import state_notes
 from vla_harness.results.load import load_run
-
-
-class MissingDependency(UserError, RuntimeError):
-    pass
 
 
 def flat_record(rec: EpisodeRecord) -> dict[str, Any]:
@@ -30,7 +26,8 @@ def flat_record(rec: EpisodeRecord) -> dict[str, Any]:
         "error_blame": blame_of(rec.error.kind).value if rec.error else None,
         "error_message": rec.error.message if rec.error else None, "attempt": rec.attempt, "worker": rec.worker,
         "wall_s": rec.time.wall_s, "sim_s": rec.time.sim_s, "render_s": rec.time.render_s,
-        "policy_s": rec.time.policy_s, "overhead_s": rec.time.overhead_s, "video": rec.video,
+        "policy_s": rec.time.policy_s, "overhead_s": rec.time.overhead_s, "env_child_s": rec.time.env_child_s,
+        "env_wire_s": rec.time.env_wire_s, "video": rec.video,
         "metrics": json.dumps(rec.metrics, default=str), "finished_at": rec.finished_at,
     }
 

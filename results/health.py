@@ -15,7 +15,7 @@ from vla_harness.results.load import RunData
 
 
 def status_note(run: RunData) -> str | None:
-    status = run.manifest.get("status")
+    status = run.manifest.status
     if status is None:  # written by a harness before run status existed
         return None
     if status == "running":
@@ -26,13 +26,13 @@ def status_note(run: RunData) -> str | None:
         return (f"{run.path}: INTERRUPTED (status running, but its writer is gone): "
                 f"`vla-harness resume {run.path}` finishes it")
     if status in ("stopped", "failed"):
-        return f"{run.path}: {status.upper()} at {run.manifest.get('status_at', '?')}: `vla-harness resume` finishes it"
+        return f"{run.path}: {status.upper()} at {run.manifest.status_at or '?'}: `vla-harness resume` finishes it"
     return None
 
 
 def completeness_note(run: RunData) -> str | None:
     """Planned vs recorded, and the env/infra errors left, by kind."""
-    planned = int(run.manifest.get("n_episodes") or 0)
+    planned = run.manifest.n_episodes or 0
     latest = latest_by_key(run.records)
     done = sum(1 for r in latest.values() if is_outcome(r))
     if not planned or done >= planned:
@@ -44,14 +44,18 @@ def completeness_note(run: RunData) -> str | None:
 
 
 def problems(run: RunData) -> list[str]:
-    """Damage a run must not carry silently: unreadable lines, duplicate outcomes, records of another run."""
+    """Damage a run must not carry silently: unreadable or ill-typed lines, a protocol block that no longer gives its
+    hash, duplicate outcomes, records of another run."""
     out = [f"{run.path / EPISODES}:{n}: unreadable record ({why})" for n, why in run.bad_lines]
+    edited = run.hash_problem()
+    if edited:
+        out.append(edited)
     dups = duplicate_keys(run.records)
     if dups:
         first = sorted(dups, key=natural_key)[0]
         out.append(f"{run.path}: {len(dups)} episode keys hold more than one final record (first: {first}, "
                    f"{dups[first]} records); the tables use the latest")
-    run_id = run.manifest.get("run_id")
+    run_id = run.manifest.run_id
     foreign = Counter(r.run_id for r in run.records if run_id and r.run_id != run_id)
     if foreign:
         out.append(f"{run.path}: {sum(foreign.values())} records belong to another run ({', '.join(sorted(foreign))})")

@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-import sys
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from vla_harness.harness.config import ConfigError
-from vla_harness.harness.errors import UserError
-from vla_harness.harness.manifest import differences
-from vla_harness.harness.store import EPISODES, RunStore, scan_records
+from vla_harness.harness.errors import ProtocolMismatch
+from vla_harness.harness.manifest import RunManifest, differences, hashed_config, hashed_part
+from vla_harness.harness.runs import StoredRun, open_run
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import dedupe
+from vla_harness.results.facts import facts_of
+from vla_harness.results.identity import PolicyIdentity, check_same_policy, run_identity, unique_labels
 
 
-class ProtocolMismatch(UserError, RuntimeError):
-    """Runs whose protocol hashes differ were asked to share a table row."""
-
-
-@dataclass
-class RunData:
-    path: Path
-    manifest: dict[str, Any]
-    records: list[EpisodeRecord]  # every stored attempt, file order
-    bad_lines: list[tuple[int, str]] = field(default_factory=list)  # unreadable lines, skipped (results.health)
-    torn_tail: tuple[int, str] | None = None
+@dataclass(frozen=True)
+class RunData(StoredRun):
+    """A stored run (harness.runs.open_run) as reports see it: its bench, protocol group and column label."""
 
     @property
     def config(self) -> dict[str, Any]:
-        return self.manifest.get("config", {})
+        return self.manifest.config
 
     @property
     def bench(self) -> str:
@@ -43,19 +37,22 @@ class RunData:
 
     @property
     def protocol_hash(self) -> str:
-        return str(self.manifest.get("protocol_hash", "?"))
+        return str(self.manifest.protocol_hash or "?")
 
     @property
     def paper_protocol(self) -> str:
         """The named paper protocol (`--protocol`) the run used; '-' for a benchmark without named protocols."""
         return str(named_protocol(self.manifest).get("name") or "-")
 
+    @cached_property
+    def identity(self) -> PolicyIdentity:
+        """What the run evaluated, as its records name it (results/identity.py)."""
+        return run_identity(self.path, self.config, self.records)
+
     @property
     def label(self) -> str:
-        """Policy name, plus the checkpoint's file name when there is one."""
-        policy = str(self.config.get("policy") or self.manifest.get("run_id") or self.path.name)
-        ckpt = (self.config.get("policy_options") or {}).get("checkpoint")
-        return f"{policy}:{Path(str(ckpt)).name}" if ckpt else policy
+        """The policy's name, checkpoint and digest, behaviour options: e.g. vla_jepa:vla_jepa_fresh@1a2b3c4d."""
+        return self.identity.label
 
 
 @dataclass
@@ -79,56 +76,59 @@ class Column:
         return overlap
 
 
-LIBERO_SUITES = ("libero_spatial", "libero_object", "libero_goal", "libero_10", "libero_90")
-
-
 SWEEP = " (perturbation sweep)"
 
 
 def bench_label(rec: EpisodeRecord) -> str:
-    """The bench as tables show it: a native perturbation sweep of a LIBERO suite is not the clean suite."""
-    return rec.spec.bench + (SWEEP if rec.spec.perturbation and rec.spec.bench != "libero_plus" else "")
+    """The bench as tables show it: a native perturbation sweep of a suite (its episodes' bench is the suite itself)
+    is not the clean suite; a perturbation family's own bench (libero_plus, libero_pro, ...) names itself."""
+    sweep = rec.spec.perturbation and rec.spec.bench == rec.spec.suite
+    return rec.spec.bench + (SWEEP if sweep else "")
 
 
-def family(label: str) -> str:
-    """LIBERO's suites are separate benches (one run each) but belong in one table."""
-    return "libero" if label in LIBERO_SUITES else label
+def family_of(columns: Sequence[Column]) -> Callable[[str], str]:
+    """Bench label -> the table it is reported in: a benchmark's declared `family` (LIBERO's suites are separate
+    benches, one run each, but one table), else its own label."""
+    families = {run.bench: fam for col in columns for run in col.runs if (fam := facts_of(run.manifest).family)}
+    return lambda label: families.get(label, label)
+
+
+def families(columns: Sequence[Column]) -> set[str]:
+    family = family_of(columns)
+    return {family(bench_label(r)) for c in columns for r in c.records}
 
 
 def scoped(columns: Sequence[Column], fam: str | None) -> list[tuple[str, list[EpisodeRecord]]]:
     """(label, records) of the columns with episodes in this benchmark family (all columns when fam is None)."""
+    family = family_of(columns)
     pairs = [(c.label, [r for r in c.records if fam is None or family(bench_label(r)) == fam]) for c in columns]
     return [(label, recs) for label, recs in pairs if recs or fam is None]
 
 
 def load_run(path: str | Path) -> RunData:
     """A run as readers see it (no lock taken); each unreadable line is skipped with a warning naming it."""
-    store = RunStore(Path(path))
-    manifest = store.read_manifest()
-    scan = scan_records(store.dir)
-    for line in scan.warnings(store.dir / EPISODES):
-        print(f"warning: {line}", file=sys.stderr)
-    return RunData(Path(path), manifest, scan.records, scan.bad_lines, scan.torn_tail)
+    run = open_run(path)
+    return RunData(**{f.name: getattr(run, f.name) for f in dataclasses.fields(run)})
 
 
 def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = None) -> list[Column]:
-    """Runs with the same label (default: policy + checkpoint) share a column; later runs win on a shared key."""
+    """Runs of one policy (results/identity.py) share a column, or runs given one --label, which must then be one
+    policy; later runs win on a shared key."""
     runs = [load_run(p) for p in paths]
     if labels and len(labels) != len(runs):
         raise ConfigError(f"--label was given {len(labels)} times for {len(runs)} run directories; give one per run")
+    names = list(labels) if labels else unique_labels([run.identity for run in runs])
     columns: dict[str, Column] = {}
-    for i, run in enumerate(runs):
-        label = labels[i] if labels else run.label
+    for run, label in zip(runs, names):
         columns.setdefault(label, Column(label)).runs.append(run)
+    for col in columns.values():
+        check_same_policy(col.label, [(run.path, run.identity) for run in col.runs])
     return list(columns.values())
 
 
 def protocol_fields(run: RunData) -> dict[str, Any]:
     """What the protocol hash covers: the benchmark protocol plus the config fields hashed with it."""
-    config = {name: run.config.get(name) for name in ("bench", "max_steps", "bench_options")}
-    if run.config.get("vision_probe", "none") != "none":  # hashed only when set (harness/plan.py hash_fields)
-        config["vision_probe"] = run.config["vision_probe"]
-    return {"protocol": run.manifest.get("protocol", {}), "config": config}
+    return {"protocol": hashed_part(run.manifest.protocol), "config": hashed_config(run.config)}
 
 
 def protocol_diff(a: RunData, b: RunData) -> list[str]:
@@ -136,27 +136,46 @@ def protocol_diff(a: RunData, b: RunData) -> list[str]:
     return diffs or ["(no recorded field differs: the hashes come from different harness code)"]
 
 
-def protocol_conflicts(runs: Sequence[RunData]) -> list[str]:
-    """One line per pair of runs of the same benchmark whose protocol hashes differ."""
+SHOWN_DIFFS = 3  # differing fields a protocol-mismatch line names; the rest are counted
+SHOWN_VALUE = 60  # characters of each value shown
+
+
+def _short(diff: str) -> str:
+    name, _, values = diff.partition(": ")
+    a, _, b = values.partition(" vs ")
+    cut = lambda v: v if len(v) <= SHOWN_VALUE else v[: SHOWN_VALUE - 1] + "…"  # noqa: E731
+    return f"{name}: {cut(a)} vs {cut(b)}"
+
+
+def protocol_conflicts(runs: Sequence[RunData], shown: int = SHOWN_DIFFS) -> list[str]:
+    """One short line per pair of runs of the same benchmark whose protocol hashes differ."""
     first_by_bench: dict[str, RunData] = {}
     lines = []
     for run in runs:
         ref = first_by_bench.setdefault(run.protocol_group, run)
         if run.protocol_hash != ref.protocol_hash:
-            lines.append(f"{run.protocol_group}: {ref.path} ({ref.protocol_hash}) vs {run.path} ({run.protocol_hash}) "
-                         "differ in " + "; ".join(protocol_diff(ref, run)))
+            diff = protocol_diff_line(ref, run, shown)
+            lines.append(f"{run.protocol_group}: {ref.path} vs {run.path} differ in {diff}")
     return lines
 
 
-def named_protocol(manifest: dict[str, Any]) -> dict[str, Any]:
+def protocol_diff_line(a: RunData, b: RunData, shown: int = SHOWN_DIFFS) -> str:
+    """The first `shown` differing protocol fields, values cut, and how many more: one short line."""
+    diffs = protocol_diff(a, b)
+    more = f" (and {len(diffs) - shown} more)" if len(diffs) > shown else ""
+    return "; ".join(_short(d) for d in diffs[:shown]) + more
+
+
+def named_protocol(manifest: RunManifest) -> dict[str, Any]:
     """The manifest's named paper protocol (benchmarks/libero/presets.py as recorded), {} when there is none."""
-    return ((manifest.get("protocol") or {}).get("extra") or {}).get("paper_protocol") or {}
+    paper = (manifest.protocol.get("extra") or {}).get("paper_protocol")
+    return paper if isinstance(paper, dict) else {}
 
 
-def protocol_line(manifest: dict[str, Any]) -> str | None:
+def protocol_line(manifest: RunManifest) -> str | None:
     """The line shown under every table: the named protocol's numbers, and a --max-steps override if any."""
     summary = named_protocol(manifest).get("summary")
-    override = (manifest.get("config") or {}).get("max_steps")
+    override = manifest.config.get("max_steps")
     if summary and override:
         return f"{summary}; max steps overridden to {override} (--max-steps)"
     return summary
@@ -190,6 +209,7 @@ def check_protocols(columns: Sequence[Column], allow_mismatch: bool = False) -> 
     check_columns(columns)
     conflicts = protocol_conflicts([run for col in columns for run in col.runs])
     if conflicts and not allow_mismatch:
-        raise ProtocolMismatch("runs with different protocol hashes cannot share a table: " + " | ".join(conflicts)
-                               + " (report them separately, or pass --allow-protocol-mismatch)")
+        more = f" (and {len(conflicts) - 1} more pairs)" if len(conflicts) > 1 else ""
+        raise ProtocolMismatch(f"runs with different protocol hashes cannot share a table: {conflicts[0]}{more}; "
+                               "report them separately, or pass --allow-protocol-mismatch")
     return [f"PROTOCOL MISMATCH (allowed): {c}" for c in conflicts]

@@ -8,12 +8,16 @@ from typing import Sequence
 
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import ERROR_SHARE_FLAG, count, group, is_skipped, natural_key
-from vla_harness.results.drops import drop_tables
+from vla_harness.results.drop_difference import drop_difference_tables
+from vla_harness.results.families import families_table
 from vla_harness.results.health import state_notes
-from vla_harness.results.load import Column, bench_label, family, protocol_notes, scoped
+from vla_harness.results.identity import PolicyIdentity
+from vla_harness.results.load import Column, bench_label, families, protocol_notes, scoped
+from vla_harness.results.metrics import metrics_table
+from vla_harness.results.paired import paired_tables
 from vla_harness.results.paper import paper_tables, read_published
 from vla_harness.results.robustness import robustness_tables
-from vla_harness.results.tables import FLAG, Row, Table, flagged, latex_document, to_csv, to_text
+from vla_harness.results.tables import FLAG, Row, Table, clip, flagged, latex_document, slug, to_csv, to_text
 
 ERRORS_NOTE = ("Policy faults (the policy raised, returned NaN or a wrong shape) count as failures and are also shown "
                "apart; errors (env failure, timeout, worker or server lost) are their own column, never failures, and "
@@ -26,15 +30,25 @@ def runs_table(columns: Sequence[Column]) -> Table:
     rows = []
     for col in columns:
         for run in col.runs:
-            ckpt = (run.config.get("policy_options") or {}).get("checkpoint") or "-"
-            rows.append(Row([col.label, str(run.path), run.bench, run.protocol_hash, str(run.config.get("policy", "?")),
-                             str(ckpt), str(len({r.key for r in run.records}))], []))
+            ident = run.identity
+            rows.append(Row([col.label, str(run.path), run.bench, run.protocol_hash,
+                             f"{ident.name} v{ident.version or '?'}", model_text(ident),
+                             str(len({r.key for r in run.records}))], []))
     notes = [note for col in columns for run in col.runs for note in state_notes(run)]
     overlaps = {c.label: c.overlapping_keys() for c in columns}
     notes += [f"{label}: {n} episode keys appear in more than one of its runs; the latest final outcome is used"
               for label, n in overlaps.items() if n]
-    return Table("runs", "Runs in this report", ["column", "run", "bench", "protocol hash", "policy", "checkpoint",
+    return Table("runs", "Runs in this report", ["column", "run", "bench", "protocol hash", "policy", "model",
                                                  "episode keys"], [], rows, notes)
+
+
+def model_text(ident: PolicyIdentity) -> str:
+    """What the policy declared about its model (checkpoint and its full sha256, a served model's), and options."""
+    parts = [f"{k} {v}" for k, v in ident.declared]
+    if not ident.recorded:
+        parts.append(f"checkpoint {ident.checkpoint} (no digest recorded)" if ident.checkpoint else "not recorded")
+    parts += [f"{k}={v}" for k, v in ident.options]
+    return "; ".join(parts) or "-"
 
 
 def _cells(pairs, key) -> tuple[list, list[dict]]:
@@ -50,7 +64,7 @@ def suite_table(columns: Sequence[Column], fam: str | None = None) -> Table:
     if len(keys) > 1:
         rows.append(Row(["all", "(episode-weighted)"], [count(recs) for _, recs in pairs], rule=True))
     where = f" ({fam})" if fam else ""
-    return Table(f"success_by_suite{'_' + fam if fam else ''}", f"Success by benchmark and suite{where}",
+    return Table(f"success_by_suite{'_' + slug(fam) if fam else ''}", f"Success by benchmark and suite{where}",
                  ["bench", "suite"], [label for label, _ in pairs], rows, [ERRORS_NOTE, *skip_notes(pairs)])
 
 
@@ -60,11 +74,12 @@ def task_table(columns: Sequence[Column], fam: str | None = None) -> Table:
     keys, per_col = _cells(pairs, key)
     names = {key(r): r.spec.task_name for _, recs in pairs for r in recs}
     empty = count([])
-    rows = [Row([b, s, f"{t}: {names[(b, s, t)][:50]}"], [cells.get((b, s, t), empty) for cells in per_col])
+    rows = [Row([b, s, f"{t}: {clip(names[(b, s, t)], 60)}"], [cells.get((b, s, t), empty) for cells in per_col])
             for b, s, t in keys]
     where = f" ({fam})" if fam else ""
-    return Table(f"success_by_task{'_' + fam if fam else ''}", f"Success by task{where}", ["bench", "suite", "task"],
-                 [label for label, _ in pairs], rows, ["95% CI: Wilson score interval. " + ERRORS_NOTE])
+    return Table(f"success_by_task{'_' + slug(fam) if fam else ''}", f"Success by task{where}",
+                 ["bench", "suite", "task"], [label for label, _ in pairs], rows,
+                 ["95% CI: Wilson score interval. " + ERRORS_NOTE])
 
 
 def skip_notes(pairs: Sequence[tuple[str, list[EpisodeRecord]]]) -> list[str]:
@@ -72,7 +87,7 @@ def skip_notes(pairs: Sequence[tuple[str, list[EpisodeRecord]]]) -> list[str]:
     for label, recs in pairs:
         skipped = [r for r in recs if is_skipped(r)]
         if skipped:
-            why = Counter(r.error.message[:80] for r in skipped).most_common(3)
+            why = Counter(clip(r.error.message, 160) for r in skipped).most_common(3)
             notes.append(f"{label}: {len(skipped)} episodes skipped, not in any denominator ("
                          + "; ".join(f"{n}× {m}" for m, n in why) + ")")
         kinds = Counter(r.error.kind for r in recs if r.error is not None and not is_skipped(r))
@@ -89,15 +104,17 @@ def build_tables(columns: Sequence[Column], published: Path | None = None,
     """Every table of the report, in reading order."""
     runs = runs_table(columns)
     runs.notes += list(extra_notes)
-    fams = sorted({family(bench_label(r)) for c in columns for r in c.records}, key=natural_key)
+    fams = sorted(families(columns), key=natural_key)
     if len(fams) < 2:
         fams = [None]
+    across = families_table(columns)
     tables = [runs, *(suite_table(columns, f) for f in fams), *(task_table(columns, f) for f in fams),
-              *robustness_tables(columns), *drop_tables(columns)]
+              *robustness_tables(columns), *paired_tables(columns), *drop_difference_tables(columns),
+              *([across] if across else []), *filter(None, [metrics_table(columns)])]
     if published is not None:
         tables += paper_tables(columns, read_published(published))
+    runs.notes += protocol_notes(columns)  # once per report, under the table that lists the runs
     for table in tables:
-        table.notes += protocol_notes(columns)
         if flagged(table):
             table.notes.append(FLAG_NOTE)
     return tables

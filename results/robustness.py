@@ -13,7 +13,7 @@ from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import Cell, count, group, natural_key
 from vla_harness.results.facts import BenchFacts, facts_for
 from vla_harness.results.load import Column
-from vla_harness.results.tables import Mean, Row, Table
+from vla_harness.results.tables import Mean, Row, Table, slug
 
 UNPERTURBED = "(unperturbed)"
 BASELINE_DIMENSION = "none"  # a native sweep's shared level-0 episode
@@ -106,7 +106,8 @@ def dimension_table(columns: Sequence[Column], bench: str) -> Table:
         rows.append(Row([UNPERTURBED], [count(r for r in rs if is_baseline(r)) for rs in recs.values()]))
     rows += [Row([d], [cells[label].get(d, Cell(0, 0, 0)) for label in recs]) for d in dims]
     rows.append(Row([total_label(facts)], [count(perturbed(rs)) for rs in recs.values()], rule=True))
-    rows.append(Row([mean_label(facts, set(dims))], [dimension_mean(cells[label]) for label in recs]))
+    ran = {d for cs in cells.values() for d, c in cs.items() if c.n}  # a dimension whose episodes were all skipped
+    rows.append(Row([mean_label(facts, ran)], [dimension_mean(cells[label]) for label in recs]))
     notes = ["Both totals are shown: the variant-weighted total counts every perturbed episode once; the mean of "
              "dimensions averages the per-dimension rates (each dimension weighs the same). The mean has no single "
              "binomial interval."]
@@ -137,8 +138,8 @@ def matrix_table(column: Column, bench: str) -> Table:
     rows.append(Row(["all dimensions"], [count(at_level(recs, None, lv)) for lv in levels] + [count(perturbed(recs))],
                     rule=True))
     cols = [level_label(name, lv) for lv in levels] + ["all perturbed"]
-    slug = "".join(ch if ch.isalnum() else "_" for ch in column.label)
-    return Table(f"robustness_{bench}_matrix_{slug}", f"Robustness ({bench}, {column.label}): dimension × {name}",
+    return Table(f"robustness_{bench}_matrix_{slug(column.label)}",
+                 f"Robustness ({bench}, {column.label}): dimension × {name}",
                  ["dimension"], cols, rows, [MATRIX_NOTE], wide=False)
 
 
@@ -149,7 +150,10 @@ def robustness_benches(columns: Sequence[Column]) -> list[str]:
 def robustness_tables(columns: Sequence[Column]) -> list[Table]:
     tables = []
     for bench in robustness_benches(columns):
-        tables += [dimension_table(columns, bench), level_table(columns, bench)]
+        tables.append(dimension_table(columns, bench))
+        if all(level(r) is None for c in columns for r in swept(c.records) if r.spec.bench == bench):
+            continue  # a family without levels (LIBERO-PRO, LIBERO-Para): no level tables
+        tables.append(level_table(columns, bench))
         tables += [matrix_table(c, bench) for c in columns
                    if any(r.spec.bench == bench for r in swept(c.records))]
     return tables

@@ -10,8 +10,7 @@ import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
-Z95 = 1.959963984540054
-NAN_CI = (math.nan, math.nan)
+from vla_harness.harness.interval import NAN_CI, Z95, wilson_interval  # in the core: live progress prints it too
 
 
 def z_of(alpha: float) -> float:
@@ -19,19 +18,6 @@ def z_of(alpha: float) -> float:
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     return NormalDist().inv_cdf(1 - alpha / 2)
-
-
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval (95% by default); (nan, nan) when n == 0."""
-    if n == 0:
-        return NAN_CI
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    lo = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the edges, not 1 - 1e-16
-    hi = 1.0 if successes == n else min(1.0, centre + half)
-    return (lo, hi)
 
 
 def newcombe_unpaired(s1: int, n1: int, s2: int, n2: int, z: float = Z95) -> tuple[float, float]:

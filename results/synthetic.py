@@ -40,13 +40,19 @@ def _typed(perturbation: dict[str, Any] | Perturbation | None) -> Perturbation |
     return Perturbation.from_dict(perturbation) if isinstance(perturbation, dict) else perturbation
 
 
-def protocol_of(bench: str, max_steps: int = 100) -> BenchProtocol:
-    """A protocol like the benchmark's; a LIBERO-Plus-shaped run states the real benchmark's report facts."""
-    from vla_harness.benchmarks.libero_plus.catalog import REPORT_FACTS
+REPORT_FACTS = {"libero_plus": "vla_harness.benchmarks.libero_plus.catalog",
+                "libero_pro": "vla_harness.benchmarks.libero_pro.report",
+                "libero_para": "vla_harness.benchmarks.libero_para.report"}
 
+
+def protocol_of(bench: str, max_steps: int = 100) -> BenchProtocol:
+    """A protocol like the benchmark's; a run shaped like one of REPORT_FACTS's benchmarks states its real facts."""
+    import importlib
+
+    report = importlib.import_module(REPORT_FACTS[bench]).REPORT_FACTS if bench in REPORT_FACTS else {}
     return BenchProtocol(name=bench, settle_steps=10, settle_action=(0.0,) * 6 + (-1.0,), action_dim=7,
                          control_hz=20.0, max_steps=max_steps, trials_per_task=50, cameras=("agentview",),
-                         source="synthetic test protocol", report=REPORT_FACTS if bench == "libero_plus" else {})
+                         source=f"synthetic test protocol ({bench})", report=report)
 
 
 def write_run(parent: Path, name: str, records: Iterable[EpisodeRecord], *, bench: str, policy: str = "random",

@@ -36,7 +36,20 @@ class Mean:
     policy_faults: int = 0
 
 
-Value = Union[Cell, Pct, Mean, str, None]
+@dataclass(frozen=True)
+class Estimate:
+    """A number measured here that is not one binomial rate: a paired drop (with its interval) or a weighted success
+    rate (PRIDE). `value`, `lo`, `hi` are fractions (a drop is negative); `how` says what it is when there is no
+    interval; `n` counts the episodes (pairs) behind it."""
+
+    value: float
+    n: int
+    lo: float | None = None
+    hi: float | None = None
+    how: str = ""
+
+
+Value = Union[Cell, Pct, Mean, Estimate, str, None]
 
 
 @dataclass
@@ -60,6 +73,22 @@ class Table:
     compact_n: bool = True  # compact cells also show n (paper tables leave it to a label column)
 
 
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis: never mid-word."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    at = max(head.rfind(" "), head.rfind("_"))  # a LIBERO task name joins its words with _
+    return (head[:at].rstrip(" _,;:") if at > 0 else head) + "…"
+
+
+def slug(text: str) -> str:
+    """A file name part without spaces or parentheses (they break Markdown links): letters, digits, _ . -."""
+    out = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in text)
+    return "_".join(part for part in out.split("_") if part)
+
+
 def pct(x: float) -> str:
     return "-" if x is None or math.isnan(x) else f"{100 * x:.1f}"
 
@@ -68,15 +97,18 @@ def parts(v: Value) -> tuple[str, str, str, str, str]:
     """success %, 95% CI, n, policy faults (failures, within n), errors (env/infra, outside n) as text."""
     if isinstance(v, Cell):
         flag = FLAG if v.flagged else ""
-        if v.n == 0:
-            return ("no episodes" + flag, "-", "0", "0", str(v.errors))
+        if v.n == 0:  # a group whose episodes were all skipped says so: it was not run, not failed
+            return (("skipped" if v.skipped and not v.errors else "no episodes") + flag, "-", "0", "0", str(v.errors))
         lo, hi = v.ci
-        return (pct(v.rate) + flag, f"[{pct(lo)}, {pct(hi)}]", str(v.n), str(v.policy_faults), str(v.errors))
+        return (pct(v.rate) + "%" + flag, f"[{pct(lo)}, {pct(hi)}]", str(v.n), str(v.policy_faults), str(v.errors))
     if isinstance(v, Mean):
-        return (pct(v.rate) if v.n else "no episodes", f"mean of {v.parts}", str(v.n), str(v.policy_faults),
+        return (pct(v.rate) + "%" if v.n else "no episodes", f"mean of {v.parts}", str(v.n), str(v.policy_faults),
                 str(v.errors))
     if isinstance(v, Pct):
-        return ("-" if v.value is None else f"{v.value:.1f}{v.mark}", "-", "-", "-", "-")
+        return ("-" if v.value is None else f"{v.value:.1f}%{v.mark}", "-", "-", "-", "-")
+    if isinstance(v, Estimate):
+        ci = f"[{pct(v.lo)}, {pct(v.hi)}]" if v.lo is not None and v.hi is not None else v.how
+        return (pct(v.value) + "%" if v.n else "no episodes", ci, str(v.n), "", "")
     return ("-" if v is None else str(v), "", "", "", "")
 
 
@@ -91,6 +123,8 @@ def compact(v: Value, with_n: bool = True) -> str:
                 + (f" err={err}" if v.errors else ""))
     if isinstance(v, Mean) and v.n:
         return f"{success} ({ci})"
+    if isinstance(v, Estimate) and v.n:
+        return f"{success} {ci}" + (f" n={n}" if with_n else "")
     return success
 
 
@@ -135,6 +169,9 @@ def _csv_value(v: Value) -> list:
     if isinstance(v, Pct):
         rate = "" if v.value is None else f"{round(v.value / 100, 6)}{v.mark}"  # a mark (derived) stays visible
         return ["", "", "", "", "", rate, "", ""]
+    if isinstance(v, Estimate):
+        bounds = ["" if x is None else _num(x) for x in (v.lo, v.hi)]
+        return ["", v.n, "", "", "", _num(v.value), *bounds]
     return ["", "", "", "", "", "" if v is None else v, "", ""]
 
 

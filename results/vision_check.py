@@ -18,7 +18,6 @@ from vla_harness.harness.errors import UserError
 from vla_harness.harness.manifest import differences
 from vla_harness.results.compare import CompareRefused, check_complete, outcomes, paired_scope
 from vla_harness.results.load import RunData, protocol_fields
-from vla_harness.results.stats import z_of
 from vla_harness.results.tables import pct
 
 PROBES = ("first_frame", "other_episode")
@@ -92,7 +91,7 @@ def vision_check(normal: RunData, probed: Sequence[RunData], max_kept: float = 0
         check.notes += check_complete(normal.records, run.records, allow_missing)
         cand = outcomes(run.records)
         shared = sorted(set(base) & set(cand))
-        scope = paired_scope(probe, [(base[k], cand[k]) for k in shared], z_of(alpha))
+        scope = paired_scope(probe, [(base[k], cand[k]) for k in shared], alpha)
         t = scope.pairs
         check.results.append(ProbeResult(probe, str(run.path), t.n, t.both + t.only1, t.both + t.only2, scope.ci,
                                          scope.p_value, max_kept))

@@ -27,8 +27,9 @@ from vla_harness.policies.vla_jepa.adapter import CONVENTIONS as VLA_JEPA
 from vla_harness.policies.wire.openpi_libero import CONVENTIONS as OPENPI
 
 SPECS = {
-    "openpi": PolicySpec(name="openpi", cameras=("primary", "wrist"), image_size=256, chunk_len=5, conventions=OPENPI),
-    "vla_jepa": PolicySpec(name="vla_jepa", cameras=("agentview", "eye_in_hand"), image_size=128, chunk_len=8,
+    "openpi": PolicySpec(name="openpi", cameras=("primary", "wrist"), image_size=256, replan_steps=5,
+                         conventions=OPENPI),
+    "vla_jepa": PolicySpec(name="vla_jepa", cameras=("agentview", "eye_in_hand"), image_size=128, replan_steps=8,
                            conventions=VLA_JEPA),
 }
 
@@ -38,7 +39,7 @@ def measure(env, protocol, spec: PolicySpec, decisions: int) -> dict[str, float]
 
     plan = plan_for(protocol.conventions, spec, protocol.name, protocol.action_dim)
     env_spec = plan.env_spec
-    chunk = np.zeros((spec.chunk_len, 7), np.float32)
+    chunk = np.zeros((spec.replan_steps, 7), np.float32)
     render = convert = resize = 0.0
     for _ in range(decisions):
         t0 = time.perf_counter()

@@ -39,7 +39,7 @@ class SimulatedModel:
         self.base_s, self.per_item_s, self.chunk = base_ms / 1000, per_item_ms / 1000, int(chunk)
 
     def spec(self) -> PolicySpec:
-        return PolicySpec(name="simulated-model", cameras=CAMERAS, image_size=224, chunk_len=self.chunk,
+        return PolicySpec(name="simulated-model", cameras=CAMERAS, image_size=224, replan_steps=self.chunk,
                           state_keys=("state",))
 
     def reset(self, task: TaskInfo) -> None:
@@ -81,7 +81,7 @@ def _client(url: str, go, duration: float, out: mp.Queue) -> None:
 def _start_server(policy: str, max_batch: int, max_wait_ms: float) -> tuple[subprocess.Popen, str]:
     name = "scripts.bench_serve:SimulatedModel" if policy == "model" else "zero"
     extra = ["-P", "cameras=[agentview,wrist]"] if policy == "zero" else []
-    proc = subprocess.Popen([sys.executable, "-m", "vla_harness.cli.main", "serve", "--policy", name, "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "vla_harness", "serve", "--policy", name, "--port", "0",
                              "--max-batch", str(max_batch), "--max-wait-ms", str(max_wait_ms), *extra],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline()

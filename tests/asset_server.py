@@ -88,3 +88,8 @@ def zip_of(files: dict[str, bytes]) -> bytes:
         for name, data in files.items():
             zf.writestr(name, data)
     return buf.getvalue()
+
+
+def url_path(url: str) -> str:
+    """The path the server serves `url` at when it mirrors https://HOST/PATH as /HOST/PATH."""
+    return "/" + url.split("://", 1)[1]

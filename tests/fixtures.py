@@ -20,7 +20,7 @@ class ScriptedPolicy:
 
     def spec(self) -> PolicySpec:
         return PolicySpec(name="scripted", cameras=self.cameras, image_size=self.size,
-                          chunk_len=len(np.atleast_2d(self.chunk)), privileged=self.privileged)
+                          replan_steps=len(np.atleast_2d(self.chunk)), privileged=self.privileged)
 
     def reset(self, task: TaskInfo) -> None:
         self.resets.append(task)
@@ -43,3 +43,33 @@ class CountingBenchmark(FakeBenchmark):
     def episodes(self, selection, run_seed):
         CountingBenchmark.expansions += 1
         return super().episodes(selection, run_seed)
+
+
+def kill_child_on_first_step(monkeypatch) -> list[int]:
+    """Make the first ChildEnv.step of the test SIGKILL its child process first (a simulator that crashed hard);
+    returns the list that receives the killed pid."""
+    import os
+    import signal
+
+    import vla_harness.harness.env_proxy as proxy
+
+    real_step, killed = proxy.ChildEnv.step, []
+
+    def step_then_die(self, action):
+        if not killed:
+            killed.append(self.proc.pid)
+            os.kill(self.proc.pid, signal.SIGKILL)
+        return real_step(self, action)
+
+    monkeypatch.setattr(proxy.ChildEnv, "step", step_then_die)
+    return killed
+class InterruptingPolicy(ScriptedPolicy):
+    """Stands for a user pressing Ctrl-C during the second episode (`--policy tests.fixtures:InterruptingPolicy`)."""
+
+    acted = 0
+
+    def act(self, obs: Observation) -> np.ndarray:
+        InterruptingPolicy.acted += 1
+        if InterruptingPolicy.acted > 12:  # a fake episode of 40 steps asks 10 times
+            raise KeyboardInterrupt
+        return super().act(obs)

@@ -10,6 +10,7 @@ import pytest
 
 from tests.asset_server import serve, zip_of
 from vla_harness.benchmarks import download
+from vla_harness.benchmarks.libero_plus import fetch as lp_fetch
 from vla_harness.benchmarks.libero_plus.assets import assets_source, required_files
 from vla_harness.benchmarks.libero_plus.catalog import catalog
 from vla_harness.benchmarks.libero_plus.fetch import ARCHIVE
@@ -32,7 +33,13 @@ def libero_plus_zip() -> bytes:
                 | {"LIBERO-plus-0/README.txt": b"x", "LIBERO-plus-0/assets/scenes/padding.bin": bytes(range(256)) * 64})
 
 
-def test_fetch_libero_plus_interrupted_resumes_and_the_benchmark_finds_it(server, libero_plus_zip, tmp_path,
+@pytest.fixture
+def pinned(libero_plus_zip, monkeypatch):
+    """The archive's checksum known to the harness (as a pinned sha256 would be): the stub zip's."""
+    monkeypatch.setattr(lp_fetch, "ARCHIVE", replace(ARCHIVE, sha256=hashlib.sha256(libero_plus_zip).hexdigest()))
+
+
+def test_fetch_libero_plus_interrupted_resumes_and_the_benchmark_finds_it(server, libero_plus_zip, pinned, tmp_path,
                                                                            monkeypatch, capsys):
     files, url = server
     files.content[HF_PATH] = libero_plus_zip
@@ -66,7 +73,7 @@ def test_a_part_left_by_an_earlier_run_is_resumed(server, libero_plus_zip, tmp_p
     assert [r[2] for r in files.requests if r[0] == "GET" and r[1].startswith("/cdn/")] == ["bytes=5000-"]
 
 
-def test_a_corrupted_download_is_refused_and_nothing_is_unpacked(server, libero_plus_zip, tmp_path, capsys):
+def test_a_corrupted_download_is_refused_and_nothing_is_unpacked(server, libero_plus_zip, pinned, tmp_path, capsys):
     files, url = server
     files.content[HF_PATH] = libero_plus_zip
     files.corrupt.add(HF_PATH)
@@ -78,7 +85,7 @@ def test_a_corrupted_download_is_refused_and_nothing_is_unpacked(server, libero_
     assert not list((cache / "libero_plus" / "downloads").iterdir())  # the bad part is gone: the next run starts over
 
 
-def test_a_missing_file_on_the_server_is_one_line(server, tmp_path, capsys):
+def test_a_missing_file_on_the_server_is_one_line(server, pinned, tmp_path, capsys):
     _, url = server
     assert main(["assets", "fetch", "libero_plus", "--dir", str(tmp_path), "--mirror", url, "--no-progress"]) == 2
     assert "HTTP 404" in capsys.readouterr().err

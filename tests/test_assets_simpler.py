@@ -54,7 +54,9 @@ def hosted(server, monkeypatch):
     later = {f: (REAL_STAGE if f.startswith("stages/") else f.encode()) for f in _needed() if f not in in_zip}
     bridge = zip_of({f"bridge_v2_real2sim_dataset/{f}": f.encode() for f in in_zip})
     files.content[_path(simpler_fetch.WIDOWX.url)] = zip_of({"ManiSkill-WidowX250S-0.2.0/wx250s.urdf": b"<robot/>",
-                                                             "ManiSkill-WidowX250S-0.2.0/wx250s.srdf": b"<robot/>"})
+                                                             "ManiSkill-WidowX250S-0.2.0/wx250s.srdf": b"<srdf/>"})
+    monkeypatch.setattr(simpler_fetch, "WIDOWX", replace(simpler_fetch.WIDOWX, files=(
+        ("wx250s.urdf", _blob(b"<robot/>")), ("wx250s.srdf", _blob(b"<srdf/>")))))
     files.content[_path(simpler_fetch.BRIDGE_ZIP.url)] = bridge
     monkeypatch.setattr(simpler_fetch, "BRIDGE_ZIP",
                         replace(simpler_fetch.BRIDGE_ZIP, sha256=hashlib.sha256(bridge).hexdigest()))

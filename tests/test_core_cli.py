@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "vla_harness.cli.main", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "vla_harness", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
 
 
@@ -40,7 +40,7 @@ def test_eval_prints_success_table(tmp_path, capsys):
 
 def test_bad_values_are_one_line_errors(tmp_path, capsys):
     assert main(["eval", "--bench", "fake", "--policy", "zero", "--trials", "0", "--out", str(tmp_path)]) == 2
-    assert "--trials must be >= 1" in capsys.readouterr().err
+    assert "--trials must be 1-1000" in capsys.readouterr().err
     assert main(["eval", "--bench", "fake", "--policy", "zero", "--set", "colour=red", "--out", str(tmp_path)]) == 2
     assert "unknown config field(s) colour" in capsys.readouterr().err
     assert main(["resume", str(tmp_path / "nope")]) == 2

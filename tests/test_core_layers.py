@@ -6,13 +6,25 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("harness", "benchmarks", "policies", "results", "recording", "cli")
-ABOVE_CORE = set(PACKAGES) - {"harness"}
+PACKAGES = ("harness", "benchmarks", "policies", "results", "recording", "training", "cli")
+ABOVE_CORE = (set(PACKAGES) - {"harness"}) | {"api"}
+ROOTS = ("cli", "api")  # composition roots: the CLI and the public Python API (vla_harness/, scanned as `api`)
+NAMESPACE = "vla_harness."
 
 
 def _module_name(path: Path) -> str:
+    """Room-relative: harness/x.py is `harness.x` (installed as vla_harness.harness.x); vla_harness/y.py is `api.y`."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    parts = ["api", *parts[1:]] if parts[0] == "vla_harness" else parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _room_relative(name: str) -> str:
+    """vla_harness.harness.x -> harness.x; vla_harness.evaluate (the API package) -> api.evaluate."""
+    if name == "vla_harness" or name.startswith(NAMESPACE):
+        rest = name[len(NAMESPACE):] if name != "vla_harness" else ""
+        return rest if rest.split(".")[0] in PACKAGES else ".".join(["api", rest] if rest else ["api"])
+    return name
 
 
 def _imports(path: Path) -> set[str]:
@@ -23,7 +35,8 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.ImportFrom):
             module = _absolute(path, node.module, node.level)
             names = [f"{module}.{a.name}" for a in node.names]  # `from pkg import submodule` names the submodule
-        found.update(n for n in names if n.split(".")[0] in PACKAGES)
+        names = [_room_relative(n) for n in names]
+        found.update(n for n in names if n.split(".")[0] in (*PACKAGES, "api"))
     return found
 
 
@@ -38,7 +51,7 @@ def _absolute(path: Path, module: str | None, level: int) -> str:
 
 
 def import_graph() -> dict[str, set[str]]:
-    files = [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]
+    files = [p for pkg in (*PACKAGES, "vla_harness") for p in (ROOT / pkg).rglob("*.py")]
     modules = {_module_name(p): p for p in files}
 
     def owner(name: str) -> str:
@@ -74,19 +87,63 @@ def test_core_imports_nothing_above_it():
     assert not upward, "the core imports upward:\n" + "\n".join(upward)
 
 
-def test_nothing_imports_the_cli():
-    """The CLI is the composition root: families, results and the recorder never reach up into it."""
-    upward = sorted(f"{m} -> {i}" for m, deps in import_graph().items() if m.split(".")[0] != "cli"
-                    for i in deps if i.split(".")[0] == "cli")
-    assert not upward, "imports of the CLI from below it:\n" + "\n".join(upward)
+def _edges(importer, imported) -> list[str]:
+    return sorted(f"{m} -> {i}" for m, deps in import_graph().items() if importer(m) for i in deps if imported(i))
 
 
-def test_only_the_cli_resolves_registry_names():
-    """The registries (benchmarks/__init__.py, policies/__init__.py) are read by the composition root alone; every
+def _room(name: str) -> str:
+    return name.split(".")[0]
+
+
+def test_nothing_imports_the_composition_roots():
+    """The CLI and the Python API compose everything: families, results and the recorder never reach up into them
+    (the API may use the CLI's resolver; the CLI never imports the API)."""
+    upward = _edges(lambda m: _room(m) not in ROOTS, lambda i: _room(i) in ROOTS)
+    upward += _edges(lambda m: _room(m) == "cli", lambda i: _room(i) == "api")
+    assert not upward, "imports of a composition root from below it:\n" + "\n".join(upward)
+
+
+def test_only_the_composition_roots_resolve_registry_names():
+    """The registries (benchmarks/__init__.py, policies/__init__.py) are read by the composition roots alone; every
     other module gets `module:attr` targets or built objects."""
-    readers = sorted(f"{m} -> {i}" for m, deps in import_graph().items() if m.split(".")[0] != "cli"
-                     for i in deps if i in ("benchmarks", "policies"))
-    assert not readers, "registry lookups outside cli/:\n" + "\n".join(readers)
+    readers = _edges(lambda m: _room(m) not in ROOTS, lambda i: i in ("benchmarks", "policies"))
+    assert not readers, "registry lookups outside cli/ and the API:\n" + "\n".join(readers)
+
+
+def test_only_the_cli_imports_training():
+    """Training (VLA-JEPA's trainer, gates, probes) is a wing of its own: eval-time adapters never pull it in."""
+    found = _edges(lambda m: _room(m) not in ("cli", "training"), lambda i: _room(i) == "training")
+    assert not found, "training imported outside the CLI:\n" + "\n".join(found)
+
+
+def test_adapters_do_not_import_the_recorder():
+    found = _edges(lambda m: _room(m) == "policies", lambda i: _room(i) in ("recording", "training"))
+    assert not found, "policies/ imports the recorder or training:\n" + "\n".join(found)
+
+
+def test_clients_and_server_never_import_each_other():
+    """Both speak policies/wire/ (and the core's codec); neither reaches into the other."""
+    found = _edges(lambda m: m.startswith("policies.clients"), lambda i: i.startswith("policies.server"))
+    found += _edges(lambda m: m.startswith("policies.server"), lambda i: i.startswith("policies.clients"))
+    assert not found, "client/server imports:\n" + "\n".join(found)
+
+
+TRANSPORTS = ("policies.clients.transport", "policies.clients.http")  # the only client modules doing I/O
+NETWORK = ("websockets", "urllib.request", "urllib.error", "http.client", "socket", "requests")
+
+
+def test_wires_leave_the_network_to_the_transports():
+    """A client for a new server is a wire (encode, decode, spec) and one registry line: only the transports open
+    connections, retry and time out (policies/clients/transport.py, http.py)."""
+    found = []
+    for path in (ROOT / "policies" / "clients").glob("*.py"):
+        if _module_name(path) in TRANSPORTS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{_module_name(path)} -> {n}" for n in names if n.split(".")[0] in NETWORK or n in NETWORK]
+    assert not found, "network code outside the transports:\n" + "\n".join(found)
 
 
 def test_no_import_circle():
@@ -98,5 +155,7 @@ def test_the_scan_sees_an_upward_import_and_a_circle():
     graph = {"harness.a": {"policies.b"}, "policies.b": {"harness.a"}}
     assert _cycle(graph) == ["harness.a", "policies.b", "harness.a"]
     assert _cycle({"x": {"y"}, "y": set()}) is None
-    assert _absolute(ROOT / "harness" / "runners" / "local.py", "worker", 2) == "vla_harness.harness.worker"
+    assert _absolute(ROOT / "harness" / "runners" / "local.py", "worker", 2) == "harness.worker"
+    assert _room_relative("vla_harness.harness.worker") == "harness.worker"
+    assert _room_relative("vla_harness.evaluate") == "api.evaluate"
     assert _absolute(ROOT / "harness" / "__init__.py", None, 1) == "harness"

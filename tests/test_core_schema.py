@@ -53,7 +53,7 @@ def test_records_round_trip_and_name_the_policy(tmp_path):
     summary = evaluate(RunConfig(bench="fake", policy="random", tasks=[0], trials=2, out=str(tmp_path), name="r"),
                        progress=False)
     rec = summary.records[0]
-    assert rec.policy == PolicyRef("random", "1", "vla_harness.policies.random_policy:RandomPolicy")
+    assert rec.policy == PolicyRef("random", "1", "vla_harness.policies.random_policy:RandomPolicy", "random", {})
     assert rec.schema_version == harness.SCHEMA_VERSION
     assert EpisodeRecord.from_dict(json.loads(json.dumps(rec.to_dict()))) == rec
 
@@ -65,3 +65,13 @@ def test_a_mixed_file_of_old_and_new_records_reads_whole(tmp_path):
         f.write(json.dumps(V1_RECORD) + "\n")
     old = read_records(summary.run_dir)[-1]
     assert old.policy == PolicyRef("zero") and old.spec.perturbation.difficulty == 2
+
+
+def test_targets_written_before_the_namespace_still_load():
+    from vla_harness.harness.schema import current_target
+    from vla_harness.harness.targets import load_target
+    from vla_harness.policies.clients.remote import RemotePolicy
+
+    assert current_target("policies.remote:RemotePolicy") == "vla_harness.policies.clients.remote:RemotePolicy"
+    assert current_target("mypkg.mod:Factory") == "mypkg.mod:Factory"
+    assert load_target("policies.remote:RemotePolicy") is RemotePolicy

@@ -109,7 +109,7 @@ def test_truncated_last_line_is_ignored_and_repaired(tmp_path):
 
 
 def test_kill_mid_run_then_resume_loses_and_repeats_nothing(tmp_path):
-    cmd = [sys.executable, "-m", "vla_harness.cli.main", "eval", "--bench", "fake", "--policy", "random", "--tasks", "0-4",
+    cmd = [sys.executable, "-m", "vla_harness", "eval", "--bench", "fake", "--policy", "random", "--tasks", "0-4",
            "--trials", "3", "-B", "step_delay_s=0.004", "--out", str(tmp_path), "--name", "k", "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     episodes = tmp_path / "k" / "episodes.jsonl"

@@ -19,7 +19,7 @@ from vla_harness.harness.episode import run_episode
 from vla_harness.harness.protocols import BenchProtocol
 from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
 from vla_harness.policies.clients.openvla_oft import OpenVlaOftPolicy
-from vla_harness.policies.clients.remote import PolicyUnreachable, RemotePolicyError
+from vla_harness.policies.clients.transport import PolicyUnreachable, RemotePolicyError
 from vla_harness.policies.clients.vla_jepa_official import VlaJepaOfficialPolicy
 
 FAST = {"reconnect_attempts": 1, "reconnect_backoff_s": 0.05, "connect_timeout_s": 2.0}
@@ -126,7 +126,7 @@ def test_vla_jepa_official_sends_the_official_request_and_executes_the_official_
     finally:
         server.close()
     assert_same(server.received[0], vla_jepa_official_request(raw))
-    assert actions.shape == (8, 7) and policy.spec().chunk_len == 8  # future_action_window_size 7 + 1
+    assert actions.shape == (8, 7) and policy.spec().replan_steps == 8  # future_action_window_size 7 + 1
     # un-normalised by hand: 0.5*(a+1)*(max-min)+min after clipping to [-1, 1]; open (0.7 -> 1) -> -1, 0.3 -> +1
     assert np.allclose(actions[0], [0.0, 1.0, -3.0, 0.5, -0.5, 0.125, -1.0])
     assert actions[1, 6] == 1.0
@@ -137,7 +137,7 @@ def test_vla_jepa_official_chunk_from_config_yaml_and_stats_errors(tmp_path, sta
     server = StarVlaServer(NORMALIZED)
     try:
         policy = VlaJepaOfficialPolicy(url=server.url, stats=stats, **FAST)
-        assert policy.spec().chunk_len == 4 and policy.act(converted(policy, raw_libero_state())).shape == (4, 7)
+        assert policy.spec().replan_steps == 4 and policy.act(converted(policy, raw_libero_state())).shape == (4, 7)
     finally:
         server.close()
     with pytest.raises(ValueError, match="-P stats=PATH/dataset_statistics.json"):

@@ -86,7 +86,7 @@ def test_options_change_sizes_and_replan_steps_and_a_short_chunk_is_a_policy_err
                       state={k: v for k, v in raw.items() if not k.endswith("_image")}, instruction="x", step=0)
     with OpenpiStandIn(CHUNK[:3]) as server:
         policy = conform(OpenpiPolicy(url=server.url, render_size=128, resize_size=96, replan_steps=2), LIBERO)
-        assert policy.spec().image_size == 128 and policy.spec().chunk_len == 2
+        assert policy.spec().image_size == 128 and policy.spec().replan_steps == 2
         assert policy.act(obs).shape == (2, 7)
         assert server.received[0]["observation/image"].shape == (96, 96, 3)
         too_many = conform(OpenpiPolicy(url=server.url, replan_steps=4), LIBERO)

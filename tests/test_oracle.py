@@ -25,7 +25,7 @@ def _state(obj="akita_black_bowl_1", eef=(0.0, 0.0, 1.2)):
 
 def test_spec_is_privileged_and_asks_for_no_camera():
     spec = OraclePolicy().spec()
-    assert spec.privileged and spec.cameras == () and spec.chunk_len == 4
+    assert spec.privileged and spec.cameras == () and spec.replan_steps == 4
 
 
 def test_bowl_is_grasped_by_the_rim_along_the_finger_axis():

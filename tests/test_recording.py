@@ -99,3 +99,36 @@ def test_frame_every_renders_every_kth_step_and_keeps_every_action(tmp_path):
         assert f["data/demo_0"].attrs["frame_every"] == 3
     with pytest.raises(Exception, match="--frame-every must be >= 1"):
         RecordConfig(bench="fake", policy="random", out=str(out), frame_every=0).validate()
+
+
+class _LiberoState:
+    """Offers LIBERO's robot state keys (robosuite names) and upright frames, without a simulator."""
+
+    def __init__(self, state: dict) -> None:
+        self.state = state
+
+    def observe(self, cameras, size, state_keys=()):
+        from vla_harness.harness.types import Observation
+
+        return Observation({}, {k: self.state[k] for k in state_keys}, "", 0)
+
+    def video_frame(self, camera, size):
+        return np.zeros((size, size, 3), np.uint8)
+
+
+def test_the_recorder_reads_libero_state_through_the_conversion_layer():
+    from tests.test_official_clients import official_quat2axisangle
+    from vla_harness.benchmarks.libero.protocol import libero_protocol
+    from vla_harness.recording.capture import DemoRecorder
+
+    rng = np.random.default_rng(3)
+    quat = rng.normal(size=4)
+    state = {"robot0_eef_pos": rng.normal(size=3), "robot0_eef_quat": quat / np.linalg.norm(quat),
+             "robot0_gripper_qpos": rng.normal(size=2), "robot0_joint_pos": rng.normal(size=7)}
+    recorder = DemoRecorder(("agentview", "robot0_eye_in_hand"), 8, libero_protocol("libero_spatial"))
+    recorder.before_step(_LiberoState(state), np.zeros(7))
+    buffer = recorder.buffer
+    ee = np.concatenate([state["robot0_eef_pos"], official_quat2axisangle(state["robot0_eef_quat"])])
+    np.testing.assert_array_equal(buffer.ee_states[0], ee.astype(np.float32))  # LIBERO's ee_states layout
+    np.testing.assert_array_equal(buffer.gripper_states[0], state["robot0_gripper_qpos"].astype(np.float32))
+    np.testing.assert_array_equal(buffer.joint_states[0], state["robot0_joint_pos"].astype(np.float32))

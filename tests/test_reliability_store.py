@@ -101,7 +101,7 @@ def test_a_policy_that_ends_the_run_leaves_status_stopped_and_a_crash_failed(tmp
 @pytest.mark.parametrize("flags,message", [
     (["--max-steps", "-5"], "--max-steps must be an integer >= 1"),
     (["--max-steps", "0"], "--max-steps must be an integer >= 1"),
-    (["--trials", "0"], "--trials must be >= 1"),
+    (["--trials", "0"], "--trials must be 1-1000"),
     (["--tasks", "99"], "fake has tasks 0-9; got [99]"),
 ])
 def test_bad_run_values_are_one_line_and_leave_nothing(tmp_path, capsys, flags, message):
@@ -169,7 +169,7 @@ def test_policy_faults_are_failures_in_their_own_column_and_env_errors_are_not(t
     out = capsys.readouterr().out
     row = next(ln for ln in out.splitlines() if "| 0: task_0" in ln)
     # 3 of 4 with an outcome (the NaN is a failure, counted apart too); the env error is outside n; 2 of 5 erred
-    assert [c.strip() for c in row.strip("|").split("|")][3:] == ["75.0!", "[30.1, 95.4]", "4", "1", "1"]
+    assert [c.strip() for c in row.strip("|").split("|")][3:] == ["75.0%!", "[30.1, 95.4]", "4", "1", "1"]
     assert "more than 5% of this cell's episodes ended in an error" in out
     assert main(["export", str(run), "--format", "csv"]) == 0
     assert "INCOMPLETE: 4 of 5 planned episodes have an outcome" in capsys.readouterr().err

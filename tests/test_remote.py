@@ -20,7 +20,8 @@ from vla_harness.cli.resolve import build_policy
 from vla_harness.harness import codec
 from vla_harness.harness.store import read_records
 from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
-from vla_harness.policies.clients.remote import PolicyUnreachable, RemotePolicy, RemotePolicyError
+from vla_harness.policies.clients.remote import RemotePolicy
+from vla_harness.policies.clients.transport import PolicyUnreachable, RemotePolicyError
 from vla_harness.policies.server import PolicyServer, ServerConfig, ServerThread
 
 # openpi-client 0.1.2 calls websockets' connect() the pre-17 way.
@@ -51,7 +52,7 @@ class BatchProbe:
         self.batches: list[int] = []
 
     def spec(self) -> PolicySpec:
-        return PolicySpec(name="probe", cameras=("agentview",), image_size=32, chunk_len=2)
+        return PolicySpec(name="probe", cameras=("agentview",), image_size=32, replan_steps=2)
 
     def reset(self, task: TaskInfo) -> None:
         pass
@@ -92,7 +93,7 @@ def test_real_openpi_client_round_trip_and_healthz():
         client = WebsocketClientPolicy("127.0.0.1", port)
         meta = client.get_server_metadata()
         assert meta["server"] == "vla-harness" and meta["spec"]["cameras"] == ["agentview"]
-        assert meta["spec"]["chunk_len"] == 4 and meta["spec"]["image_size"] == 32
+        assert meta["spec"]["replan_steps"] == 4 and meta["spec"]["image_size"] == 32
         reply = client.infer({"images": {"agentview": IMG}, "state": {"ee_pos": np.zeros(3)}, "prompt": "pick it"})
         assert reply["actions"].shape == (4, 7) and reply["actions"].dtype == np.float32
         assert np.all(reply["actions"][:, 6] == -1.0)
@@ -116,7 +117,7 @@ def test_shared_token_auth():
             WebsocketClientPolicy("127.0.0.1", port, api_key="wrong")
         with pytest.raises(PolicyUnreachable, match="wrong token"):
             RemotePolicy(url=server.url, token="wrong", reconnect_attempts=0)
-        assert RemotePolicy(url=server.url, token="s3cret").spec().chunk_len == 2
+        assert RemotePolicy(url=server.url, token="s3cret").spec().replan_steps == 2
 
 
 def test_malformed_and_oversized_messages_get_error_replies_and_server_survives():
@@ -242,7 +243,7 @@ class Reacher:
     """Privileged: steers toward the fake env's target, so success proves privileged state crossed the wire."""
 
     def spec(self) -> PolicySpec:
-        return PolicySpec(name="reacher", chunk_len=2, privileged=True)
+        return PolicySpec(name="reacher", replan_steps=2, privileged=True)
 
     def reset(self, task: TaskInfo) -> None:
         pass

@@ -35,7 +35,7 @@ class TripwirePolicy:
         self.trip, self.marker, self.release = int(trip), marker, release
 
     def spec(self) -> PolicySpec:
-        return PolicySpec(name="tripwire", cameras=("agentview",), image_size=16, chunk_len=4)
+        return PolicySpec(name="tripwire", cameras=("agentview",), image_size=16, replan_steps=4)
 
     def reset(self, task: TaskInfo) -> None:
         pass
@@ -53,7 +53,7 @@ class TripwirePolicy:
 
 
 def _start_server(port: int, *options: str) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([sys.executable, "-m", "vla_harness.cli.main", "serve", "--policy",
+    proc = subprocess.Popen([sys.executable, "-m", "vla_harness", "serve", "--policy",
                              "tests.test_remote_failures:TripwirePolicy", "--port", str(port), *options],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline()

@@ -45,16 +45,21 @@ def test_clearly_worse_candidate_exits_1_with_evidence(tmp_path, capsys):
     assert "PAIRED on 100 episode keys" in out and "REGRESSION" in out
 
 
-def test_equal_candidate_exits_0(tmp_path, capsys):
-    assert main(["compare", *_paired(tmp_path, 30, 8, 8, 14)]) == 0
+def test_equal_candidate_on_a_small_sample_cannot_be_judged_unless_allowed(tmp_path, capsys):
+    runs = _paired(tmp_path, 30, 8, 8, 14)
+    assert main(["compare", *runs]) == 3  # 60 pairs over 7 tasks cannot see a 10-point drop: no "OK"
     out = capsys.readouterr().out
-    assert _all_row(out)[4] == "+0.0" and "OK" in out
+    assert _all_row(out)[4] == "+0.0" and "CANNOT JUDGE" in out and "episodes per task" in out
+    assert main(["compare", *runs, "--allow-underpowered"]) == 0
+    assert "OK (UNDERPOWERED, --allow-underpowered)" in capsys.readouterr().out
+    assert main(["compare", *runs, "--detect", "0.35"]) == 0  # what this sample can detect (its MDD is ~29 points)
+    assert "OK: the candidate is not worse" in capsys.readouterr().out
 
 
-def test_slightly_worse_within_noise_exits_0(tmp_path, capsys):
+def test_slightly_worse_within_noise_is_not_a_regression(tmp_path, capsys):
     # 3 points worse on 100 pairs (5 lost, 2 won): p = 0.45, not significant
-    assert main(["compare", *_paired(tmp_path, 60, 5, 2, 33)]) == 0
-    assert "not significant" in capsys.readouterr().out
+    assert main(["compare", *_paired(tmp_path, 60, 5, 2, 33), "--allow-underpowered"]) == 0
+    assert "the drop is not significant" not in capsys.readouterr().out  # underpowered: said as such
 
 
 def test_significant_but_within_tolerance_exits_0(tmp_path):
@@ -79,7 +84,7 @@ def test_env_and_infra_errors_left_are_refused_or_left_out_with_allow_missing(tm
     assert main(["compare", b, c]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"15 keys ended in errors not resumed ({kind} 15)" in err and "resume" in err
-    assert main(["compare", b, c, "--allow-missing"]) == 0
+    assert main(["compare", b, c, "--allow-missing", "--allow-underpowered"]) == 0
     out = capsys.readouterr().out
     assert _all_row(out)[:4] == ["all", "40", "50.0", "50.0"] and "INCOMPLETE (--allow-missing)" in out
 
@@ -93,14 +98,14 @@ def test_unpaired_fallback_says_so(tmp_path, capsys):
     assert main(["compare", str(b), str(c), "--allow-missing"]) == 1
     out = capsys.readouterr().out
     assert "UNPAIRED" in out and "Newcombe" in out and _all_row(out)[1] == "50 / 50"
-    assert main(["compare", str(b), str(b)]) == 0
+    assert main(["compare", str(b), str(b), "--allow-underpowered"]) == 0
 
 
 def test_bad_inputs_exit_2_and_other_protocols_are_refused_with_3(tmp_path, capsys):
     b, c = _paired(tmp_path, 10, 0, 0, 10, max_steps=50)
     assert main(["compare", b, c]) == 3
     assert "different protocols" in capsys.readouterr().err
-    assert main(["compare", b, c, "--allow-protocol-mismatch"]) == 0
+    assert main(["compare", b, c, "--allow-protocol-mismatch", "--allow-underpowered"]) == 0
     empty = write_run(tmp_path, "empty", [record("e", "fake", "s1", 0, 0, None, error="timeout")], bench="fake")
     assert main(["compare", str(empty), b]) == 2
     assert "no episodes to compare" in capsys.readouterr().err
@@ -140,6 +145,6 @@ def test_60_of_200_episodes_is_refused_and_allow_missing_compares_the_60(tmp_pat
     err = capsys.readouterr().err
     assert "140 of the baseline's 200 episode keys have no record in the candidate" in err
     assert err.startswith("error: candidate is incomplete") and err.count("\n") == 1
-    assert main(["compare", b, c, "--allow-missing"]) == 0
+    assert main(["compare", b, c, "--allow-missing", "--allow-underpowered"]) == 0
     out = capsys.readouterr().out
     assert _all_row(out)[:4] == ["all", "60", "75.0", "75.0"] and "only shared keys are compared" in out

@@ -44,10 +44,10 @@ def test_report_counts_by_hand_errors_apart_and_truncated_line(tmp_path, capsys)
     assert main(["report", str(run)]) == 0
     out = capsys.readouterr().out
     # task 0: 3 of 4 -> 75.0 [30.1, 95.4] (Wilson by hand: centre 0.6275, half-width 0.3269)
-    assert _row(out, "0: task_0")[3:] == ["75.0", "[30.1, 95.4]", "4", "0", "0"]
+    assert _row(out, "0: task_0")[3:] == ["75.0%", "[30.1, 95.4]", "4", "0", "0"]
     # task 1: trials 0, 1 succeed (latest non-error attempt), 4 fails; 2 is an error, 3 is skipped -> 2 of 3
     # 1 timeout of 4 episodes that ran: the cell is flagged (more than 5% errors)
-    assert _row(out, "1: task_1")[3:] == ["66.7!", "[20.8, 93.9]", "3", "0", "1"]
+    assert _row(out, "1: task_1")[3:] == ["66.7%!", "[20.8, 93.9]", "3", "0", "1"]
     assert "1 episodes skipped, not in any denominator" in out and "errors by kind: timeout 1" in out
     assert "note from the benchmark: stand-in asset" in out
 
@@ -72,16 +72,16 @@ def _plus_run(tmp_path, name="plus", policy="policyA"):
 def test_robustness_breakdowns_and_both_libero_plus_totals(tmp_path, capsys):
     assert main(["report", str(_plus_run(tmp_path))]) == 0
     out = capsys.readouterr().out
-    assert _row(out, "| camera ")[1:3] == ["50.0", "[15.0, 85.0]"]
-    assert _row(out, "| language ")[1] == "83.3"
+    assert _row(out, "| camera ")[1:3] == ["50.0%", "[15.0, 85.0]"]
+    assert _row(out, "| language ")[1] == "83.3%"
     # both totals, labelled: 7 of 10 perturbed episodes; mean of the two dimension rates (50 + 83.3) / 2
-    assert _row(out, "Total, variant-weighted (official leaderboard)")[1:4] == ["70.0", "[39.7, 89.2]", "10"]
+    assert _row(out, "Total, variant-weighted (official leaderboard)")[1:4] == ["70.0%", "[39.7, 89.2]", "10"]
     mean = _row(out, "Mean of 2 of 7 dimensions (unweighted; missing: robot_init, light, background, noise, layout)")
-    assert mean[1] == "66.7"
-    assert _row(out, "difficulty 1 ")[1:4] == ["100.0", "[56.6, 100.0]", "5"]
-    assert _row(out, "difficulty 2 ")[1] == "50.0" and _row(out, "difficulty n/a")[1] == "0.0"
+    assert mean[1] == "66.7%"
+    assert _row(out, "difficulty 1 ")[1:4] == ["100.0%", "[56.6, 100.0]", "5"]
+    assert _row(out, "difficulty 2 ")[1] == "50.0%" and _row(out, "difficulty n/a")[1] == "0.0%"
     cam = _row(out, "| camera         |")  # dimension x difficulty matrix (compact cells)
-    assert cam[1].startswith("100.0 [34.2, 100.0] n=2") and cam[2].startswith("0.0 [0.0, 65.8] n=2")
+    assert cam[1].startswith("100.0% [34.2, 100.0] n=2") and cam[2].startswith("0.0% [0.0, 65.8] n=2")
 
 
 def test_native_sweep_level0_is_unperturbed_and_clean_runs_stay_apart(tmp_path, capsys):
@@ -96,15 +96,15 @@ def test_native_sweep_level0_is_unperturbed_and_clean_runs_stay_apart(tmp_path, 
     clean = write_run(tmp_path, "clean", clean, bench="libero_spatial", policy="policyB")
     assert main(["report", str(sw), str(clean)]) == 0  # a sweep and a clean run of one suite: not one protocol group
     out = capsys.readouterr().out
-    assert _row(out, "| libero_spatial (perturbation sweep) ")[2:4] == ["62.5", "[30.6, 86.3]"]  # 5 of 8
-    assert _row(out, "| libero_spatial | libero_spatial |")[2:4] == ["75.0", "[30.1, 95.4]"]  # the clean run
-    assert _row(out, "(unperturbed)")[1] == "100.0"
-    assert _row(out, "| camera ")[1] == "25.0" and _row(out, "| light ")[1] == "100.0"
-    assert _row(out, "All perturbed episodes (episode-weighted)")[1:4] == ["50.0", "[18.8, 81.2]", "6"]
-    assert _row(out, "Mean of 2 dimensions (unweighted)")[1] == "62.5"
-    assert _row(out, "level 0 (unperturbed)")[1] == "100.0" and _row(out, "| level 1 ")[1] == "75.0"
+    assert _row(out, "| libero_spatial (perturbation sweep) ")[2:4] == ["62.5%", "[30.6, 86.3]"]  # 5 of 8
+    assert _row(out, "| libero_spatial | libero_spatial |")[2:4] == ["75.0%", "[30.1, 95.4]"]  # the clean run
+    assert _row(out, "(unperturbed)")[1] == "100.0%"
+    assert _row(out, "| camera ")[1] == "25.0%" and _row(out, "| light ")[1] == "100.0%"
+    assert _row(out, "All perturbed episodes (episode-weighted)")[1:4] == ["50.0%", "[18.8, 81.2]", "6"]
+    assert _row(out, "Mean of 2 dimensions (unweighted)")[1] == "62.5%"
+    assert _row(out, "level 0 (unperturbed)")[1] == "100.0%" and _row(out, "| level 1 ")[1] == "75.0%"
     camera = _row(out, "| camera         |")  # matrix: the shared level-0 episodes count for every dimension
-    assert camera[1].startswith("100.0") and camera[2].startswith("50.0") and camera[4].startswith("25.0")
+    assert camera[1].startswith("100.0%") and camera[2].startswith("50.0%") and camera[4].startswith("25.0%")
     paper = _row(out, "measured here")  # the LIBERO paper table measures clean episodes only
     assert paper[:2] == ["policyB", "measured here (n=4)"] and out.count("measured here (n=") == 1
 
@@ -116,8 +116,8 @@ def test_side_by_side_and_paper_table_with_cited_published_rows(tmp_path):
     assert tables["robustness_libero_plus_dimension"].columns == ["policyA", "policyB"]
     paper = render([tables["paper_libero_plus"]], "md")
     openvla = _row(paper, "| OpenVLA ")
-    assert openvla[1] == "published" and openvla[2] == "0.8" and openvla[9] == "15.6" and "2510.13626" in openvla[-1]
-    assert _row(paper, "| policyA ")[1] == "measured here (n=10)" and "‡" in _row(paper, "| policyA ")[10]
+    assert openvla[1:4] == ["published", "libero", "0.8%"] and openvla[10] == "15.6%" and "2510.13626" in openvla[-1]
+    assert _row(paper, "| policyA ")[1] == "measured here (n=10)" and "‡" in _row(paper, "| policyA ")[11]
     assert "not measured here" in paper and "Mean of 7 dims" in paper and "Total (variant-weighted)" in paper
 
 

@@ -21,7 +21,7 @@ def test_libero_plus_run_ends_with_success_per_dimension():
     out = summary_table(recs)
     assert _row(out, "camera") == ["camera", "66.7%", "[20.8, 93.9]", "3", "0", "0", "0"]
     assert _row(out, "noise") == ["noise", "0.0%", "[0.0, 79.3]", "1", "0", "1", "0"]
-    assert _row(out, "light") == ["light", "no episodes", "-", "0", "0", "0", "1"]
+    assert _row(out, "light") == ["light", "skipped", "-", "0", "0", "0", "1"]  # all skipped: not run, not failed
     assert out.index("| camera") > out.index("**all tasks**")  # after the per-task table
 
 
@@ -31,10 +31,11 @@ def test_a_run_without_perturbations_has_no_dimension_table():
 
 
 def test_the_dimension_table_follows_the_benchmarks_order_from_its_manifest():
+    from vla_harness.harness.manifest import RunManifest
     from vla_harness.results.facts import facts_of
 
     recs = [_plus(0, "noise", 4, True), _plus(1, "camera", 5, False), _plus(2, "layout", 4, True)]
-    facts = facts_of({"protocol": {"report": {"dimensions": ["layout", "camera", "noise"]}}})
+    facts = facts_of(RunManifest(config={}, protocol={"report": {"dimensions": ["layout", "camera", "noise"]}}))
     out = summary_table(recs, facts=facts)
     assert out.index("| layout") < out.index("| camera") < out.index("| noise")
     plain = summary_table(recs)  # a manifest without facts: by name

@@ -37,15 +37,15 @@ def test_page_renders_report_numbers_episode_rows_and_verdict(tmp_path):
     assert re.search(r'data-ready-ms="[\d.]+"', dom), "the page script did not finish"
     # Success by task, as `report` prints it: task 0 is 3/4 = 75.0 [30.1, 95.4] (base) and 1/4 = 25.0 (cand)
     cells = _cell_texts(dom, "success_by_task")
-    assert cells[:2] == ["75.0 [30.1, 95.4] n=4", "25.0 [4.6, 69.9] n=4"]
-    assert cells[2] == "40.0! [11.8, 76.9] n=5 err 1" and cells[3] == "50.0 [18.8, 81.2] n=6"
+    assert cells[:2] == ["75.0% [30.1, 95.4] n=4", "25.0% [4.6, 69.9] n=4"]
+    assert cells[2] == "40.0%! [11.8, 76.9] n=5 err 1" and cells[3] == "50.0% [18.8, 81.2] n=6"
     # episode rows: 20 keys in all (10 per run), drawn by the virtualized table
     assert "20 of 20 episodes" in dom
     rows = re.findall(r'<tr class="row" data-i="(\d+)"', dom)
     assert len(rows) >= 20 and "fake/reach/1/none/5" in dom
     assert ">timeout (infra)<" in dom or ">timeout<" in dom  # blame where the harness has the taxonomy
     # side by side: the compare verdict and the flipped keys (task 0 trials 1, 2 lost; task 1 trial 2 gained)
-    assert re.search(r'class="verdict (ok|regression)">(OK|REGRESSION): ', dom)
+    assert re.search(r'class="verdict (ok|regression|refused)">(OK|REGRESSION|CANNOT JUDGE): ', dom)
     assert "flipped only (3)" in dom
     assert all(f'src="{p}"' in dom for p in ("plots/success_by_task_fake.png",))
 

@@ -72,7 +72,8 @@ class SeeingReacher(_Reacher):
     sees = True
 
 
-TARGETS = {name: Targets(bench="vla_harness.benchmarks.fake.bench:FakeBenchmark", policy=f"tests.test_vision_probe:{name}")
+FAKE = "vla_harness.benchmarks.fake.bench:FakeBenchmark"
+TARGETS = {name: Targets(bench=FAKE, policy=f"tests.test_vision_probe:{name}")
            for name in ("BlindReacher", "SeeingReacher")}
 
 

@@ -18,10 +18,11 @@ from vla_eval.model_servers.serve import serve_async
 from vla_eval.specs import GRIPPER_CLOSE_POS, IMAGE_RGB, LANGUAGE, POSITION_DELTA, ROTATION_AA, STATE_EEF_POS_AA_GRIP
 
 from tests.test_official_clients import FAST, PROTOCOL, SPEC, _LiberoLikeEnv, converted, raw_libero_state
+from vla_harness.harness.config import ConfigError
 from vla_harness.harness.convert import conform
 from vla_harness.harness.episode import run_episode
 from vla_harness.harness.types import TaskInfo
-from vla_harness.policies.clients.remote import PolicyUnreachable, RemotePolicyError
+from vla_harness.policies.clients.transport import PolicyUnreachable, RemotePolicyError
 from vla_harness.policies.clients.vla_eval import VlaEvalPolicy
 
 CHUNK = np.array([[0.1 * i, 0.0, -0.1, 0.0, 0.2, 0.0, 0.7 if i % 2 else -0.4] for i in range(4)], dtype=np.float32)
@@ -109,3 +110,36 @@ def test_options_override_the_server_params_and_errors_keep_their_kinds():
     assert outcome.error.kind == "policy_unreachable" and "looks hung" in outcome.error.message
     with pytest.raises(PolicyUnreachable):
         VlaEvalPolicy(url="ws://127.0.0.1:9", **FAST)
+
+
+class ImagesOnly(DummyModel):
+    def get_observation_params(self):
+        return {"send_wrist_image": False, "send_state": False}
+
+
+def test_simpler_mode_sends_vla_evals_simpler_observation_and_its_gripper_reaches_the_google_robot():
+    """-P benchmark=simpler: the robot camera at its own size, SimplerEnv's task id; the openness becomes the Google
+    robot's relative command as vla-eval's sticky step makes it (tests/test_gripper.py checks that rule itself)."""
+    from pathlib import Path
+
+    from vla_harness.benchmarks.simpler.official.protocol import google_protocol
+    from vla_harness.harness.gripper import GripperCommands
+    from vla_harness.harness.types import Observation
+
+    google = google_protocol(Path("/nonexistent"), raster=False)
+    model = ImagesOnly()
+    policy = conform(VlaEvalPolicy(url=serve(model), benchmark="simpler", **FAST), google)
+    assert policy.spec().cameras == ("overhead_camera",) and policy.spec().image_size == 0  # native resolution
+    image = np.random.default_rng(1).integers(0, 255, size=(512, 640, 3), dtype=np.uint8)
+    obs = Observation(images={"overhead_camera": image}, state={}, instruction="pick coke can", step=0)
+    policy.reset(TaskInfo("simpler_google", "visual_matching", 0, "pick_horizontal_coke_can", "pick coke can"))
+    executed = np.concatenate([policy.act(obs) for _ in range(4)])
+    sent = model.seen[0]
+    assert np.array_equal(sent["images"]["primary"], image) and sent["task_description"] == "pick coke can"
+    assert sent["task_name"] == "google_robot_pick_horizontal_coke_can" and "states" not in sent
+    level = GripperCommands(policy.plan.env_spec.conventions.gripper, google.conventions.action.gripper, "level")
+    assert np.allclose(executed[:, 6], [level.convert(v) for v in CHUNK[:, 6]])
+    assert np.allclose(executed[:, :6], CHUNK[:, :6])
+    with pytest.raises(ConfigError, match="does not send vla-eval.s SimplerEnv state"):
+        VlaEvalPolicy(url=serve(DummyModel()), benchmark="simpler", **FAST).spec()
+    policy.close()

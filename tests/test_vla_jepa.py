@@ -13,9 +13,10 @@ from vla_harness.harness.convert import conform
 from vla_harness.harness.errors import UserError
 from vla_harness.harness.types import Observation, TaskInfo
 from vla_harness.policies.vla_jepa.checkpoint import CheckpointError, load
-from vla_harness.policies.vla_jepa.config import ConfigError, model_config, train_config
-from vla_harness.policies.vla_jepa.data import prepare, stage1_batch, synthetic_episodes
+from vla_harness.policies.vla_jepa.config import ConfigError, model_config
 from vla_harness.policies.vla_jepa.model import VlaJepa, ema_update, latent_loss, momentum
+from vla_harness.training.vla_jepa.config import train_config
+from vla_harness.training.vla_jepa.data import prepare, stage1_batch, synthetic_episodes
 from vla_harness.training.vla_jepa.train import run, train_stage1
 
 TEXT = np.random.default_rng(0).normal(size=384).astype(np.float32)
@@ -61,7 +62,7 @@ def test_no_gradient_reaches_target_and_frozen_target_stays_put():
     assert all(p.grad is None for p in model.target.parameters())
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.student.parameters())
     before = [p.clone() for p in model.target.parameters()]
-    from vla_harness.policies.vla_jepa.data import Split
+    from vla_harness.training.vla_jepa.data import Split
     tcfg = train_config("tiny", {"stage1_steps": 3, "target": "frozen", "threads": 1})
     train_stage1(model, Split(train=[ep]), tcfg, log=lambda s: None)
     assert all(torch.equal(a, p) for a, p in zip(before, model.target.parameters()))

@@ -9,10 +9,11 @@ import dataclasses
 import pytest
 import torch
 
-from vla_harness.policies.vla_jepa.config import model_config, train_config
-from vla_harness.policies.vla_jepa.data import Tensors
+from vla_harness.policies.vla_jepa.config import model_config
 from vla_harness.policies.vla_jepa.model import VlaJepa
 from vla_harness.training.vla_jepa import gates as G
+from vla_harness.training.vla_jepa.config import train_config
+from vla_harness.training.vla_jepa.data import Tensors
 
 CFG = model_config("tiny")
 TRAIN = train_config("tiny", {"batch": 8, "eval_batches": 2, "horizon_min": 2, "horizon_max": 4})

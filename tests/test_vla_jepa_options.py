@@ -7,10 +7,11 @@ import pytest
 import torch
 
 from vla_harness.policies.vla_jepa.checkpoint import load, save
-from vla_harness.policies.vla_jepa.config import ConfigError, model_config, run_model_config, train_config
-from vla_harness.policies.vla_jepa.data import Tensors, norm_stats
+from vla_harness.policies.vla_jepa.config import ConfigError, model_config
 from vla_harness.policies.vla_jepa.model import Keypoints, VlaJepa
 from vla_harness.policies.vla_jepa.text import TextCache
+from vla_harness.training.vla_jepa.config import run_model_config, train_config
+from vla_harness.training.vla_jepa.data import Tensors, norm_stats
 
 TINY = model_config("tiny")
 
@@ -78,7 +79,7 @@ def test_bad_stem_is_a_one_line_config_error():
 
 
 def test_data_seed_fixes_the_split_across_training_seeds():
-    from vla_harness.policies.vla_jepa.data import split_episodes, synthetic_episodes
+    from vla_harness.training.vla_jepa.data import split_episodes, synthetic_episodes
 
     episodes = synthetic_episodes(18, steps=12, size=32)
     texts = {e.instruction: torch.zeros(TINY.text_dim).numpy() for e in episodes}
@@ -94,7 +95,7 @@ def test_data_seed_fixes_the_split_across_training_seeds():
 def test_the_ablation_trains_bit_identically_with_or_without_video():
     """Stage-2 data, its held-out split and the normalisation ignore unlabelled video, so the no-stage-1 arm is the
     same model whether or not the VLA-JEPA arm's video is passed (and both arms train on the same demonstrations)."""
-    from vla_harness.policies.vla_jepa.data import synthetic_episodes
+    from vla_harness.training.vla_jepa.data import synthetic_episodes
     from vla_harness.training.vla_jepa.train import run
 
     demos = synthetic_episodes(9, steps=24, size=32)

@@ -20,7 +20,7 @@ def test_shipped_checkpoint_is_small_trained_and_loads_by_default():
     assert manifest["steps"]["stage1"] > 0 and manifest["steps"]["stage2"] > 0
     assert manifest["data"]["episodes"] > 0 and "gates" in manifest
     policy = VlaJepaPolicy()
-    assert policy.path == str(DEFAULT) and policy.spec().chunk_len == 8
+    assert policy.path == str(DEFAULT) and policy.spec().replan_steps == 8
 
 
 @pytest.mark.sim

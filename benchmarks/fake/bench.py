@@ -3,7 +3,8 @@
 Options let tests inject trouble: `step_delay_s` (slow physics), `broken_tasks` (env creation fails),
 `hang_tasks` (a step sleeps for `hang_s`: for timeouts); `target_speed` makes the target drift in x, y by that much per
 step along a per-episode direction, bouncing off the +-0.5 box (a scene that changes: only live images show where
-it is, tests/test_vision_probe.py).
+it is, tests/test_vision_probe.py); `child_env` (a virtual environment: the env runs in a child process of its
+interpreter, harness/env_proxy.py, as a simulator stack with conflicting pins does).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ CONVENTIONS = BenchConventions(
                        "the point moves by 0.1 x clip(a, -1, 1) per step; gripper ignored", LIBERO_GRIPPER, 10.0))
 PROTOCOL = BenchProtocol(name="fake", settle_steps=2, settle_action=(0.0,) * 6 + (-1.0,), action_dim=7,
                          control_hz=10.0, max_steps=40, trials_per_task=10, cameras=("agentview", "wrist"),
-                         source="vla-harness test fixture", conventions=CONVENTIONS)
+                         source="vla-harness test fixture", conventions=CONVENTIONS,
+                         action_bounds=((-1.0, 1.0),) * 3 + ((None, None),) * 4)  # FakeEnv.step clips dx, dy, dz
 TASKS = [f"reach target {i}" for i in range(10)]
 
 
@@ -94,8 +96,10 @@ class FakeBenchmark:
     name = "fake"
 
     def __init__(self, step_delay_s: float = 0.0, broken_tasks: tuple[int, ...] = (), hang_tasks: tuple[int, ...] = (),
-                 hang_s: float = 30.0, target_speed: float = 0.0) -> None:
+                 hang_s: float = 30.0, target_speed: float = 0.0, child_env: str | None = None,
+                 child_timeout_s: float = 60.0) -> None:
         self.step_delay_s, self.hang_s, self.target_speed = float(step_delay_s), float(hang_s), float(target_speed)
+        self.child_env, self.child_timeout_s = child_env, float(child_timeout_s)
         self.broken_tasks, self.hang_tasks = set(broken_tasks), set(hang_tasks)
 
     def protocol(self) -> BenchProtocol:
@@ -124,4 +128,13 @@ class FakeBenchmark:
         if spec.task_id in self.broken_tasks:
             raise RuntimeError(f"fake env for task {spec.task_id} is configured to fail")
         hang = self.hang_s if spec.task_id in self.hang_tasks else 0.0
+        if self.child_env:
+            from pathlib import Path
+
+            from vla_harness.harness.env_proxy import ChildEnv
+            from vla_harness.harness.env_stack import EnvStack
+
+            stack = EnvStack("fake_child", Path(self.child_env), op_timeout_s=self.child_timeout_s)
+            return ChildEnv(stack, "vla_harness.benchmarks.fake.bench:FakeEnv", task_id=spec.task_id,
+                            step_delay_s=self.step_delay_s, hang_s=hang, target_speed=self.target_speed)
         return FakeEnv(spec.task_id, self.step_delay_s, hang, self.target_speed)

@@ -61,7 +61,7 @@ class LiberoBenchmark:
         bad = [t for t in tasks if not 0 <= t < n]
         if bad:
             raise ConfigError(f"{self.suite} has tasks 0-{n - 1}; got {bad}")
-        trials = selection.trials or TRIALS_PER_TASK
+        trials = selection.trials or self.protocol().trials_per_task
         fresh = self.placements == "fresh"
         if trials > TRIALS_PER_TASK and not fresh:
             raise ConfigError(f"{self.suite} has {TRIALS_PER_TASK} fixed init states per task; "

@@ -12,12 +12,8 @@ import numpy as np
 
 from vla_harness.benchmarks.libero.render import SharedRenderContext
 from vla_harness.harness.conventions import ROTATED_180, UPRIGHT, reorient
-from vla_harness.harness.errors import EnvFault, UserError
+from vla_harness.harness.errors import MissingDependency
 from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
-
-
-class MissingDependency(EnvFault, UserError, RuntimeError):
-    """Recorded as `env_error`."""
 
 
 def import_libero():

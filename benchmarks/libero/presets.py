@@ -72,6 +72,13 @@ PRESETS: dict[str, PaperProtocol] = {p.name: p for p in (
 DEFAULT = "libero"
 
 
+def comparability_facts() -> dict[str, Any]:
+    """For a report's `paper_protocols` fact: what each preset fixes that decides whether a published number and a
+    measured one are comparable (max steps per suite and per LIBERO-Plus variant, settle steps)."""
+    return {name: {"max_steps": dict(p.max_steps), "plus_max_steps": p.plus_max_steps, "settle_steps": p.settle_steps}
+            for name, p in PRESETS.items()}
+
+
 def preset(name: str | None, env_seed: int | None = None) -> PaperProtocol:
     """The named preset; a one-line error naming the allowed ones. `env_seed` (bench option `-B env_seed=N`)
     replaces its env.seed(): every episode's reset seeded with N, as openpi's scripts seed each task's env with 7."""

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from vla_harness.benchmarks.libero.presets import DEFAULT, PaperProtocol, preset
-from vla_harness.harness.conventions import LIBERO_OSC_POSE, ROTATED_180, BenchConventions, CameraRole, StateEntry
+from vla_harness.benchmarks.libero.presets import DEFAULT, PaperProtocol, comparability_facts, preset
+from vla_harness.harness.conventions import (
+    LIBERO_ACTION_BOUNDS,
+    LIBERO_OSC_POSE,
+    ROTATED_180,
+    BenchConventions,
+    CameraRole,
+    StateEntry,
+)
 from vla_harness.harness.protocols import BenchProtocol
 
 SOURCE = ("LIBERO (Liu et al. 2023) as run by OpenVLA run_libero_eval.py and openpi examples/libero/main.py: "
@@ -31,6 +38,10 @@ CONVENTIONS = BenchConventions(
     action=LIBERO_OSC_POSE)
 
 
+# What reports need (results/facts.py): the suites are one table family, and the published LIBERO table's columns.
+REPORT = {"family": "libero", "paper_columns": {"libero_spatial": "Spatial", "libero_object": "Object",
+                                                "libero_goal": "Goal", "libero_10": "Long (libero_10)"}}
+
 FRESH_PLACEMENTS = ("fresh: objects placed by LIBERO's own placement samplers after env.seed(episode seed), "
                     "no fixed init state; trials unbounded")
 
@@ -45,4 +56,5 @@ def libero_protocol(suite: str, protocol: str | PaperProtocol | None = None,
                          cameras=CAMERAS, source=SOURCE, replan_steps=paper.replan_steps,
                          extra={"paper_protocol": paper.as_dict(), "controller": "OSC_POSE",
                                 "published_render_size": RENDER_SIZE, "env_reuse": ENV_REUSE, **fresh},
-                         conventions=CONVENTIONS)
+                         conventions=CONVENTIONS, report={**REPORT, "paper_protocols": comparability_facts()},
+                         action_bounds=LIBERO_ACTION_BOUNDS)

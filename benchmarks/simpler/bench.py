@@ -1,4 +1,5 @@
-"""SimplerEnv Bridge as a harness benchmark: 4 tasks x 24 official episode configurations; Google robot refused."""
+"""SimplerEnv Bridge as a harness benchmark: 4 tasks x 24 official episode configurations, through the ManiSkill3 port
+(the default) or, with `-B stack=official`, through the official stack in its own environment (official/bridge.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from vla_harness.benchmarks.simpler.assets import (
     missing_message,
     not_found_message,
 )
-from vla_harness.benchmarks.simpler.protocol import GOOGLE_MESSAGE, SUITE, TASKS, TRIALS_PER_TASK, bridge_protocol
+from vla_harness.benchmarks.simpler.protocol import SUITE, TASKS, TRIALS_PER_TASK, bridge_protocol
 from vla_harness.harness.config import ConfigError
 from vla_harness.harness.protocols import BenchProtocol, BenchSelection
 from vla_harness.harness.seeding import with_seed
@@ -92,5 +93,19 @@ class SimplerBridgeBenchmark:
         return SimplerBridgeEnv(task, assets, assets.stage_stand_in(task.scene))
 
 
-def simpler_google(**_options) -> SimplerBridgeBenchmark:
-    raise MissingDependency(GOOGLE_MESSAGE)
+STACKS = ("maniskill3", "official")
+
+
+def simpler_bridge(stack: str = "maniskill3", asset_dir: str | None = None, timeout_s: float | None = None):
+    """`-B stack=official` runs the tasks through SimplerEnv's own stack (`vla-harness env setup simpler_official`);
+    `asset_dir` is then the asset cache holding its sources, as for simpler_google."""
+    if stack not in STACKS:
+        raise ConfigError(f"simpler_bridge -B stack= takes {' or '.join(STACKS)}; got '{stack}'")
+    if stack == "maniskill3":
+        if timeout_s is not None:
+            raise ConfigError("simpler_bridge -B timeout_s= is for the official stack's child process "
+                              "(-B stack=official)")
+        return SimplerBridgeBenchmark(asset_dir=asset_dir)
+    from vla_harness.benchmarks.simpler.official.bridge import OfficialBridgeBenchmark
+
+    return OfficialBridgeBenchmark(asset_dir=asset_dir, timeout_s=600.0 if timeout_s is None else timeout_s)

@@ -1,11 +1,12 @@
 """What SimplerEnv Bridge needs, what is here, and `vla-harness assets fetch simpler_bridge`.
 
 Sources (read in the installed mani_skill 3.0.1, mani_skill/utils/assets/data.py): the data sources `widowx250s`
-(GitHub haosulab/ManiSkill-WidowX250S tag v0.2.0, no checksum published) and `bridge_v2_real2sim` (Hugging Face
-haosulab/ManiSkill_bridge_v2_real2sim, sha256 published there), unpacked where ManiSkill expects them. Any file the
-four tasks read that the archives lack (the real table and sink stages, the eggplant mesh, ...) is then fetched from
-SimplerEnv's own real2sim data (real2sim_files.json: simpler-env/ManiSkill2_real2sim at a fixed commit), each checked
-against its git blob id.
+(GitHub haosulab/ManiSkill-WidowX250S tag v0.2.0: no checksum is published for the archive, so every unpacked file is
+checked against its git blob at commit 6a12bb7, widowx_files.json) and `bridge_v2_real2sim` (Hugging Face
+haosulab/ManiSkill_bridge_v2_real2sim, sha256 pinned here as published there), unpacked where ManiSkill expects them.
+Any file the four tasks read that the archives lack (the real table and sink stages, the eggplant mesh, ...) is then
+fetched from SimplerEnv's own real2sim data (real2sim_files.json: simpler-env/ManiSkill2_real2sim at a fixed commit),
+each checked against its git blob id.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from vla_harness.benchmarks.simpler.protocol import TASKS, TRIALS_PER_TASK
 FAMILY = "simpler_bridge"
 FETCH = "vla-harness assets fetch simpler_bridge"
 MANISKILL = "mani_skill 3.0.1 utils/assets/data.py"
+WIDOWX_FILES = json.loads(Path(__file__).with_name("widowx_files.json").read_text())
 WIDOWX = Remote(url="https://github.com/haosulab/ManiSkill-WidowX250S/archive/refs/tags/v0.2.0.zip",
-                name="ManiSkill-WidowX250S-v0.2.0.zip", cite=f"{MANISKILL} DATA_SOURCES['widowx250s']")
+                name="ManiSkill-WidowX250S-v0.2.0.zip", cite=f"{MANISKILL} DATA_SOURCES['widowx250s']",
+                files=tuple((f["path"], f["git_blob"]) for f in WIDOWX_FILES["files"]))
 BRIDGE_ZIP = Remote(url="https://huggingface.co/datasets/haosulab/ManiSkill_bridge_v2_real2sim/resolve/main/"
                         "bridge_v2_real2sim_dataset.zip", name="bridge_v2_real2sim_dataset.zip",
                     sha256="618512a205b4528cafecdad14b1788ed1130879f3064deb406516ed5b9c5ba92",
@@ -56,7 +59,7 @@ def fetch(dir_option: str | None = None, mirror: str | None = None, progress: bo
           keep_archive: bool = False, force: bool = False) -> Path:
     root = cached_root(dir_option)
     for remote, dest, marker in ((WIDOWX, ROBOT, "wx250s.urdf"), (BRIDGE_ZIP, BRIDGE, "custom")):
-        fetch_archive(remote.via(mirror), root, root / "data" / dest, marker, remote.name, remote.name, progress,
+        fetch_archive(remote, mirror, root, root / "data" / dest, marker, remote.name, remote.name, progress,
                       keep_archive, force)
     _fill_from_real2sim(root, mirror, progress)
     return root
@@ -95,7 +98,7 @@ def inventory(dir_option: str | None = None) -> list[Piece]:
                       f"all {len(TASKS)} Bridge tasks", get=FETCH)]
     robot, bridge = assets.data / ROBOT, assets.data / BRIDGE
     pieces = [Piece("WidowX 250 S robot (ManiSkill widowx250s)", (robot / "wx250s.urdf").is_file(), robot,
-                    recorded_check(assets.root, WIDOWX.name) or "not verified (no checksum published)",
+                    recorded_check(assets.root, WIDOWX.name) or "not fetched here, not verified",
                     f"all {len(TASKS)} Bridge tasks", get=FETCH, size=folder_size(robot)),
               Piece("Bridge real2sim data (ManiSkill bridge_v2_real2sim)", bridge.is_dir(), bridge,
                     recorded_check(assets.root, BRIDGE_ZIP.name) or _match_real2sim(bridge),

@@ -32,6 +32,15 @@ CONVENTIONS = BenchConventions(
     action=ActionSpace("bridge_ee_delta", ("dx", "dy", "dz", "drx", "dry", "drz", "gripper"),
                        "end-effector delta xyz (m) and delta axis-angle (rad), target-aligned; gripper absolute",
                        BRIDGE_GRIPPER, CONTROL_HZ))
+# ManiSkill 3.0.1 bridge_dataset_eval/base_env.py: the arm's delta pose is not normalised (normalize_action=False:
+# no bound), the gripper's target is clipped to [-1, 1] and scaled (normalize_action=True).
+ACTION_BOUNDS = ((None, None),) * 6 + ((-1.0, 1.0),)
+# The metrics an episode records (benchmarks/simpler/env.py, from ManiSkill's evaluate() at the last step): SimplerEnv's
+# partial successes, shown by `report`.
+METRICS = {"is_src_obj_grasped": "the source object was grasped at some step",
+           "consecutive_grasp": "it was held for 5 steps in a row at some point",
+           "src_on_target": "it is on the target at the last step (the success criterion)",
+           "success_any_step": "success at any step (the official score reads the last step only)"}
 STAND_IN_NOTE = ("table stage is a flat-box stand-in for the scanned table (docs/simpler.md): "
                  "not directly comparable with published SIMPLER numbers; `vla-harness assets fetch simpler_bridge` "
                  "gets the real one")
@@ -60,11 +69,6 @@ TASKS: tuple[BridgeTask, ...] = (
                "info_bridge_custom_v0.json", ("eggplant", "dummy_sink_target_plane", "sink")),
 )
 
-GOOGLE_MESSAGE = ("simpler_google (Google-robot coke can, move near, drawers) needs the original SimplerEnv stack "
-                  "(ManiSkill2-real2sim) and a GPU Vulkan driver; only the WidowX tasks run here: "
-                  "use --bench simpler_bridge")
-
-
 def bridge_protocol(stage_stand_in: bool, stages: dict[str, str] | None = None) -> BenchProtocol:
     """`stages`: per scene, which stage file is there (real or stand-in, with its sha256): the hash says which ran."""
     extra = {
@@ -81,7 +85,10 @@ def bridge_protocol(stage_stand_in: bool, stages: dict[str, str] | None = None) 
         extra["stages"] = stages
     if stage_stand_in:
         extra["note"] = STAND_IN_NOTE
+    report = {"metrics": METRICS, "paper_columns": {
+        "put_carrot_on_plate": "Carrot on plate", "put_spoon_on_towel": "Spoon on towel",
+        "stack_green_cube_on_yellow_cube": "Stack cubes", "put_eggplant_in_basket": "Eggplant in basket"}}
     return BenchProtocol(name="simpler_bridge", settle_steps=0, settle_action=(0.0,) * 7, action_dim=7,
                          control_hz=CONTROL_HZ, max_steps=max(t.max_steps for t in TASKS),
                          trials_per_task=TRIALS_PER_TASK, cameras=(CAMERA,), source=SOURCE, extra=extra,
-                         conventions=CONVENTIONS)
+                         conventions=CONVENTIONS, report=report, action_bounds=ACTION_BOUNDS)

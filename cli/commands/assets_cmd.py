@@ -7,7 +7,8 @@ import argparse
 import importlib
 import sys
 
-FAMILIES = {"libero_plus": "vla_harness.benchmarks.libero_plus.fetch", "simpler_bridge": "vla_harness.benchmarks.simpler.fetch"}
+FAMILIES = {"libero_plus": "vla_harness.benchmarks.libero_plus.fetch",
+            "simpler_bridge": "vla_harness.benchmarks.simpler.fetch"}
 
 
 def _size(n: int | None) -> str:
@@ -52,6 +53,14 @@ def fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_fetch_options(parser: argparse.ArgumentParser, dir_help: str, force_help: str) -> None:
+    """The options every download command takes (`assets fetch`, `env setup`)."""
+    parser.add_argument("--dir", default=argparse.SUPPRESS, help=dir_help)
+    parser.add_argument("--mirror", help="fetch https://HOST/PATH as MIRROR/HOST/PATH instead (a local mirror)")
+    parser.add_argument("--force", action="store_true", help=force_help)
+    parser.add_argument("--no-progress", action="store_true")
+
+
 def register(sub) -> None:
     p = sub.add_parser("assets", help="list benchmark assets (present, missing, what they unlock); `assets fetch`")
     p.add_argument("--dir", help="asset cache folder (default: $VLA_HARNESS_ASSETS, else "
@@ -60,9 +69,6 @@ def register(sub) -> None:
     actions = p.add_subparsers(dest="action")
     f = actions.add_parser("fetch", help="download a family's official asset archives into the cache (resumable)")
     f.add_argument("family", choices=sorted(FAMILIES))
-    f.add_argument("--dir", default=argparse.SUPPRESS, help="asset cache folder (as for `assets --dir`)")
-    f.add_argument("--mirror", help="fetch https://HOST/PATH as MIRROR/HOST/PATH instead (a local mirror)")
+    add_fetch_options(f, "asset cache folder (as for `assets --dir`)", "download again what was already fetched")
     f.add_argument("--keep-archive", action="store_true", help="keep the downloaded archives after unpacking")
-    f.add_argument("--force", action="store_true", help="download again what was already fetched")
-    f.add_argument("--no-progress", action="store_true")
     f.set_defaults(func=fetch)

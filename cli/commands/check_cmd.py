@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
             print(("FAIL " if note in found else "note ") + note)
         keys = len({r.key for r in data.records})
         print(f"{'FAIL' if found else 'OK  '} {path}: {len(data.records)} records, {keys} episode keys, "
-              f"status {data.manifest.get('status', 'unknown')}")
+              f"status {data.manifest.status or 'unknown'}")
         failed += bool(found)
     return 1 if failed else 0
 

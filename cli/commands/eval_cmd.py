@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import shutil
+import contextlib
 import sys
 from pathlib import Path
 
 from vla_harness.cli.resolve import plan_run
 from vla_harness.harness.config import RunConfig, apply_overrides, load_yaml, parse_kv
-from vla_harness.harness.evaluate import execute, start_run
+from vla_harness.harness.evaluate import evaluate_new
 from vla_harness.harness.options import int_ranges
+from vla_harness.harness.progress import PLAIN
 
 
 def _csv(text: str) -> list[str]:
@@ -40,10 +41,14 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="parent folder of run directories (default runs/)")
     p.add_argument("--name", help="run directory name (default bench-policy-timestamp)")
     p.add_argument("--set", action="append", default=[], metavar="A.B=C", help="override any config field")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no live bar: a plain status line every tenth of the run or 60 s (what a log outside a "
+                   "terminal always gets)")
     p.add_argument("--dimensions", help="perturbation dimensions, e.g. camera,light (sets bench option dimensions)")
     p.add_argument("--difficulty", help="difficulty levels, e.g. 3-5 (sets bench option difficulty)")
     p.add_argument("--sample", type=int, help="K variants per dimension x suite, fixed seed (sets bench option sample)")
+    p.add_argument("--axes", help="LIBERO-PRO / LIBERO-Para perturbation axes, e.g. object,position (sets bench option "
+                   "axes)")
     p.add_argument("--perturb", type=_csv, help="native perturbation sweep on a LIBERO suite: camera,light,background,"
                    "noise,robot_init,language,layout or all (sets bench option perturb)")
     p.add_argument("--protocol", help="named paper protocol for LIBERO / LIBERO-Plus: libero (default), openpi, "
@@ -70,19 +75,23 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 
 
 def _bench_flags(args: argparse.Namespace) -> dict:
-    flags = {"dimensions": args.dimensions, "difficulty": args.difficulty, "sample": args.sample,
+    flags = {"dimensions": args.dimensions, "axes": args.axes, "difficulty": args.difficulty, "sample": args.sample,
              "perturb": args.perturb, "levels": args.levels, "protocol": args.protocol}
     return {k: v for k, v in flags.items() if v is not None}
 
 
 def print_summary(summary) -> None:
-    from vla_harness.harness.store import RunStore
+    from vla_harness.harness.runs import open_run
     from vla_harness.results.facts import facts_of
+    from vla_harness.results.identity import identities
     from vla_harness.results.load import protocol_line
     from vla_harness.results.summary import summary_table
 
-    manifest = RunStore(Path(summary.run_dir)).read_manifest()
+    manifest = summary.manifest or open_run(summary.run_dir, warn=False).manifest
+    found = identities(manifest.config, summary.records)
     print(f"\nrun: {summary.run_dir}  ({summary.executed} episodes executed, {len(summary.records)} records)")
+    print("policy: " + "; ".join(f"{i.label}  ({i.describe()})" for i in found)
+          + (f"  WARNING: the records name {len(found)} different policies" if len(found) > 1 else ""))
     print(summary_table(summary.records, facts=facts_of(manifest)))
     line = protocol_line(manifest)
     if line:
@@ -90,33 +99,53 @@ def print_summary(summary) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from vla_harness.results.forecast import plan_lines
+
     plan = plan_run(config_from_args(args))
-    run_dir = start_run(plan)
-    print(f"run directory: {run_dir}", file=sys.stderr)
+    started: list[Path] = []
+
+    def announce(run_dir: Path) -> None:  # once the run directory exists: a refused start stays one line
+        started.append(run_dir)
+        print("\n".join([*plan_lines(plan), f"run directory: {run_dir}"]), file=sys.stderr)
+
     try:
-        summary = execute(run_dir, plan, progress=not args.no_progress)
-    except Exception:
-        _remove_if_empty(run_dir)
-        raise
+        with finishing(started):
+            summary = evaluate_new(plan, progress=PLAIN if args.no_progress else True, announce=announce)
+    except KeyboardInterrupt:
+        return interrupted(started[0] if started else None)
     print_summary(summary)
     return 0
 
 
-def _remove_if_empty(run_dir: Path) -> None:
-    """A run that failed before its first record (bad checkpoint, bad option) leaves no directory behind."""
-    from vla_harness.harness import runlock
-    from vla_harness.harness.store import RunStore
+def interrupted(run_dir: Path | None) -> int:
+    print(f"\ninterrupted: every finished episode is on disk; `vla-harness resume {run_dir or 'RUN_DIR'}` finishes "
+          "the run", file=sys.stderr)
+    return 130
 
+
+@contextlib.contextmanager
+def finishing(started: list[Path]):
+    """However the run ends (finished, stopped, interrupted), summary.json is written beside its records; not when
+    this process was refused as a second writer (the run's writer owns the file)."""
+    from vla_harness.harness.runlock import RunLocked
+
+    refused = False
     try:
-        runlock.acquire(run_dir)  # no other writer may have taken the run over in the meantime
-    except runlock.RunLocked:
-        return
-    try:
-        if not RunStore(run_dir).records():
-            shutil.rmtree(run_dir, ignore_errors=True)
-            print(f"removed {run_dir}: the run failed before its first episode", file=sys.stderr)
+        yield
+    except RunLocked:
+        refused = True
+        raise
     finally:
-        runlock.release(run_dir)
+        if started and not refused and (started[0] / "manifest.json").is_file():
+            from vla_harness.harness.errors import UserError
+            from vla_harness.results.run_summary import write_summary
+
+            try:
+                write_summary(started[0])
+            except UserError:
+                pass  # an unreadable run: the command's own error already says so, in one line
+            except OSError as exc:
+                print(f"warning: no summary.json written: {exc}", file=sys.stderr)
 
 
 def register(sub) -> None:

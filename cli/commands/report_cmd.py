@@ -35,10 +35,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_plots:
         from vla_harness.results.plots import make_plots
 
-        figures = [str(p.relative_to(out)) for p in make_plots(columns, out / "plots")]
+        pngs = make_plots(columns, out / "plots")  # each with a PDF beside it: LaTeX includes the vector one
+        figures = [str((p.with_suffix(".pdf") if args.format == "latex" else p).relative_to(out)) for p in pngs]
     written = write_report(tables, args.format, out, figures)
-    print(render(tables[:2], "md"))
-    print("wrote " + ", ".join(str(p) for p in written + [out / f for f in figures]))
+    plots = f" and {len(figures)} plots (PNG + PDF) in {out / 'plots'}" if figures else ""
+    print(f"wrote {', '.join(str(p) for p in written)}{plots}")
     return 0
 
 
@@ -46,9 +47,10 @@ def register(sub) -> None:
     p = sub.add_parser("report", help="success tables with 95%% CIs, robustness breakdowns, paper tables and plots")
     p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
     p.add_argument("--format", choices=FORMATS, default="md", help="md (default; also the terminal view), latex, csv")
-    p.add_argument("--out", metavar="DIR", help="write the report (and PNG plots) here instead of printing it")
+    p.add_argument("--out", metavar="DIR", help="write the report (and plots, PNG + PDF) here instead of printing it")
     p.add_argument("--label", action="append", metavar="NAME",
-                   help="column name per RUN_DIR, in order (default: policy[:checkpoint]); equal names share a column")
+                   help="column name per RUN_DIR, in order (default: the policy, its checkpoint and sha256, its "
+                   "options); equal names share a column and must be one policy")
     p.add_argument("--published", metavar="CSV", help="published baseline rows (default results/published.csv; 'none')")
     p.add_argument("--no-plots", action="store_true", help="with --out: skip the PNG plots")
     p.add_argument("--allow-protocol-mismatch", action="store_true",

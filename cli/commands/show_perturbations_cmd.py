@@ -7,6 +7,7 @@ import sys
 
 
 def run(args: argparse.Namespace) -> int:
+    from vla_harness.benchmarks.perturb import dimension
     from vla_harness.benchmarks.perturb.grid import check_camera, collect, draw
     from vla_harness.benchmarks.perturb.sweep import PerturbSweep
     from vla_harness.cli.resolve import build_benchmark
@@ -20,10 +21,15 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.bench} has tasks 0-{base.n_tasks() - 1}; got --task {args.task}")
     sweep = PerturbSweep(base, perturb=args.perturb, levels=args.levels)
     camera = check_camera(args.camera, base.protocol().cameras)
+    print(f"rendering {args.bench} task {args.task} trial {args.trial}: {len(sweep.dimensions)} dimensions × "
+          f"{len(sweep.levels)} levels ({', '.join(sweep.dimensions)}; levels {sweep.levels}), {camera} at {args.size} "
+          "px; each cell builds the perturbed scene, about a second or more per cell on a CPU", file=sys.stderr)
     grid = collect(sweep, args.task, camera, args.size, trial=args.trial, seed=args.seed)
     out = args.out or f"perturbations_{args.bench}_task{args.task}.png"
     title = f"{args.bench} task {args.task} trial {args.trial} (seed {args.seed}): {camera}, {args.size} px"
     print(f"wrote {draw(grid, out, title)}", file=sys.stderr)
+    for name in grid.dimensions:  # what a level's numbers mean, per row
+        print(f"  {name}: {dimension(name).units or '-'}", file=sys.stderr)
     return 0
 
 

@@ -4,8 +4,10 @@
 Episodes run on one long-lived episode thread (envs are made, used and closed there only, as renderers want) while
 this thread watches the clock. An episode past its time is recorded as `timeout` (infrastructure: `resume` re-runs
 it) and abandoned: its env is dropped without close (it may be stuck inside), its policy handle is cut so a late
-return cannot drive the policy again, and the next episode gets a new thread, a new worker and a new env. A thread stuck
-in native code cannot be killed: it idles until the process exits (the Ray runner isolates envs in processes).
+return cannot drive the policy again, and the next episode gets a new thread, a new worker, a new env and a fresh
+policy instance (the stuck call may hold the old one's locks: reusing it would time out every later episode). If no
+fresh policy can be built, the run stops with one line. A thread stuck in native code cannot be killed: it idles until
+the process exits, holding what it holds (the Ray runner isolates episodes in processes).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from functools import partial
 from typing import Any, Callable
 
 from vla_harness.harness.errors import EpisodeTimeout
+from vla_harness.harness.protocols import StopRun
 from vla_harness.harness.runners.ray_queue import failed_record
 from vla_harness.harness.types import EpisodeRecord, EpisodeSpec
 from vla_harness.harness.worker import EpisodeWorker, RunJob, build_policy
@@ -67,31 +70,63 @@ class _EpisodeThread:
         self._jobs.put(None)
 
 
+class _Lane:
+    """One policy instance, its cut-able handle, an episode thread and a worker: replaced whole after a timeout."""
+
+    def __init__(self, job: RunJob) -> None:
+        self.policy = build_policy(job)
+        self.handle = _CutPolicy(self.policy)
+        try:
+            self.worker = EpisodeWorker(job, worker_id="local", policy=self.handle)
+        except BaseException:
+            self.policy.close()
+            raise
+        self.thread = _EpisodeThread()
+        self.abandoned = False
+
+    def abandon(self) -> None:
+        """Leave a lane whose episode is stuck: its thread ends once (if ever) the stuck call returns; its env and
+        policy are never closed (the stuck call may be inside them)."""
+        self.handle.cut, self.abandoned = True, True
+        self.thread.stop()
+
+    def close(self, timeout_s: float | None) -> None:
+        if self.abandoned:
+            return
+        try:
+            if not self.thread.busy:  # never close an env a stuck call may be inside
+                self.thread.call(self.worker.close_env, timeout_s)
+        finally:
+            self.thread.stop()
+            self.policy.close()
+
+
+def _fresh_lane(job: RunJob, spec: EpisodeSpec) -> _Lane:
+    try:
+        return _Lane(job)
+    except Exception as exc:  # noqa: BLE001 - said in one line: the run cannot go on without a policy
+        raise StopRun(f"episode {spec.key} timed out and a fresh '{job.policy}' policy could not be built "
+                      f"({type(exc).__name__}: {exc}); the run stops, `vla-harness resume` goes on") from exc
+
+
 def run_local(job: RunJob, work: list[tuple[EpisodeSpec, int]], on_record: Callable[[EpisodeRecord], None],
               timeout_s: float | None = None) -> None:
     timeout_s = timeout_s if timeout_s and timeout_s > 0 else None
-    policy = build_policy(job)
-    handle, thread = _CutPolicy(policy), _EpisodeThread()
-    worker = EpisodeWorker(job, worker_id="local", policy=handle)
+    lane = _Lane(job)
     try:
         for spec, attempt in work:
             try:
-                record = thread.call(partial(worker.run, spec, attempt), timeout_s)
+                record = lane.thread.call(partial(lane.worker.run, spec, attempt), timeout_s)
             except TimeoutError:
                 on_record(_timed_out(job, spec, attempt, timeout_s))
-                handle.cut = True
-                thread.stop()  # it leaves once (if ever) its stuck call returns
-                handle, thread = _CutPolicy(policy), _EpisodeThread()
-                worker = EpisodeWorker(job, worker_id="local", policy=handle)
+                lane.abandon()
+                lane = _fresh_lane(job, spec)
                 continue
             on_record(record)
     finally:
-        if not thread.busy:  # never close an env another thread may still be inside
-            thread.call(worker.close_env, timeout_s)
-        thread.stop()
-        policy.close()
+        lane.close(timeout_s)
 
 
 def _timed_out(job: RunJob, spec: EpisodeSpec, attempt: int, timeout_s: float) -> EpisodeRecord:
-    message = f"episode ran over {timeout_s:g}s in the local runner; abandoned, its env replaced"
+    message = f"episode ran over {timeout_s:g}s in the local runner; abandoned, its env and policy replaced"
     return failed_record(job.run_id, spec, attempt, EpisodeTimeout.kind, message, "local", timeout_s)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from vla_harness.harness.config import ConfigError
 from vla_harness.harness.runners.ray_capacity import CapacityWatch, note_capacity
+from vla_harness.harness.runners.ray_leftovers import clean_leftovers, mark_session
 from vla_harness.harness.runners.ray_queue import WorkItem, WorkQueue
 from vla_harness.harness.runners.ray_scheduler import RayScheduler
 from vla_harness.harness.types import EpisodeRecord, EpisodeSpec
@@ -96,10 +98,26 @@ def connect(opts: RayOptions) -> bool:
         else:  # "local": never attach to some other Ray instance found on this machine
             ray.init(address="local", num_cpus=opts.workers, object_store_memory=OBJECT_STORE_BYTES,
                      _system_config=NO_PRESTART, **quiet)
+            tidy_local_ray()
     except ConnectionError as exc:
         raise ConfigError(f"cannot join the Ray cluster at '{address}' ({exc}); start it with `ray start --head` "
                           "or drop --ray-address/RAY_ADDRESS to run locally") from exc
     return True
+
+
+def tidy_local_ray() -> None:
+    """Mark the local Ray just started as ours, and end what a local Ray of a killed earlier run left (its agents stay
+    60 s otherwise: harness/runners/ray_leftovers.py)."""
+    from ray._private import worker as ray_worker  # the running node's folders; private, hence guarded
+
+    node = getattr(ray_worker, "_global_node", None)
+    if node is None:
+        return
+    mark_session(node.get_session_dir_path())
+    killed = clean_leftovers(node.get_temp_dir_path())
+    if killed:
+        print(f"note: ended {len(killed)} process(es) left by the local Ray of an earlier run that was killed "
+              f"(PIDs {', '.join(map(str, killed))})", file=sys.stderr)
 
 
 def check_reachable(address: str, timeout_s: float = 5.0) -> None:

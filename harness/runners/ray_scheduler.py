@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from vla_harness.harness.protocols import StopRun
+from vla_harness.harness.errors import StopRun, UserError
 from vla_harness.harness.runners.ray_queue import WorkItem, WorkQueue, failed_record
 from vla_harness.harness.types import EpisodeRecord
 
@@ -27,12 +27,12 @@ MAX_REPLACEMENTS = 3  # fresh actors that died before answering, in a row: give 
 WAIT_NOTE_S = 60.0
 
 
-class WorkerStartError(RuntimeError):
-    """A worker's constructor raised before any worker came up (bad policy/benchmark options): like the local runner."""
+class WorkerStartError(UserError, RuntimeError):
+    """No worker could start (its constructor or Ray failed before any worker came up): one line, no traceback."""
 
 
-class AllWorkersLost(RuntimeError):
-    pass
+class AllWorkersLost(UserError, RuntimeError):
+    """Every worker was lost and none could be restarted: one line; the finished episodes are on disk."""
 
 
 @dataclass
@@ -142,14 +142,14 @@ class RayScheduler:
             slot.unavailable += item is None
             return self._backoff(slot) if slot.unavailable < MAX_UNAVAILABLE else self._retire(slot, exc)
         if getattr(exc, "actor_init_failed", False) and not self.any_ready:
-            raise WorkerStartError(f"Ray worker could not start: {exc}")
+            raise WorkerStartError(_start_message(exc))
         self._replace(slot, exc)  # permanently dead (Ray gave up on it): a fresh actor
 
     def _start_failed(self, slot: Slot, exc: Exception) -> None:
         """Before any worker is up this is the run's error, raised as the local runner would raise it."""
         if not self.any_ready:
             cause = getattr(exc, "cause", None)
-            raise cause if isinstance(cause, Exception) else WorkerStartError(f"Ray worker could not start: {exc}")
+            raise cause if isinstance(cause, Exception) else WorkerStartError(_start_message(exc))
         self._replace(slot, exc)
 
     def _replace(self, slot: Slot, exc: Exception) -> None:
@@ -245,6 +245,11 @@ def _memory_hint() -> str:
         return ""
     return (f" [the driver's machine is at {used:.0f}% memory: Ray's memory monitor kills workers above "
             "RAY_memory_usage_threshold=0.95; see raylet.out in Ray's session logs]")
+
+
+def _start_message(exc: Exception) -> str:
+    return (f"Ray worker could not start: {_first_line(exc)}; nothing ran (fix the cause, then start the run "
+            "again, or `vla-harness resume RUN_DIR` if its directory was kept)")
 
 
 def _first_line(exc: Exception) -> str:

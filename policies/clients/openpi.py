@@ -6,11 +6,11 @@ rendered at 256 px and rotated 180 degrees, each padded-resized to 224 with open
 `image_tools.resize_with_pad` and `convert_to_uint8`; `observation/state` = eef pos ‖ axis-angle(eef quat) ‖
 gripper qpos (8 floats); `prompt` = the task's language; the first `replan_steps` (5) actions of each returned chunk
 are executed before the next request. Rotation, camera roles and the state vector are declared in CONVENTIONS and
-done by the worker (harness/convert.py); this module only pads, resizes and speaks the wire. A benchmark whose
+done by the worker (harness/convert.py); this wire only pads, resizes and speaks openpi's protocol. A benchmark whose
 action space is not LIBERO's (`libero_osc_pose`: LIBERO and LIBERO-Plus) is refused before the first episode.
 
-Transport, retries, timeouts, `token` and `on_unreachable` are `--policy remote`'s (policies/remote.py). The sizes
-and `replan_steps` are options (`-P resize_size=224 -P render_size=256 -P replan_steps=5`), kept in the manifest.
+Transport, retries, timeouts, `token` and `on_unreachable` are policies/clients/transport.py's. The sizes and
+`replan_steps` are options (`-P resize_size=224 -P render_size=256 -P replan_steps=5`), kept in the manifest.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from vla_harness.harness.config import ConfigError
+from vla_harness.harness.errors import ConfigError
 from vla_harness.harness.types import Observation, PolicySpec
-from vla_harness.policies.clients.remote import RemotePolicy, RemotePolicyError
+from vla_harness.policies.clients.client import BadReply, served
+from vla_harness.policies.clients.remote import pack, unpack_actions
 from vla_harness.policies.wire.openpi_libero import CONVENTIONS, IMAGE_KEYS, STATE_KEY
 
 
@@ -33,24 +34,23 @@ def image_tools():
     return tools
 
 
-class OpenpiPolicy(RemotePolicy):
-    def __init__(self, url: str | None = None, resize_size: int = 224, render_size: int = 256,
-                 replan_steps: int = 5, token: str | None = None, connect_timeout_s: float = 10.0,
-                 read_timeout_s: float = 60.0, reconnect_attempts: int = 3, on_unreachable: str = "continue") -> None:
-        if not url:
-            raise ConfigError("policy 'openpi' needs the openpi server's URL: --policy-url ws://HOST:PORT")
+class OpenpiWire:
+    """openpi's LIBERO element over openpi's websocket protocol."""
+
+    name = "openpi"
+
+    def __init__(self, resize_size: int = 224, render_size: int = 256, replan_steps: int = 5) -> None:
         if min(int(resize_size), int(render_size), int(replan_steps)) < 1:
             raise ConfigError("openpi options resize_size, render_size and replan_steps must be >= 1")
         self.resize_size, self.render_size, self.replan_steps = int(resize_size), int(render_size), int(replan_steps)
         self.tools = image_tools()
-        super().__init__(url=url, token=token, connect_timeout_s=connect_timeout_s, read_timeout_s=read_timeout_s,
-                         reconnect_attempts=reconnect_attempts, on_unreachable=on_unreachable)
+        self.last_timing: dict[str, Any] = {}
 
-    def _served_spec(self, metadata: Any) -> PolicySpec:
+    def spec(self, metadata: Any) -> PolicySpec:
         # Whatever serves it (openpi, or `vla-harness serve` with its openpi convention), this client speaks openpi.
         version = f"render{self.render_size}-resize{self.resize_size}-replan{self.replan_steps}"
         return PolicySpec(name="openpi", version=version, cameras=tuple(IMAGE_KEYS.values()),
-                          image_size=self.render_size, chunk_len=self.replan_steps, action_dim=7,
+                          image_size=self.render_size, replan_steps=self.replan_steps, action_dim=7,
                           conventions=CONVENTIONS)
 
     def element(self, obs: Observation) -> dict[str, Any]:
@@ -62,13 +62,15 @@ class OpenpiPolicy(RemotePolicy):
         out["prompt"] = str(obs.instruction)
         return out
 
-    def _request(self, obs: Observation) -> dict[str, Any]:
-        return self.element(obs)
+    def encode(self, obs: Observation) -> bytes:
+        return pack(self.element(obs))
 
-    def act(self, obs: Observation) -> np.ndarray:
-        actions = super().act(obs)
+    def decode(self, reply: bytes) -> np.ndarray:
+        actions, self.last_timing = unpack_actions(reply)
         if actions.ndim != 2 or len(actions) < self.replan_steps:
-            raise RemotePolicyError(f"openpi server {self.url} returned actions of shape {actions.shape}; replanning "
-                                    f"every {self.replan_steps} steps needs a chunk of at least that many "
-                                    "(-P replan_steps=N)")
+            raise BadReply(f"returned actions of shape {actions.shape}; replanning every {self.replan_steps} steps "
+                           "needs a chunk of at least that many (-P replan_steps=N)")
         return actions[: self.replan_steps]
+
+
+OpenpiPolicy = served(OpenpiWire)

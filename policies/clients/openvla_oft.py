@@ -10,8 +10,8 @@ image that is not 224 x 224 with the very function the eval loop uses (`resize_i
 TF lanczos3), so the model sees bit for bit what the official loop feeds it, without TensorFlow here; the server
 then center-crops (its `center_crop` setting). Each returned action is post-processed as `process_action` does:
 gripper [0, 1] -> [-1, +1] and binarised with sign, then inverted (OpenVLA's 1 = open -> LIBERO's -1 = open). The
-first `open_loop_steps` (default 8 = NUM_ACTIONS_CHUNK for LIBERO) actions of each reply are executed.
-Written with the standard library (urllib + json); failures as policies/remote.py: unreachable / hung / dying
+first `replan_steps` (default 8 = NUM_ACTIONS_CHUNK for LIBERO; openvla-oft's `num_open_loop_steps`) actions of each
+reply are executed. Over the HTTP transport (policies/clients/http.py, standard library): unreachable / hung / dying
 server -> `policy_unreachable`, an unusable reply -> `policy_error`.
 """
 
@@ -19,21 +19,13 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 import numpy as np
 
-from vla_harness.harness.config import ConfigError
-from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
-from vla_harness.policies.clients.remote import (
-    PolicyUnreachable,
-    RemotePolicyError,
-    backoff,
-    check_on_unreachable,
-    stop_if_unreachable,
-)
+from vla_harness.harness.types import Observation, PolicySpec
+from vla_harness.policies.clients.client import BadReply, served
+from vla_harness.policies.clients.http import HttpRoute
 from vla_harness.policies.wire.libero_inputs import CAMERAS, RENDER_SIZE, conventions, libero_view
 
 
@@ -66,84 +58,41 @@ def process_action(actions: np.ndarray) -> np.ndarray:
     return out.astype(np.float32)
 
 
-class OpenVlaOftPolicy:
-    def __init__(self, url: str | None = None, open_loop_steps: int = 8, connect_timeout_s: float = 10.0,
-                 read_timeout_s: float = 60.0, reconnect_attempts: int = 3, reconnect_backoff_s: float = 0.5,
-                 on_unreachable: str = "continue") -> None:
-        if not url:
-            raise ConfigError("policy 'openvla_oft' needs the server URL: --policy-url http://HOST:8777")
-        check_on_unreachable(on_unreachable)
-        base = url if "://" in url else f"http://{url}"
-        self.url = base.rstrip("/").removesuffix("/act") + "/act"
-        self.steps, self.on_unreachable = int(open_loop_steps), on_unreachable
-        self.connect_timeout_s, self.read_timeout_s = float(connect_timeout_s), float(read_timeout_s)
-        self.attempts, self.backoff_s = 1 + max(0, int(reconnect_attempts)), float(reconnect_backoff_s)
-        self.unreachable = False
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # a lab server, never a proxy
-        self._probe()
+class OpenVlaOftWire:
+    """deploy.py's HTTP API: the official LIBERO observation as json-numpy, the chunk back as a list of arrays."""
 
-    def spec(self) -> PolicySpec:
-        stop_if_unreachable(self.url, self.unreachable, self.on_unreachable)
-        return PolicySpec(name="openvla_oft", cameras=CAMERAS, image_size=RENDER_SIZE, chunk_len=self.steps,
+    name = "openvla_oft"
+    renamed_options = {"open_loop_steps": "replan_steps"}  # its 0.1 name (openvla-oft's num_open_loop_steps)
+
+    def __init__(self, replan_steps: int = 8) -> None:
+        self.steps = int(replan_steps)
+
+    def spec(self, metadata: Any) -> PolicySpec:
+        return PolicySpec(name="openvla_oft", cameras=CAMERAS, image_size=RENDER_SIZE, replan_steps=self.steps,
                           conventions=conventions())
-
-    def reset(self, task: TaskInfo) -> None:
-        self.task = task
-
-    def close(self) -> None:
-        pass
 
     def observation(self, obs: Observation) -> dict[str, Any]:
         view = libero_view(obs, "openvla_oft")
         return {"full_image": view.primary, "wrist_image": view.wrist, "state": view.state8(),
                 "instruction": view.instruction}
 
-    def act(self, obs: Observation) -> np.ndarray:
-        body = json.dumps(self.observation(obs), default=to_json_numpy).encode()
-        reply = self._post(body)
+    def encode(self, obs: Observation) -> bytes:
+        return json.dumps(self.observation(obs), default=to_json_numpy).encode()
+
+    def decode(self, reply: bytes) -> np.ndarray:
         try:
             data = json.loads(reply, object_hook=from_json_numpy)
             if isinstance(data, str) and data != "error":  # deploy.py's double-encoded reply
                 data = json.loads(data, object_hook=from_json_numpy)
         except (ValueError, TypeError) as exc:
-            raise RemotePolicyError(f"server {self.url} sent an unusable reply: {exc}"[:500]) from exc
+            raise BadReply(f"sent an unusable reply: {exc}"[:500]) from exc
         if isinstance(data, str):
-            raise RemotePolicyError(f"server {self.url} replied '{data}' (deploy.py logs the traceback)")
+            raise BadReply(f"replied '{data}' (deploy.py logs the traceback)")
         try:
             actions = np.asarray(data, dtype=np.float64).reshape(-1, 7)
         except (TypeError, ValueError) as exc:
-            raise RemotePolicyError(f"server {self.url} sent an unusable reply: {exc}"[:500]) from exc
+            raise BadReply(f"sent an unusable reply: {exc}"[:500]) from exc
         return process_action(actions[: self.steps])
 
-    def _probe(self) -> None:
-        """Fail at the start, not at the first episode: FastAPI serves its schema at /openapi.json."""
-        self._request(urllib.request.Request(self.url.removesuffix("/act") + "/openapi.json"), self.connect_timeout_s)
 
-    def _post(self, body: bytes) -> bytes:
-        req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
-        return self._request(req, self.read_timeout_s)
-
-    def _request(self, req: urllib.request.Request, timeout: float) -> bytes:
-        errors: list[str] = []
-        for attempt in range(self.attempts):
-            if attempt:
-                backoff(self.backoff_s, attempt)
-            try:
-                with self._opener.open(req, timeout=timeout) as resp:
-                    data = resp.read()
-                self.unreachable = False
-                return data
-            except urllib.error.HTTPError as exc:
-                if exc.code < 500:
-                    raise RemotePolicyError(f"server {self.url} answered HTTP {exc.code}: {exc.reason}") from exc
-                errors.append(f"HTTP {exc.code}")
-            except OSError as exc:  # URLError, ConnectionError and TimeoutError (socket.timeout) are OSErrors
-                reason = getattr(exc, "reason", exc)
-                if isinstance(reason, TimeoutError):
-                    self.unreachable = True
-                    raise PolicyUnreachable(f"policy server {self.url} sent no reply within {timeout:g} s; it "
-                                            "looks hung") from None
-                errors.append(f"{type(reason).__name__}: {reason}")
-        self.unreachable = True
-        raise PolicyUnreachable(f"policy server {self.url} unreachable after {len(errors)} attempt(s): "
-                                + "; ".join(dict.fromkeys(errors)))
+OpenVlaOftPolicy = served(OpenVlaOftWire, HttpRoute(path="/act", probe="/openapi.json"), scheme="http")

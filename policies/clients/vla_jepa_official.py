@@ -8,8 +8,9 @@ instructions: [text], unnorm_key, do_sample: False, use_ddim: True, num_ddim_ste
 axis-angle || gripper qpos]}}`, and turns the reply's `data.normalized_actions` (1, chunk, 7) into LIBERO actions as
 that client does: clip to [-1, 1], gripper thresholded at 0.5 to {0, 1}, the masked dimensions un-normalised with
 the checkpoint's dataset_statistics.json (min/max), then gripper open (1) -> -1, closed (0) -> +1. The chunk executed
-is the checkpoint's `future_action_window_size + 1` (config.yaml beside the statistics; 8 for the LIBERO configs).
-Unreachable / hung / dropped server: `policy_unreachable` (policies/remote.py); an error reply: `policy_error`.
+is the checkpoint's `future_action_window_size + 1` (config.yaml beside the statistics; 8 for the LIBERO configs), or
+`-P replan_steps=N`. Unreachable / hung / dropped server: `policy_unreachable` (policies/clients/transport.py); an
+error reply: `policy_error`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ import numpy as np
 import yaml
 
 from vla_harness.harness import codec
-from vla_harness.harness.config import ConfigError
+from vla_harness.harness.errors import ConfigError
 from vla_harness.harness.types import Observation, PolicySpec
-from vla_harness.policies.clients.remote import RemotePolicy, RemotePolicyError
+from vla_harness.policies.clients.client import BadReply, served
+from vla_harness.policies.clients.remote import pack
 from vla_harness.policies.wire.libero_inputs import CAMERAS, RENDER_SIZE, conventions, libero_view
 
 DEFAULT_CHUNK = 8  # starVLA/config/training/starvla_cotrain_libero.yaml: future_action_window_size 7, + 1
@@ -76,23 +78,25 @@ def resize_area(image: np.ndarray, size: int) -> np.ndarray:
     return cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
 
 
-class VlaJepaOfficialPolicy(RemotePolicy):
-    def __init__(self, url: str | None = None, stats: str | None = None, unnorm_key: str | None = None,
-                 chunk_len: int | None = None, image_size: int = 224, use_ddim: bool = True,
-                 num_ddim_steps: int = 10, with_state: bool = True, **remote: Any) -> None:
-        if not url:
-            raise ConfigError("policy 'vla_jepa_official' needs the server URL: --policy-url ws://HOST:PORT")
+class VlaJepaOfficialWire:
+    """starVLA's websocket server (msgpack, metadata first) with the official VLA-JEPA LIBERO client's request."""
+
+    name = "vla_jepa_official"
+    renamed_options = {"chunk_len": "replan_steps"}  # its 0.1 name
+
+    def __init__(self, stats: str | None = None, unnorm_key: str | None = None, replan_steps: int | None = None,
+                 image_size: int = 224, use_ddim: bool = True, num_ddim_steps: int = 10,
+                 with_state: bool = True) -> None:
         self.stats = load_stats(stats, unnorm_key)
         self.unnorm_key, self.resize_to, self.with_state = unnorm_key, int(image_size), bool(with_state)
         self.use_ddim, self.num_ddim_steps = bool(use_ddim), int(num_ddim_steps)
-        self.chunk = int(chunk_len) if chunk_len else chunk_from_config(stats)
-        super().__init__(url=url, **remote)
+        self.chunk = int(replan_steps) if replan_steps else chunk_from_config(stats)
 
-    def _served_spec(self, metadata: Any) -> PolicySpec:
-        return PolicySpec(name="vla_jepa_official", cameras=CAMERAS, image_size=RENDER_SIZE, chunk_len=self.chunk,
+    def spec(self, metadata: Any) -> PolicySpec:
+        return PolicySpec(name="vla_jepa_official", cameras=CAMERAS, image_size=RENDER_SIZE, replan_steps=self.chunk,
                           conventions=conventions())
 
-    def _request(self, obs: Observation) -> dict[str, Any]:
+    def request(self, obs: Observation) -> dict[str, Any]:
         view = libero_view(obs, "vla_jepa_official")
         payload: dict[str, Any] = {
             "batch_images": [[resize_area(view.primary, self.resize_to), resize_area(view.wrist, self.resize_to)]],
@@ -102,19 +106,25 @@ class VlaJepaOfficialPolicy(RemotePolicy):
             payload["state"] = [view.state8()[None]]
         return {"payload": payload, "type": "infer"}
 
-    def _actions(self, reply: bytes) -> np.ndarray:
+    def encode(self, obs: Observation) -> bytes:
+        return pack(self.request(obs))
+
+    def decode(self, reply: bytes) -> np.ndarray:
         try:
             message = codec.unpackb(reply)
         except codec.CodecError as exc:
-            raise RemotePolicyError(f"server {self.url} sent an unusable reply: {exc}") from exc
+            raise BadReply(f"sent an unusable reply: {exc}") from exc
         if not isinstance(message, dict) or not message.get("ok", message.get("status") == "ok"):
             error = message.get("error") if isinstance(message, dict) else message
             text = error.get("message") if isinstance(error, dict) else error
-            raise RemotePolicyError(f"server {self.url} replied with an error: {text}"[:2000])
+            raise BadReply(f"replied with an error: {text}"[:2000])
         try:
             normalized = np.asarray(message["data"]["normalized_actions"], dtype=np.float64)[0]
             if normalized.ndim != 2 or normalized.shape[1] != 7:
                 raise ValueError(f"normalized_actions[0] has shape {normalized.shape}, expected (chunk, 7)")
         except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise RemotePolicyError(f"server {self.url} sent an unusable reply: {exc}"[:2000]) from exc
+            raise BadReply(f"sent an unusable reply: {exc}"[:2000]) from exc
         return unnormalize(normalized, self.stats)[: self.chunk]
+
+
+VlaJepaOfficialPolicy = served(VlaJepaOfficialWire)

@@ -7,10 +7,13 @@ did not lift the object, or an object lost on the way, sends the arm back to `ab
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 from scipy.spatial.transform import Rotation
 
 from vla_harness.harness.errors import PolicyFault
+from vla_harness.harness.options import AtLeast
 from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
 from vla_harness.policies.base import PIXEL_FREE, PolicyBase
 from vla_harness.policies.oracle import plan
@@ -33,13 +36,13 @@ class PrivilegedStateMissing(PolicyFault, RuntimeError):
 
 
 class OraclePolicy(PolicyBase):
-    def __init__(self, chunk: int = 4, speed: float = 1.0) -> None:
+    def __init__(self, chunk: Annotated[int, AtLeast(1)] = 4, speed: float = 1.0) -> None:
         self.chunk, self.speed = int(chunk), float(speed)
         self.phase = PHASES[0]
 
     def spec(self) -> PolicySpec:
         # Privileged: the loop hands it env.privileged_state(); it asks for no camera, so nothing is rendered.
-        return PolicySpec(name="oracle", version="3", cameras=(), image_size=0, chunk_len=self.chunk,
+        return PolicySpec(name="oracle", version="3", cameras=(), image_size=0, replan_steps=self.chunk,
                           privileged=True, conventions=PIXEL_FREE)
 
     def reset(self, task: TaskInfo) -> None:

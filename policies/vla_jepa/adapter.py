@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
 from vla_harness.harness.conventions import LIBERO_GRIPPER, UPRIGHT, PolicyConventions, StateVector
 from vla_harness.harness.types import Observation, PolicySpec, TaskInfo
-from vla_harness.policies.vla_jepa.checkpoint import DEFAULT, load
+from vla_harness.policies.vla_jepa.checkpoint import DEFAULT, digest, load
 from vla_harness.policies.vla_jepa.data import resize_frames
 
 # Trained on upright frames (recording/capture.py) and the recorder's proprio: eef pos + axis-angle + finger qpos
@@ -23,22 +25,34 @@ def conventions(state_dim: int) -> PolicyConventions:
 CONVENTIONS = conventions(8)
 
 
+def _shown(path: str) -> str:
+    """The checkpoint as a report shows it: relative to the repository for the shipped ones, else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(DEFAULT.parents[1]))
+    except ValueError:
+        return path
+
+
 class VlaJepaPolicy:
-    def __init__(self, checkpoint: str | None = None, execute: int | None = None, threads: int = 1) -> None:
+    renamed_options = {"execute": "replan_steps"}  # its 0.1 name
+
+    def __init__(self, checkpoint: str | None = None, replan_steps: int | None = None, threads: int = 1) -> None:
         if threads:
             torch.set_num_threads(int(threads))
         self.path = str(checkpoint or DEFAULT)
         self.model, self.texts, self.meta = load(self.path)
+        self.identity = {"checkpoint": _shown(self.path), "sha256": digest(self.path)}
         self.cfg = self.model.cfg
-        self.execute = int(execute or self.cfg.chunk_len)
+        self.execute = int(replan_steps or self.cfg.chunk_len)
         self.text: torch.Tensor | None = None
 
     def spec(self) -> PolicySpec:
         steps = self.meta["manifest"].get("steps", {})
         version = f"{self.cfg.dim}d{self.cfg.depth}L-s{steps.get('stage1', 0)}-a{steps.get('stage2', 0)}"
         return PolicySpec(name="vla_jepa", version=version, cameras=tuple(self.cfg.cameras),
-                          image_size=self.cfg.render_size or self.cfg.image_size, chunk_len=self.execute,
-                          action_dim=self.cfg.action_dim, conventions=conventions(self.cfg.state_dim))
+                          image_size=self.cfg.render_size or self.cfg.image_size, replan_steps=self.execute,
+                          action_dim=self.cfg.action_dim, conventions=conventions(self.cfg.state_dim),
+                          identity=dict(self.identity))
 
     def reset(self, task: TaskInfo) -> None:
         self.text = torch.as_tensor(self.texts.get(task.instruction))[None]

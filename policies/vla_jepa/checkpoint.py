@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -87,8 +88,21 @@ def _load_state(model: VlaJepa, file: Path) -> None:
     model.load_state_dict(state)
 
 
+def digest(path: str | Path) -> str:
+    """sha256 over the checkpoint's files (name and content, in FILES order): the same weights anywhere give one
+    digest; any changed byte gives another. Reports label and separate runs by it."""
+    total = hashlib.sha256()
+    for name in FILES:
+        content = hashlib.sha256()
+        with open(Path(path) / name, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                content.update(block)
+        total.update(f"{name}\0{content.hexdigest()}\n".encode())
+    return total.hexdigest()
+
+
 def size_bytes(path: str | Path) -> int:
     return sum(f.stat().st_size for f in Path(path).iterdir() if f.is_file())
 
 
-__all__ = ["CheckpointError", "save", "load", "DEFAULT", "size_bytes", "torch"]
+__all__ = ["CheckpointError", "save", "load", "DEFAULT", "digest", "size_bytes", "torch"]

@@ -10,13 +10,9 @@ import os
 
 import numpy as np
 
-from vla_harness.harness.errors import UserError
+from vla_harness.harness.errors import MissingDependency
 
 _MODEL = None
-
-
-class MissingDependency(UserError, RuntimeError):
-    pass
 
 
 def _load():

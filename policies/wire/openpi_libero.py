@@ -1,5 +1,5 @@
 """openpi's LIBERO convention as data (Physical-Intelligence/openpi@15a9616a examples/libero/main.py): what its client
-sends, for `--policy openpi` (policies/openpi.py) and for `vla-harness serve` (policies/server/openpi_wire.py)."""
+sends, for `--policy openpi` (policies/clients/openpi.py) and for `vla-harness serve` (policies/wire/openpi_wire.py)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Requests from an unmodified openpi LIBERO client (openpi examples/libero/main.py @15a9616a): the element
 {"observation/image", "observation/wrist_image": upright uint8 H x W x 3, "observation/state": eef pos ‖ axis-angle ‖
 gripper qpos (8), "prompt"}. The server turns them into the served policy's own convention with the same plan the
-worker uses (harness/convert.py, from the wire's declared conventions, policies/openpi.py WIRE) and maps the policy's
-gripper values back onto LIBERO's, which is what such a client executes."""
+worker uses (harness/convert.py, from the wire's declared conventions, policies/clients/openpi.py WIRE) and maps the
+policy's gripper values back onto LIBERO's, which is what such a client executes."""
 
 from __future__ import annotations
 

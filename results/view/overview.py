@@ -10,7 +10,7 @@ from vla_harness.harness.errors import blame_of
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import Cell, dedupe
 from vla_harness.results.load import RunData
-from vla_harness.results.tables import Mean, Pct, Table, Value, parts
+from vla_harness.results.tables import Estimate, Mean, Pct, Table, Value, parts
 
 NOT_RECORDED = "not recorded"
 
@@ -32,23 +32,29 @@ def policy_version(run: RunData) -> str:
     return ", ".join(versions) or NOT_RECORDED
 
 
+def max_steps_run(records: Sequence[EpisodeRecord]) -> str | None:
+    """The max steps the episodes really ran with (e.g. 220, or 220/280 over suites); None without records."""
+    values = sorted({r.spec.max_steps for r in records})
+    return "/".join(str(v) for v in values) or None
+
+
 def run_overview(run: RunData, label: str) -> dict[str, Any]:
     """Manifest essentials of one run, plus what its records say (planned vs recorded, errors by kind)."""
     cfg, manifest = run.config, run.manifest
     recs = dedupe(run.records)
-    protocol = manifest.get("protocol") or {}
+    protocol = manifest.protocol
     return {
-        "label": label, "path": str(run.path), "run_id": manifest.get("run_id", run.path.name),
+        "label": label, "path": str(run.path), "run_id": manifest.run_id or run.path.name,
         "bench": run.bench, "suites": cfg.get("suites"), "tasks": cfg.get("tasks"),
         "policy": cfg.get("policy"), "policy_version": policy_version(run),
-        "checkpoint": (cfg.get("policy_options") or {}).get("checkpoint"),
+        "checkpoint": run.identity.checkpoint, "identity": run.identity.describe(),
         "protocol_name": protocol.get("name"), "protocol_hash": run.protocol_hash,
-        "max_steps": cfg.get("max_steps") or protocol.get("max_steps"),
-        "seed": cfg.get("seed"), "status": manifest.get("status") or NOT_RECORDED,
-        "planned": manifest.get("n_episodes"), "recorded": len(recs), "attempts": len(run.records),
+        "max_steps": max_steps_run(recs) or cfg.get("max_steps") or protocol.get("max_steps"),
+        "seed": cfg.get("seed"), "status": manifest.status or NOT_RECORDED,
+        "planned": manifest.n_episodes, "recorded": len(recs), "attempts": len(run.records),
         "finished": sum(1 for r in recs if r.error is None), "errors": errors_by_kind(recs),
-        "packages": manifest.get("packages") or {}, "harness_version": manifest.get("harness_version"),
-        "git": manifest.get("git"), "created_at": manifest.get("created_at"), "machine": manifest.get("machine") or {},
+        "packages": manifest.packages, "harness_version": manifest.harness_version,
+        "git": manifest.git, "created_at": manifest.created_at, "machine": manifest.machine,
         "bench_options": cfg.get("bench_options") or {}, "policy_options": cfg.get("policy_options") or {},
     }
 
@@ -61,6 +67,8 @@ def _rate(v: Value) -> float | None:
         return round(v.rate, 6)
     if isinstance(v, Pct) and v.value is not None:
         return round(v.value / 100, 6)
+    if isinstance(v, Estimate) and v.n and v.lo is None:  # a weighted rate; a drop (with its interval) has no bar
+        return round(v.value, 6)
     return None
 
 
@@ -68,7 +76,7 @@ def value_json(v: Value) -> dict[str, Any]:
     """One value cell: the report's own texts (success %, CI, n, policy faults, errors) and the rate for its bar."""
     success, ci, n, faults, errors = parts(v)
     out: dict[str, Any] = {"s": success, "r": _rate(v)}
-    if isinstance(v, (Cell, Mean)):
+    if isinstance(v, (Cell, Mean, Estimate)):
         out.update(ci=ci, n=n, f=faults, e=errors)
     return out
 

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from vla_harness.results.aggregate import natural_key
 from vla_harness.results.compare import NoEpisodes, check_complete, compare, outcomes, render, verdict
-from vla_harness.results.load import RunData, protocol_diff
+from vla_harness.results.load import RunData, protocol_diff_line
 
 LOST, GAINED = "lost", "gained"
 
@@ -46,7 +46,7 @@ def comparison(base: RunData, cand: RunData, base_label: str, cand_label: str, a
     out: dict[str, Any] = {"baseline": base_label, "candidate": cand_label}
     notes = []
     if base.protocol_hash != cand.protocol_hash:
-        diff = "; ".join(protocol_diff(base, cand))
+        diff = protocol_diff_line(base, cand)
         if not allow_mismatch:
             out["refused"] = (f"different protocols ({base.protocol_hash} vs {cand.protocol_hash}): {diff}; "
                               "compare refuses them (view --allow-protocol-mismatch compares anyway)")
@@ -63,7 +63,8 @@ def comparison(base: RunData, cand: RunData, base_label: str, cand_label: str, a
     pairs = comp.overall.pairs
     said = verdict(comp)
     out.update(verdict=("INCOMPLETE, no verdict yet (`compare` refuses it): " + said) if incomplete else said,
-               regression=comp.regression, paired=comp.paired, incomplete=bool(incomplete),
+               regression=comp.regression, cannot_judge=comp.cannot_judge, paired=comp.paired,
+               incomplete=bool(incomplete),
                text=render(comp, base_label, cand_label),
                pairs=None if pairs is None else {"both": pairs.both, "only_baseline": pairs.only1,
                                                  "only_candidate": pairs.only2, "neither": pairs.neither})

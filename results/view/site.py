@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from vla_harness.results.view.pairs import comparisons, side_by_side
 
 ASSETS = Path(__file__).parent / "assets"
 VIDEO_MODES = ("copy", "link", "none")
+MARKER = ".vla-harness-view"  # in every site written here: a folder without it is not ours to overwrite
 
 
 @dataclass
@@ -40,13 +42,27 @@ def ordered_runs(columns, paths: Sequence[str | Path]) -> tuple[list[RunData], l
     return [run for run, _ in placed], [label for _, label in placed]
 
 
+def own_video(run: RunData, video: str) -> Path | None:
+    """The run's video file a record names, only if it lies inside the run's own videos/ folder (links resolved):
+    a record naming `../../etc/passwd` or `/etc/hostname` gets nothing copied or linked."""
+    folder = (run.path / "videos").resolve()
+    src = (run.path / video).resolve()
+    if not src.is_relative_to(folder) or not src.is_file():
+        return None
+    return src
+
+
 def video_placer(run: RunData, i: int, out: Path, mode: str) -> Callable[[EpisodeRecord], str | None]:
     """Puts an episode's video under out/videos/run<i>/ and returns its path relative to out (None: no video)."""
     def place(rec: EpisodeRecord) -> str | None:
         if mode == "none" or not rec.video:
             return None
-        src = run.path / rec.video
-        if not src.is_file():
+        src = own_video(run, rec.video)
+        if src is None:
+            if not (run.path / rec.video).is_file():
+                return None  # a video not written (or deleted since): nothing to show
+            print(f"warning: {run.path}: record {rec.key} names video {rec.video!r}, outside the run's videos/ "
+                  "folder: not copied or linked", file=sys.stderr)
             return None
         dst = out / "videos" / f"run{i}" / Path(rec.video).name
         dst.parent.mkdir(parents=True, exist_ok=True)
@@ -86,11 +102,19 @@ def page_data(paths: Sequence[str | Path], out: Path, opts: ViewOptions) -> dict
 
 
 def check_out(out: Path, paths: Sequence[str | Path]) -> None:
-    """Never write the site into a run directory: its files sit beside recorded episodes."""
-    if (out / MANIFEST).exists() or (out / EPISODES).exists():
-        raise ConfigError(f"--out {out} is a run directory; give the viewer a directory of its own, e.g. {out}-view")
-    if any(out.resolve() == Path(p).resolve() for p in paths):
+    """Write the site only into a folder of its own: never into (or under) a run directory, never over a file or a
+    folder this command did not write (a user's own index.html)."""
+    resolved = out.resolve()
+    for folder in (resolved, *resolved.parents):
+        if (folder / MANIFEST).exists() or (folder / EPISODES).exists():
+            where = "is a run directory" if folder == resolved else f"is inside the run directory {folder}"
+            raise ConfigError(f"--out {out} {where}; give the viewer a directory of its own, e.g. {folder}-view")
+    if any(resolved == Path(p).resolve() for p in paths):
         raise ConfigError(f"--out {out} is one of the runs; give the viewer a directory of its own")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file; give the viewer a directory (it writes index.html and more there)")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise ConfigError(f"--out {out} holds files the viewer did not write; give it an empty or new directory")
 
 
 def build_site(paths: Sequence[str | Path], out: Path, opts: ViewOptions | None = None) -> Path:
@@ -99,7 +123,11 @@ def build_site(paths: Sequence[str | Path], out: Path, opts: ViewOptions | None 
         raise ConfigError(f"--videos must be one of {', '.join(VIDEO_MODES)}, got '{opts.videos}'")
     out = Path(out)
     check_out(out, paths)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ConfigError(f"cannot create --out {out}: a part of it is a file, not a folder") from None
+    (out / MARKER).write_text("written by `vla-harness view`; it may overwrite this folder's files\n")
     data = page_data(paths, out, opts)
     (out / "assets").mkdir(exist_ok=True)
     for name in ("app.js", "style.css"):

@@ -14,9 +14,9 @@ from typing import Iterator
 
 import torch
 
-from vla_harness.policies.vla_jepa.config import TrainConfig
-from vla_harness.policies.vla_jepa.data import Tensors, stage1_batch
 from vla_harness.policies.vla_jepa.model import VlaJepa, feature_spread, latent_loss
+from vla_harness.training.vla_jepa.config import TrainConfig
+from vla_harness.training.vla_jepa.data import Tensors, stage1_batch
 from vla_harness.training.vla_jepa.probes import action_probes, other_instruction
 
 

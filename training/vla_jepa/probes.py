@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import torch
 
-from vla_harness.policies.vla_jepa.config import TrainConfig
-from vla_harness.policies.vla_jepa.data import Tensors, action_chunk
 from vla_harness.policies.vla_jepa.model import VlaJepa
+from vla_harness.training.vla_jepa.config import TrainConfig
+from vla_harness.training.vla_jepa.data import Tensors, action_chunk
 
 PER_EPISODE = 8
 

@@ -15,11 +15,12 @@ import numpy as np
 import torch
 
 from vla_harness.policies.vla_jepa.checkpoint import save
-from vla_harness.policies.vla_jepa.config import ConfigError, TrainConfig, run_model_config, to_dict
-from vla_harness.policies.vla_jepa.data import Split, norm_stats, shift, split_episodes, stage1_batch, stage2_batch
+from vla_harness.policies.vla_jepa.config import to_dict
 from vla_harness.policies.vla_jepa.model import VlaJepa, ema_update, latent_loss, momentum
 from vla_harness.policies.vla_jepa.text import TextCache
 from vla_harness.training.vla_jepa import gates as G
+from vla_harness.training.vla_jepa.config import ConfigError, TrainConfig, run_model_config
+from vla_harness.training.vla_jepa.data import Split, norm_stats, shift, split_episodes, stage1_batch, stage2_batch
 
 
 @dataclass

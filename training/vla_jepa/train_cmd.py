@@ -97,8 +97,9 @@ def dataset_checksums(paths: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vla_harness.policies.vla_jepa.config import model_config, train_config
-    from vla_harness.policies.vla_jepa.data import synthetic_episodes
+    from vla_harness.policies.vla_jepa.config import model_config
+    from vla_harness.training.vla_jepa.config import train_config
+    from vla_harness.training.vla_jepa.data import synthetic_episodes
     from vla_harness.training.vla_jepa.train import run as train
 
     cfg = train_config(args.preset, parse_kv(args.set, "--set"))

@@ -122,7 +122,7 @@
       dl([
         ["run", run.run_id], ["path", run.path], ["benchmark", run.bench],
         ["suites / tasks", `${show(run.suites && run.suites.join(", "))} / ${show(run.tasks && run.tasks.join(", "))}`],
-        ["policy", run.policy], ["policy version", run.policy_version], ["checkpoint", run.checkpoint],
+        ["policy", run.policy], ["policy version", run.policy_version], ["identity", run.identity],
         ["protocol", `${show(run.protocol_name)} (hash ${run.protocol_hash})`], ["max steps", run.max_steps],
         ["seed", run.seed], ["status", status],
         ["episodes", `${show(run.planned)} planned, ${run.recorded} recorded (${run.finished} finished, ` +
@@ -280,7 +280,7 @@
 
   // ---- side by side (two or more runs) -----------------------------------------------------------------------------
   function verdictEl(c) {
-    const cls = c.refused || c.incomplete ? "refused" : c.regression ? "regression" : "ok";
+    const cls = c.refused || c.incomplete || c.cannot_judge ? "refused" : c.regression ? "regression" : "ok";
     const pairs = c.pairs ? el("table", { class: "pairs" },
       el("tr", {}, el("th", {}, ""), el("th", {}, `${c.candidate} success`), el("th", {}, `${c.candidate} failure`)),
       el("tr", {}, el("th", {}, `${c.baseline} success`), el("td", {}, c.pairs.both), el("td", { class: "o-fail" }, c.pairs.only_baseline)),

@@ -4,7 +4,7 @@ are worked out by hand, through `vla-harness report`."""
 import pytest
 
 from vla_harness.cli.main import main
-from vla_harness.results.drops import drop
+from vla_harness.results.drop_difference import drop
 from vla_harness.results.synthetic import record, write_run
 
 OPTIONS = {"perturb": "camera,light", "levels": "0,2,4"}

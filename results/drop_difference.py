@@ -89,7 +89,7 @@ def drop_table(bench: str, labels: tuple[str, str], first: Sequence[EpisodeRecor
                  rows, notes, wide=False)
 
 
-def drop_tables(columns: Sequence) -> list[Table]:
+def drop_difference_tables(columns: Sequence) -> list[Table]:
     """For every bench with a native sweep in two or more columns: each later column's drops against the first's."""
     from vla_harness.results.facts import facts_for
     from vla_harness.results.robustness import robustness_benches
