@@ -71,12 +71,13 @@ test-fast: install-python
 
 # VLA-JEPA: record its training data (oracle demos from fresh placements, never an evaluation init state; see
 # scripts/record_jepa_data.sh), then train both stages and the no-stage-1 ablation on CPU (docs/vla_jepa.md).
-JEPA_DATA := data/jepa_spatial_fresh data/jepa_object_fresh
-JEPA_ROUNDS ?= 9
-JEPA_VIDEO := data/jepa_video_goal data/jepa_video_10
+JEPA_DATA := data/jepa2_spatial data/jepa2_object
+JEPA_ROUNDS ?= 11
+JEPA_VIDEO := data/jepa2_video_goal data/jepa2_video_goal_perturbed data/jepa2_video_10 data/jepa2_video_10_perturbed \
+	data/jepa2_video_90 data/jepa2_video_90_perturbed
 JEPA_ARGS ?=
 jepa-data: install
-	CLI="$(CLI)" bash scripts/record_jepa_data.sh $(JEPA_ROUNDS) 2 2 1
+	CLI="$(CLI)" bash scripts/record_jepa_data.sh $(JEPA_ROUNDS) 5
 
 JEPA_STEPS := --set stage1_steps=1500 --set stage2_steps=3000
 train-jepa: jepa-data

@@ -18,6 +18,7 @@ COMMANDS = [
     "vla_harness.cli.commands.export_cmd",
     "vla_harness.cli.commands.compare_cmd",
     "vla_harness.cli.commands.plan_cmd",
+    "vla_harness.cli.commands.vision_check_cmd",
     "vla_harness.training.vla_jepa.train_cmd",
     "vla_harness.cli.commands.show_env_cmd",
     "vla_harness.cli.commands.serve_cmd",

@@ -15,6 +15,7 @@ from vla_harness.harness.shapes import ShapeError, check_fields
 VIDEO_MODES = ("none", "failures", "all")
 RUNNERS = ("local", "ray")
 MAX_TRIALS = 1000  # per task; LIBERO's protocol runs 50: beyond this a typo, not a study (the plan is held in memory)
+VISION_PROBES = ("none", "first_frame", "other_episode")  # harness/vision_probe.py
 
 
 @dataclass
@@ -35,12 +36,15 @@ class RunConfig:
     episode_timeout_s: float = 1800.0
     max_attempts: int = 2
     video: str = "none"
+    vision_probe: str = "none"  # harness/vision_probe.py: first_frame | other_episode replace the camera input
     out: str = "runs"
     name: str | None = None
 
     def validate(self) -> "RunConfig":
         if self.video not in VIDEO_MODES:
             raise ConfigError(f"--video must be one of {', '.join(VIDEO_MODES)}, got '{self.video}'")
+        if self.vision_probe not in VISION_PROBES:
+            raise ConfigError(f"--vision-probe must be one of {', '.join(VISION_PROBES)}, got '{self.vision_probe}'")
         if self.runner not in RUNNERS:
             raise ConfigError(f"--runner must be one of {', '.join(RUNNERS)}, got '{self.runner}'")
         if self.max_steps is not None and (isinstance(self.max_steps, bool) or not isinstance(self.max_steps, int)

@@ -148,7 +148,8 @@ def _execute(store: RunStore, plan: RunPlan, progress: bool | str, runner: Runne
     manifest = store.manifest()
     job = RunJob(run_id=manifest.run_id or run_dir.name, run_dir=str(run_dir), bench=cfg.bench, policy=cfg.policy,
                  bench_target=plan.targets.bench, policy_target=plan.targets.policy,
-                 bench_options=cfg.bench_options, policy_options=cfg.policy_options, video=cfg.video)
+                 bench_options=cfg.bench_options, policy_options=cfg.policy_options, video=cfg.video,
+                 vision_probe=cfg.vision_probe, donors=dict(plan.donors))
     new_records: list[EpisodeRecord] = []
     try:
         with RunProgress(len(work), f"{cfg.bench} × {cfg.policy}", enabled=progress) as bar:

@@ -33,6 +33,15 @@ def hashed_part(protocol: dict[str, Any]) -> dict[str, Any]:
 HASHED_CONFIG = ("bench", "max_steps", "bench_options")  # the config fields hashed with the protocol
 
 
+def hashed_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The config fields a run's hash covers. A vision probe (harness/vision_probe.py) enters only when set, so the
+    hashes of normal runs stay what they were."""
+    fields = {name: config.get(name) for name in HASHED_CONFIG}
+    if config.get("vision_probe", "none") != "none":
+        fields["vision_probe"] = config["vision_probe"]
+    return fields
+
+
 @dataclass(frozen=True)
 class RunManifest:
     """manifest.json as readers see it (docs/schema.md), its types checked: read it with harness.schema
@@ -85,7 +94,7 @@ def protocol_hash(protocol: BenchProtocol, fields: dict[str, Any]) -> str:
 
 def stored_protocol_hash(protocol: dict[str, Any], config: dict[str, Any]) -> str:
     """The hash of a protocol block and config as a manifest stores them (JSON gives the same bytes as the objects)."""
-    return _hash(protocol, {name: config.get(name) for name in HASHED_CONFIG})
+    return _hash(protocol, hashed_config(config))
 
 
 def package_versions() -> dict[str, str]:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from vla_harness.harness.config import ConfigError, RunConfig
-from vla_harness.harness.manifest import HASHED_CONFIG, protocol_hash
+from vla_harness.harness.manifest import hashed_config, protocol_hash
 from vla_harness.harness.protocols import BenchProtocol, BenchSelection
 from vla_harness.harness.secrets import redact_config
 from vla_harness.harness.targets import Targets, build, check_options
 from vla_harness.harness.types import EpisodeSpec
+from vla_harness.harness.vision_probe import OTHER_EPISODE, donors
 
 MAX_EPISODES = 1_000_000
 
@@ -25,6 +26,7 @@ class RunPlan:
     protocol_hash: str
     specs: tuple[EpisodeSpec, ...]
     env_keys: Mapping[str, str]  # episode key -> env key: episodes with one env key can share a warm env
+    donors: Mapping[str, EpisodeSpec] = field(default_factory=dict)  # vision probe other_episode: whose images
 
     def env_key(self, spec: EpisodeSpec) -> str:
         return self.env_keys[spec.key]
@@ -38,9 +40,8 @@ def selection_of(cfg: RunConfig) -> BenchSelection:
 
 def hash_fields(cfg: RunConfig) -> dict:
     """The config fields that change what a run's numbers mean (hashed with the protocol; not the policy), as the
-    manifest stores them (a secret option redacted)."""
-    stored = redact_config(cfg.to_dict())
-    return {name: stored[name] for name in HASHED_CONFIG}
+    manifest stores them (a secret option redacted; a vision probe only when set, harness/manifest.py)."""
+    return hashed_config(redact_config(cfg.to_dict()))
 
 
 def plan_run(cfg: RunConfig, targets: Targets) -> RunPlan:
@@ -58,7 +59,8 @@ def plan_run(cfg: RunConfig, targets: Targets) -> RunPlan:
         raise ConfigError(f"the selection matches no episodes of '{cfg.bench}' "
                           f"(suites={cfg.suites}, tasks={cfg.tasks})")
     env_keys = {s.key: bench.env_key(s) for s in specs}
-    return RunPlan(cfg, targets, protocol, protocol_hash(protocol, hash_fields(cfg)), specs, env_keys)
+    donor_map = donors(specs) if cfg.vision_probe == OTHER_EPISODE else {}
+    return RunPlan(cfg, targets, protocol, protocol_hash(protocol, hash_fields(cfg)), specs, env_keys, donor_map)
 
 
 def _unique(specs) -> tuple[EpisodeSpec, ...]:

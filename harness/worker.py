@@ -20,6 +20,7 @@ from vla_harness.harness.protocols import Benchmark, BenchProtocol, Env, Policy
 from vla_harness.harness.targets import build
 from vla_harness.harness.types import EpisodeRecord, EpisodeSpec, ErrorInfo, PolicyRef, TimeSplit
 from vla_harness.harness.video import VideoObserver
+from vla_harness.harness.vision_probe import run_probed
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class RunJob:
     bench_options: dict[str, Any] = field(default_factory=dict)
     policy_options: dict[str, Any] = field(default_factory=dict)
     video: str = "none"
+    vision_probe: str = "none"  # harness/vision_probe.py: the camera input replaced (first_frame, other_episode)
+    donors: dict[str, EpisodeSpec] = field(default_factory=dict)  # other_episode: key -> the episode it sees
 
 
 def build_benchmark(job: RunJob) -> Benchmark:
@@ -74,18 +77,27 @@ class EpisodeWorker:
         try:
             env = self.env_for(spec)
         except Exception as exc:  # noqa: BLE001 - a broken env is a recorded error, not a crash
-            self.close_env()
-            kind = kind_of(exc, "env_error")
-            split = TimeSplit(time.perf_counter() - t0, 0.0, 0.0, 0.0, time.perf_counter() - t0)
-            outcome = EpisodeOutcome(None, 0, ErrorInfo(kind, f"{type(exc).__name__}: {exc}"[:2000]), split)
-            return self._record(spec, outcome, attempt, None)
+            return self._record(spec, self._env_failure(exc, t0), attempt, None)
         if self.video is not None:
             self.video.attempt = attempt
             observers = (self.video, *observers)
-        outcome = run_episode(env, self.policy, spec, self.protocol, observers)
+        if self.job.vision_probe == "none":
+            outcome = run_episode(env, self.policy, spec, self.protocol, observers)
+        else:
+            try:
+                outcome = run_probed(self.job.vision_probe, self.env_for, self.policy, spec,
+                                     self.job.donors.get(spec.key), self.protocol, observers)
+            except Exception as exc:  # noqa: BLE001 - the donor's env could not be built
+                return self._record(spec, self._env_failure(exc, t0), attempt, None)
         if outcome.error is not None and outcome.error.kind == "env_error":
             self.close_env()  # do not reuse an env in an unknown state
         return self._record(spec, outcome, attempt, self.video.saved if self.video is not None else None)
+
+    def _env_failure(self, exc: Exception, t0: float) -> EpisodeOutcome:
+        self.close_env()
+        kind = kind_of(exc, "env_error")
+        split = TimeSplit(time.perf_counter() - t0, 0.0, 0.0, 0.0, time.perf_counter() - t0)
+        return EpisodeOutcome(None, 0, ErrorInfo(kind, f"{type(exc).__name__}: {exc}"[:2000]), split)
 
     def _record(self, spec: EpisodeSpec, outcome: EpisodeOutcome, attempt: int, video: str | None) -> EpisodeRecord:
         return EpisodeRecord(schema_version=harness.SCHEMA_VERSION, run_id=self.job.run_id, key=spec.key, spec=spec,

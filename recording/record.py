@@ -3,12 +3,14 @@ LIBERO-layout demos."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from vla_harness.harness.config import ConfigError
+from vla_harness.harness.errors import is_final
 from vla_harness.harness.protocols import BenchSelection
 from vla_harness.harness.targets import Targets
 from vla_harness.harness.types import EpisodeRecord
@@ -66,8 +68,10 @@ def record(cfg: RecordConfig, targets: Targets,
                  policy_options=cfg.policy_options)
     bench = build_benchmark(job)
     selection = BenchSelection(tasks=cfg.tasks, trials=cfg.first_trial + cfg.trials, max_steps=cfg.max_steps)
-    specs = [s for s in bench.episodes(selection, cfg.seed) if s.trial >= cfg.first_trial]
     out = Path(cfg.out)
+    done = logged(out)
+    specs = [s for s in bench.episodes(selection, cfg.seed)
+             if s.trial >= cfg.first_trial and (s.key, s.seed) not in done]
     worker, summary, t0 = EpisodeWorker(job, worker_id="record"), RecordSummary(), time.perf_counter()
     fps = worker.protocol.control_hz
     try:
@@ -87,6 +91,18 @@ def record(cfg: RecordConfig, targets: Targets,
         worker.close()
         summary.wall_s = time.perf_counter() - t0
     return summary
+
+
+def logged(out: Path) -> set[tuple[str, int]]:
+    """(key, seed) of the episodes the dataset's log holds with a final outcome (success, failure or the policy's own
+    error): a repeated or resumed call skips them (the same seed would record the same episode again); env and
+    infrastructure errors are tried again."""
+    path = Path(out) / "record_log.jsonl"
+    if not path.is_file():
+        return set()
+    entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    final = [e for e in entries if e.get("error") is None or is_final(e["error"]["kind"])]
+    return {(e["key"], int(e["spec"]["seed"])) for e in final}
 
 
 def _two_cameras(bench: str, cameras: tuple[str, ...]) -> tuple[str, str]:

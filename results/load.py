@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 
 from vla_harness.harness.config import ConfigError
 from vla_harness.harness.errors import ProtocolMismatch
-from vla_harness.harness.manifest import HASHED_CONFIG, RunManifest, differences, hashed_part
+from vla_harness.harness.manifest import RunManifest, differences, hashed_config, hashed_part
 from vla_harness.harness.runs import StoredRun, open_run
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import dedupe
@@ -128,8 +128,7 @@ def load_columns(paths: Sequence[str | Path], labels: Sequence[str] | None = Non
 
 def protocol_fields(run: RunData) -> dict[str, Any]:
     """What the protocol hash covers: the benchmark protocol plus the config fields hashed with it."""
-    return {"protocol": hashed_part(run.manifest.protocol),
-            "config": {name: run.config.get(name) for name in HASHED_CONFIG}}
+    return {"protocol": hashed_part(run.manifest.protocol), "config": hashed_config(run.config)}
 
 
 def protocol_diff(a: RunData, b: RunData) -> list[str]:

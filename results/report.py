@@ -8,6 +8,7 @@ from typing import Sequence
 
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.aggregate import ERROR_SHARE_FLAG, count, group, is_skipped, natural_key
+from vla_harness.results.drop_difference import drop_difference_tables
 from vla_harness.results.families import families_table
 from vla_harness.results.health import state_notes
 from vla_harness.results.identity import PolicyIdentity
@@ -108,8 +109,8 @@ def build_tables(columns: Sequence[Column], published: Path | None = None,
         fams = [None]
     across = families_table(columns)
     tables = [runs, *(suite_table(columns, f) for f in fams), *(task_table(columns, f) for f in fams),
-              *robustness_tables(columns), *paired_tables(columns), *([across] if across else []),
-              *filter(None, [metrics_table(columns)])]
+              *robustness_tables(columns), *paired_tables(columns), *drop_difference_tables(columns),
+              *([across] if across else []), *filter(None, [metrics_table(columns)])]
     if published is not None:
         tables += paper_tables(columns, read_published(published))
     runs.notes += protocol_notes(columns)  # once per report, under the table that lists the runs

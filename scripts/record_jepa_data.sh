@@ -1,39 +1,44 @@
 #!/usr/bin/env bash
-# VLA-JEPA training data (docs/vla_jepa.md): oracle demonstrations from FRESH placements (LIBERO's own placement
-# samplers seeded by the episode seed, never one of the 50 fixed init states), 64 px, both cameras upright.
-# libero_spatial and libero_object are recorded by two recorder processes in parallel (one per core, disjoint
-# suites); each suite in rounds of ROUND trials over all 10 tasks, so a recording cut short still covers every task.
-# Phase 0 (frames every 4th step) is what the first session recorded before switching to frames every 8th step
-# (rendering is ~90% of the recording CPU; the model needs frames only at chunk starts and 16 steps ahead).
-# Usage: scripts/record_jepa_data.sh [ROUNDS] [ROUND] [VIDEO_TRIALS] [VIDEO10_TRIALS]; rounds start at trial 5 and
-# extend the folders. The shipped checkpoints' data: ROUNDS=9 ROUND=2 VIDEO_TRIALS=2 VIDEO10_TRIALS=1 (docs/vla_jepa.md).
+# VLA-JEPA training data (docs/vla_jepa.md), 64 px, both cameras upright, frames every 8th step (rendering is most
+# of the recording CPU; the model needs frames at chunk starts and 16 steps ahead).
+# - Demonstrations (stages 1 + 2): oracle rollouts of libero_spatial and libero_object from FRESH placements (LIBERO's
+#   own placement samplers seeded by the episode seed, never one of the 50 fixed init states), in rounds of ROUND
+#   trials over all 10 tasks so that a recording cut short still covers every task.
+# - Action-free video (stage 1 only) from scenes the action head never trains on: libero_goal, libero_10 and
+#   libero_90 (the oracle drives their pick-and-place goals and refuses the others: those are logged, not kept), plain
+#   (fresh placements) and re-rendered under the native light, background and camera perturbations (levels 1, 3, 5
+#   for libero_goal, 3 for libero_90's even-numbered tasks; fixed init states of those suites).
+# Two recorder processes run in parallel (one per core, one env each). `record` skips every episode its dataset's
+# log already holds, so an interrupted run is resumed by running this again.
+# Usage: scripts/record_jepa_data.sh [ROUNDS] [ROUND]   (default 11 x 5 = 55 trials per task)
 set -euo pipefail
-ROUNDS=${1:-9}; ROUND=${2:-2}; VIDEO_TRIALS=${3:-2}; VIDEO10_TRIALS=${4:-1}
+ROUNDS=${1:-11}; ROUND=${2:-5}
 CLI=${CLI:-.venv/bin/python -m vla_harness.cli}
-REC="nice -n 10 $CLI record --policy oracle -B placements=fresh --size 64 --quiet"
-phase0() {  # suite, seed, out, then "tasks:trials" pairs
-  local bench=$1 seed=$2 out=$3; shift 3
-  [ -e "$out/record_log.jsonl" ] && return 0
-  for pair in "$@"; do
-    $REC --frame-every 4 --bench "$bench" --tasks "${pair%:*}" --trials "${pair#*:}" --seed "$seed" --out "$out"
-  done
-}
-rounds() {  # suite, seed, out
+REC="nice -n 10 $CLI record --policy oracle --size 64 --frame-every 8 --quiet"
+PERTURB="--keep all -B perturb=light,background,camera -B share_level0=false"
+demos() {  # suite, seed, out
   for ((r = 0; r < ROUNDS; r++)); do
-    $REC --frame-every 8 --bench "$1" --tasks 0-9 --first-trial $((5 + r * ROUND)) --trials "$ROUND" --seed "$2" --out "$3"
+    $REC -B placements=fresh --bench "$1" --tasks 0-9 --first-trial $((r * ROUND)) --trials "$ROUND" --seed "$2" \
+      --out "$3"
   done
 }
-(phase0 libero_spatial 1701 data/jepa_spatial_fresh 0:5 1:3 && rounds libero_spatial 1701 data/jepa_spatial_fresh) &
+video_a() {
+  $REC --keep all -B placements=fresh --bench libero_goal --tasks 0-9 --trials 3 --seed 3103 --out data/jepa2_video_goal
+  $REC $PERTURB -B levels=1,3,5 --bench libero_goal --tasks 0-9 --trials 1 --seed 3106 \
+    --out data/jepa2_video_goal_perturbed
+}
+video_b() {
+  $REC --keep all -B placements=fresh --bench libero_10 --tasks 0-9 --trials 2 --seed 3104 --out data/jepa2_video_10
+  $REC --keep all -B placements=fresh --bench libero_90 --tasks 0-89 --trials 1 --seed 3105 --out data/jepa2_video_90
+  $REC $PERTURB -B levels=3 --bench libero_90 --tasks "$(seq -s, 0 2 88)" --trials 1 --seed 3107 \
+    --out data/jepa2_video_90_perturbed
+}
+topup() {  # libero_spatial task 0: the oracle solved 49 of its 55 fresh placements; 3 more trials give 52
+  $REC -B placements=fresh --bench libero_spatial --tasks 0 --first-trial $((ROUNDS * ROUND)) --trials 3 --seed 3101 \
+    --out data/jepa2_spatial
+}
+(demos libero_spatial 3101 data/jepa2_spatial && topup && video_a) &
 A=$!
-(phase0 libero_object 1702 data/jepa_object_fresh 0-1:5 2:2 && rounds libero_object 1702 data/jepa_object_fresh) &
+(demos libero_object 3102 data/jepa2_object && video_b) &
 B=$!
 wait $A $B
-# action-free video for stage 1 only: oracle rollouts of libero_goal and libero_10 (other scenes), every episode kept
-if [ "$VIDEO_TRIALS" -gt 0 ]; then
-  $REC --frame-every 8 --bench libero_goal --tasks 0-9 --trials "$VIDEO_TRIALS" --keep all --seed 1703 \
-    --out data/jepa_video_goal
-fi
-if [ "$VIDEO10_TRIALS" -gt 0 ]; then
-  $REC --frame-every 8 --bench libero_10 --tasks 0-9 --trials "$VIDEO10_TRIALS" --keep all --seed 1704 \
-    --out data/jepa_video_10
-fi

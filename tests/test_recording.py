@@ -1,5 +1,6 @@
 """Recorder round trip on the pure-numpy benchmark: record, read back, compare shapes, dtypes and actions exactly."""
 
+import dataclasses
 import json
 
 import h5py
@@ -41,12 +42,15 @@ def test_round_trip_keeps_every_step_and_exact_actions(tmp_path):
         np.testing.assert_array_equal(ep.actions, _expected_actions(entry["spec"]["seed"], steps))
 
 
-def test_keep_success_drops_failures_and_appends(tmp_path):
+def test_keep_success_drops_failures_appends_and_skips_what_the_log_holds(tmp_path):
     out = tmp_path / "ds"
     cfg = RecordConfig(bench="fake", policy="random", out=str(out), tasks=(0,), trials=3, size=16)
     first = record(cfg, targets_for("fake", "random"))
-    assert first.kept == first.successes
-    second = record(cfg, targets_for("fake", "random"))
+    assert first.kept == first.successes and first.attempted == 3
+    assert record(cfg, targets_for("fake", "random")).attempted == 0  # a repeated call records nothing twice
+    more = dataclasses.replace(cfg, first_trial=3, trials=5)
+    second = record(more, targets_for("fake", "random"))
+    assert second.attempted == 5
     episodes = read_dataset(out)
     assert len(episodes) == first.kept + second.kept and all(e.success for e in episodes)
     if episodes:

@@ -1,8 +1,10 @@
 """A pure-numpy benchmark with the real interfaces: reach a target point in 3-D. For fast tests.
 
 Options let tests inject trouble: `step_delay_s` (slow physics), `broken_tasks` (env creation fails),
-`hang_tasks` (a step sleeps for `hang_s`: for timeouts), `child_env` (a virtual environment: the env runs in a child
-process of its interpreter, harness/env_proxy.py, as a simulator stack with conflicting pins does).
+`hang_tasks` (a step sleeps for `hang_s`: for timeouts); `target_speed` makes the target drift in x, y by that much per
+step along a per-episode direction, bouncing off the +-0.5 box (a scene that changes: only live images show where
+it is, tests/test_vision_probe.py); `child_env` (a virtual environment: the env runs in a child process of its
+interpreter, harness/env_proxy.py, as a simulator stack with conflicting pins does).
 """
 
 from __future__ import annotations
@@ -40,10 +42,11 @@ TASKS = [f"reach target {i}" for i in range(10)]
 
 
 class FakeEnv:
-    def __init__(self, task_id: int, step_delay_s: float = 0.0, hang_s: float = 0.0) -> None:
-        self.task_id, self.step_delay_s, self.hang_s = task_id, step_delay_s, hang_s
+    def __init__(self, task_id: int, step_delay_s: float = 0.0, hang_s: float = 0.0, target_speed: float = 0.0) -> None:
+        self.task_id, self.step_delay_s, self.hang_s, self.target_speed = task_id, step_delay_s, hang_s, target_speed
         self.pos = np.zeros(3)
         self.target = np.zeros(3)
+        self.velocity = np.zeros(3)
         self.instruction = ""
         self.renders = 0  # camera images rendered (tests check render-on-demand)
         self.steps = 0
@@ -51,6 +54,8 @@ class FakeEnv:
     def reset(self, spec: EpisodeSpec) -> None:
         rng = np.random.default_rng(spec.seed)
         self.target = rng.uniform(-0.5, 0.5, size=3)
+        angle = rng.uniform(0, 2 * np.pi)
+        self.velocity = self.target_speed * np.array([np.cos(angle), np.sin(angle), 0.0])
         self.pos = np.zeros(3)
         self.instruction = spec.instruction
         self.steps = 0
@@ -77,6 +82,8 @@ class FakeEnv:
         if self.hang_s:
             time.sleep(self.hang_s)
         self.steps += 1
+        self.target = self.target + self.velocity
+        self.velocity = np.where(np.abs(self.target) > 0.5, -self.velocity, self.velocity)  # bounce
         self.pos = np.clip(self.pos + 0.1 * np.clip(action[:3], -1, 1), -1, 1)
         distance = float(np.linalg.norm(self.pos - self.target))
         return StepResult(success=distance < 0.15, reward=-distance)
@@ -89,8 +96,9 @@ class FakeBenchmark:
     name = "fake"
 
     def __init__(self, step_delay_s: float = 0.0, broken_tasks: tuple[int, ...] = (), hang_tasks: tuple[int, ...] = (),
-                 hang_s: float = 30.0, child_env: str | None = None, child_timeout_s: float = 60.0) -> None:
-        self.step_delay_s, self.hang_s = float(step_delay_s), float(hang_s)
+                 hang_s: float = 30.0, target_speed: float = 0.0, child_env: str | None = None,
+                 child_timeout_s: float = 60.0) -> None:
+        self.step_delay_s, self.hang_s, self.target_speed = float(step_delay_s), float(hang_s), float(target_speed)
         self.child_env, self.child_timeout_s = child_env, float(child_timeout_s)
         self.broken_tasks, self.hang_tasks = set(broken_tasks), set(hang_tasks)
 
@@ -128,5 +136,5 @@ class FakeBenchmark:
 
             stack = EnvStack("fake_child", Path(self.child_env), op_timeout_s=self.child_timeout_s)
             return ChildEnv(stack, "vla_harness.benchmarks.fake.bench:FakeEnv", task_id=spec.task_id,
-                            step_delay_s=self.step_delay_s, hang_s=hang)
-        return FakeEnv(spec.task_id, self.step_delay_s, hang)
+                            step_delay_s=self.step_delay_s, hang_s=hang, target_speed=self.target_speed)
+        return FakeEnv(spec.task_id, self.step_delay_s, hang, self.target_speed)

@@ -35,6 +35,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int)
     p.add_argument("--ray-address", help="join an existing Ray cluster ('auto' or host:port)")
     p.add_argument("--video", choices=["none", "failures", "all"])
+    p.add_argument("--vision-probe", choices=["none", "first_frame", "other_episode"],
+                   help="replace the camera input: the episode's first frame, or another episode's frames "
+                   "(hashed into the run; docs/vision_check.md)")
     p.add_argument("--out", help="parent folder of run directories (default runs/)")
     p.add_argument("--name", help="run directory name (default bench-policy-timestamp)")
     p.add_argument("--set", action="append", default=[], metavar="A.B=C", help="override any config field")
@@ -58,7 +61,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     flags = {"bench": args.bench, "policy": args.policy, "suites": args.suites, "tasks": args.tasks,
              "trials": args.trials, "max_steps": args.max_steps, "seed": args.seed, "runner": args.runner,
              "workers": args.workers, "ray_address": args.ray_address, "video": args.video, "out": args.out,
-             "name": args.name}
+             "name": args.name, "vision_probe": args.vision_probe}
     data.update({k: v for k, v in flags.items() if v is not None})
     policy_opts = {**data.get("policy_options", {}), **parse_kv(args.policy_opt, "-P/--policy-opt")}
     if args.checkpoint:

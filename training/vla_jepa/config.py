@@ -40,6 +40,8 @@ class TrainConfig:
     keypoints: int = 0  # model: see ModelConfig.keypoints
     skip_stage1: bool = False  # ablation: action head on a randomly initialised encoder
     holdout_fraction: float = 0.15
+    data_seed: int = -1  # seeds the held-out split and the gates' held-out batches; -1: the training seed. Fixed
+    # across training seeds, every seed of every arm trains on the same episodes
     eval_batches: int = 4
     collapse_floor: float = 0.05  # absolute floor on the target's feature spread
     collapse_fraction: float = 0.5  # relative: final target spread >= this x its spread at initialisation
@@ -47,6 +49,10 @@ class TrainConfig:
     vision_output_fraction: float = 0.25  # image swap moves the chunk >= 0.25 x what an instruction swap does
     threads: int = 1  # one intra-op thread: on shared cores, 2 OpenMP threads were 5-20x slower here
     log_every: int = 50
+
+    @property
+    def split_seed(self) -> int:
+        return self.seed if self.data_seed < 0 else self.data_seed
 
     def validate(self) -> "TrainConfig":
         if self.loss not in LOSSES:

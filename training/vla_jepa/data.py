@@ -5,6 +5,7 @@ Episodes are duck-typed like recording.reader.DemoEpisode (name, task_name, inst
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,20 +79,21 @@ def prepare(ep, cfg: ModelConfig, text: np.ndarray) -> Tensors:
 def split_episodes(episodes: list, cfg: ModelConfig, texts: dict[str, np.ndarray], fraction: float,
                    seed: int) -> Split:
     """Hold out whole episodes per task, demonstrations and unlabelled video separately (at least one of each kind
-    when a task has two or more). With one demonstration per task, whole tasks' demonstrations are held out."""
+    when a task has two or more). With one demonstration per task, whole tasks' demonstrations are held out. Each
+    group draws from its own generator, so adding or removing video never changes which demonstrations train."""
     groups: dict[tuple[str, bool], list] = {}
     for ep in sorted(episodes, key=lambda e: e.name):
         groups.setdefault((ep.task_name, ep.actions is not None), []).append(ep)
-    rng, held = np.random.default_rng(seed), set()
+    held = set()
     for key in sorted(groups):
         eps = groups[key]
         # two held out per task where possible: the image-swap gate pairs held-out episodes of the same task
         n_out = max(2 if len(eps) >= 6 else 1, int(round(fraction * len(eps)))) if len(eps) >= 2 else 0
-        held.update(eps[i].name for i in rng.permutation(len(eps))[:n_out])
+        held.update(eps[i].name for i in _group_rng(seed, f"{key[0]}:{key[1]}").permutation(len(eps))[:n_out])
     demo_tasks = sorted(task for task, labelled in groups if labelled)
     if demo_tasks and not any(e.name in held and e.actions is not None for e in episodes):
         n_tasks = max(1, int(round(fraction * len(demo_tasks))))
-        for i in rng.permutation(len(demo_tasks))[:n_tasks]:
+        for i in _group_rng(seed, "whole tasks").permutation(len(demo_tasks))[:n_tasks]:
             held.update(e.name for e in groups[(demo_tasks[i], True)])
     split = Split()
     for ep in sorted(episodes, key=lambda e: e.name):
@@ -99,6 +101,10 @@ def split_episodes(episodes: list, cfg: ModelConfig, texts: dict[str, np.ndarray
         (split.held_out if out else split.train).append(prepare(ep, cfg, texts[ep.instruction]))
         (split.held_out_names if out else split.train_names).append(ep.name)
     return split
+
+
+def _group_rng(seed: int, name: str) -> np.random.Generator:
+    return np.random.default_rng([int(seed), zlib.crc32(name.encode())])
 
 
 def future_pairs(ep: Tensors, hmin: int, hmax: int) -> torch.Tensor:
@@ -162,8 +168,9 @@ def shift(frames: torch.Tensor, max_px: int, gen: torch.Generator) -> torch.Tens
 
 
 def norm_stats(eps: list[Tensors], action_std_floor: float = 1e-3) -> dict[str, torch.Tensor]:
+    """Action and proprio statistics of the demonstrations (the action head sees no other episode's state)."""
     acts = torch.cat([e.actions for e in eps if e.actions is not None])
-    states = torch.cat([e.state for e in eps])
+    states = torch.cat([e.state for e in eps if e.actions is not None])
     return {"action_mean": acts.mean(0), "action_std": acts.std(0).clamp_min(max(action_std_floor, 1e-3)),
             "state_mean": states.mean(0), "state_std": states.std(0).clamp_min(1e-3)}
 

@@ -1,6 +1,11 @@
-"""Learning gates, measured on held-out episodes: is the model better than the trivial baselines, does it use the
-image, and has its representation collapsed? Each gate is tested against a deliberately blind and a deliberately
-collapsed model (tests/test_vla_jepa_gates.py): a gate such a model passes is a bug."""
+"""Learning gates, measured on held-out episodes: is the model better than the trivial baselines, and has its
+representation collapsed? Each gate is tested against a deliberately blind and a deliberately collapsed model
+(tests/test_vla_jepa_gates.py): a gate such a model passes is a bug.
+
+Whether the model uses its camera is decided in closed loop (`vla-harness vision-check`, docs/vision_check.md): the
+two open-loop image measurements below (action error with swapped images, chunk change image vs instruction) are
+reported as diagnostics and no longer gate. A no-proprio model passed both while acting worse in closed loop, and
+models that failed them by their margins still depended on the image there (docs/vla_jepa.md)."""
 
 from __future__ import annotations
 
@@ -47,17 +52,17 @@ class Stage2Gates:
     output_fraction: float
     beats_mean: bool
     beats_replay: bool | None  # None: no training demo of a held-out task to replay
-    vision_error: bool | None  # swapped_image_l1 >= (1 + error_margin) x action_l1; None: no pair to swap
-    vision_output: bool | None  # image_change >= output_fraction x instruction_change
+    vision_error: bool | None  # diagnostic: swapped_image_l1 >= (1 + error_margin) x action_l1; None: no pair
+    vision_output: bool | None  # diagnostic: image_change >= output_fraction x instruction_change
 
     @property
     def passed(self) -> bool:
-        return self.beats_mean and all(bool(g) for g in (self.beats_replay, self.vision_error, self.vision_output))
+        return self.beats_mean and bool(self.beats_replay)
 
 
 def _eval_batches(held_out: list[Tensors], cfg: TrainConfig) -> Iterator[dict]:
     """The held-out stage-1 batches every measurement draws: the same samples on every call."""
-    gen = torch.Generator().manual_seed(cfg.seed + 1000)
+    gen = torch.Generator().manual_seed(cfg.split_seed + 1000)
     for _ in range(cfg.eval_batches):
         yield stage1_batch(held_out, cfg.batch, cfg.horizon_min, cfg.horizon_max, gen)
 
@@ -135,14 +140,18 @@ def describe(gates: Stage1Gates | Stage2Gates) -> list[str]:
     g = gates
     return [f"  action L1 {g.action_l1:.4f} vs mean-action {g.mean_action_l1:.4f}: {_pf(g.beats_mean)}",
             f"  action L1 {g.action_l1:.4f} vs nearest-training-demo replay {g.replay_l1:.4f}: {_pf(g.beats_replay)}",
-            f"  images swapped within a task: action L1 {g.swapped_image_l1:.4f} (need >= {1 + g.error_margin:g}x "
-            f"{g.own_image_l1:.4f} with their own images): {_pf(g.vision_error)}",
-            f"  chunk change with the image {g.image_change:.4f} vs with the instruction {g.instruction_change:.4f} "
-            f"(need >= {g.output_fraction:g}x): {_pf(g.vision_output)}"]
+            f"  diagnostic (not a gate): images swapped within a task: action L1 {g.swapped_image_l1:.4f} vs "
+            f"{g.own_image_l1:.4f} with their own images (>= {1 + g.error_margin:g}x: {_yn(g.vision_error)})",
+            f"  diagnostic (not a gate): chunk change with the image {g.image_change:.4f} vs with the instruction "
+            f"{g.instruction_change:.4f} (>= {g.output_fraction:g}x: {_yn(g.vision_output)})"]
 
 
 def _pf(ok: bool | None) -> str:
     return "n/a (cannot be measured: FAIL)" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def _yn(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("yes" if ok else "no")
 
 
 def as_dict(gates: Stage1Gates | Stage2Gates) -> dict:

@@ -174,7 +174,7 @@ def _prepare(episodes: list, cfg: TrainConfig, frame_size: int):
     mcfg = run_model_config(cfg, render_size=frame_size)
     texts = TextCache()
     texts.add([e.instruction for e in episodes])
-    data = split_episodes(episodes, mcfg, texts.vectors, cfg.holdout_fraction, cfg.seed)
+    data = split_episodes(episodes, mcfg, texts.vectors, cfg.holdout_fraction, cfg.split_seed)
     if not any(e.actions is not None for e in data.held_out):
         raise ConfigError("no held-out demonstrations: the gates need at least two successful episodes of some task")
     return mcfg, texts, data

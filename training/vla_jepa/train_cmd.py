@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         sources = (args.data or ready_datasets()) + list(args.video)
         size = model_config(cfg.size).image_size
-        episodes, frame_size = load_episodes(sources, args.per_task, cfg.seed, args.max_frames, size,
+        episodes, frame_size = load_episodes(sources, args.per_task, cfg.split_seed, args.max_frames, size,
                                              tuple(args.video))
     if not episodes:
         raise ConfigError(f"no episodes found in {sources}")
