@@ -73,13 +73,15 @@ test-fast: install-python
 # scripts/record_jepa_data.sh), then train both stages and the no-stage-1 ablation on CPU (docs/vla_jepa.md).
 JEPA_DATA := data/jepa2_spatial data/jepa2_object
 JEPA_ROUNDS ?= 11
-JEPA_VIDEO := data/jepa2_video_goal data/jepa2_video_goal_perturbed data/jepa2_video_10 data/jepa2_video_10_perturbed \
-	data/jepa2_video_90 data/jepa2_video_90_perturbed
+JEPA_VIDEO := data/jepa2_video_goal data/jepa2_video_goal_perturbed data/jepa2_video_10 data/jepa2_video_90 \
+	data/jepa2_video_90_perturbed
 JEPA_ARGS ?=
 jepa-data: install
 	CLI="$(CLI)" bash scripts/record_jepa_data.sh $(JEPA_ROUNDS) 5
 
-JEPA_STEPS := --set stage1_steps=1500 --set stage2_steps=3000
+JEPA_SEED ?= 0
+JEPA_STEPS := --per-task 0 --set data_seed=0 --set holdout_fraction=0.06 --set stage1_steps=2500 --set stage2_steps=6000 \
+	--set seed=$(JEPA_SEED)
 train-jepa: jepa-data
 	nice -n 10 $(CLI) train --preset small --data $(JEPA_DATA) --video $(JEPA_VIDEO) --out checkpoints/vla_jepa_fresh $(JEPA_STEPS) $(JEPA_ARGS)
 	nice -n 10 $(CLI) train --preset small_no_stage1 --data $(JEPA_DATA) --video $(JEPA_VIDEO) --out checkpoints/vla_jepa_no_stage1 \
