@@ -80,11 +80,12 @@ jepa-data: install
 	CLI="$(CLI)" bash scripts/record_jepa_data.sh $(JEPA_ROUNDS) 5
 
 JEPA_SEED ?= 0
+JEPA_OUT ?= checkpoints/vla_jepa_v2$(if $(filter-out 0,$(JEPA_SEED)),_s$(JEPA_SEED))
 JEPA_STEPS := --per-task 0 --set data_seed=0 --set holdout_fraction=0.06 --set stage1_steps=2500 --set stage2_steps=6000 \
 	--set seed=$(JEPA_SEED)
 train-jepa: jepa-data
-	nice -n 10 $(CLI) train --preset small --data $(JEPA_DATA) --video $(JEPA_VIDEO) --out checkpoints/vla_jepa_fresh $(JEPA_STEPS) $(JEPA_ARGS)
-	nice -n 10 $(CLI) train --preset small_no_stage1 --data $(JEPA_DATA) --video $(JEPA_VIDEO) --out checkpoints/vla_jepa_no_stage1 \
+	nice -n 10 $(CLI) train --preset small --data $(JEPA_DATA) --video $(JEPA_VIDEO) --out $(JEPA_OUT) $(JEPA_STEPS) $(JEPA_ARGS)
+	nice -n 10 $(CLI) train --preset small_no_stage1 --data $(JEPA_DATA) --video $(JEPA_VIDEO) --out $(JEPA_OUT)_no_stage1 \
 		$(JEPA_STEPS) $(JEPA_ARGS)
 
 bench: install
