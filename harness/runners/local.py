@@ -101,12 +101,17 @@ class _Lane:
             self.policy.close()
 
 
+def no_fresh_policy(job: RunJob, spec: EpisodeSpec, exc: Exception) -> StopRun:
+    """The one-line stop when a timed-out episode's policy cannot be replaced (local and warm runners)."""
+    return StopRun(f"episode {spec.key} timed out and a fresh '{job.policy}' policy could not be built "
+                   f"({type(exc).__name__}: {exc}); the run stops, `vla-harness resume` goes on")
+
+
 def _fresh_lane(job: RunJob, spec: EpisodeSpec) -> _Lane:
     try:
         return _Lane(job)
     except Exception as exc:  # noqa: BLE001 - said in one line: the run cannot go on without a policy
-        raise StopRun(f"episode {spec.key} timed out and a fresh '{job.policy}' policy could not be built "
-                      f"({type(exc).__name__}: {exc}); the run stops, `vla-harness resume` goes on") from exc
+        raise no_fresh_policy(job, spec, exc) from exc
 
 
 def run_local(job: RunJob, work: list[tuple[EpisodeSpec, int]], on_record: Callable[[EpisodeRecord], None],

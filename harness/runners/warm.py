@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from vla_harness.harness.errors import StopRun
 from vla_harness.harness.protocols import Benchmark, Env, Policy
-from vla_harness.harness.runners.local import _CutPolicy, _EpisodeThread, _timed_out
+from vla_harness.harness.runners.local import _CutPolicy, _EpisodeThread, _timed_out, no_fresh_policy
 from vla_harness.harness.types import EpisodeRecord, EpisodeSpec
 from vla_harness.harness.worker import EpisodeWorker, RunJob, build_benchmark, build_policy
 
@@ -137,8 +137,7 @@ class WarmRunner:
         try:
             return self._policy_for(job)
         except Exception as exc:  # noqa: BLE001 - said in one line: the run cannot go on without a policy
-            raise StopRun(f"episode {spec.key} timed out and a fresh '{job.policy}' policy could not be built "
-                          f"({type(exc).__name__}: {exc}); the run stops, `vla-harness resume` goes on") from exc
+            raise no_fresh_policy(job, spec, exc) from exc
 
     def _call(self, fn: Callable[[], Any]) -> Any:
         return self.thread.call(fn, self.timeout_s)
