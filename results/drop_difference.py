@@ -18,11 +18,10 @@ from typing import Sequence
 
 from vla_harness.harness.types import EpisodeRecord
 from vla_harness.results.compare import outcomes
+from vla_harness.results.drop import PairKey, base_key
 from vla_harness.results.robustness import BASELINE_DIMENSION, is_baseline, swept
 from vla_harness.results.stats import Z95
 from vla_harness.results.tables import Row, Table
-
-Base = tuple[str, int, int]  # suite, task, trial
 
 
 @dataclass(frozen=True)
@@ -34,12 +33,12 @@ class Drop:
     ci: tuple[float, float]
 
 
-def _by_base(records: Sequence[EpisodeRecord]) -> dict[Base, dict[tuple[str, int], bool]]:
-    out: dict[Base, dict[tuple[str, int], bool]] = defaultdict(dict)
+def _by_base(records: Sequence[EpisodeRecord]) -> dict[PairKey, dict[tuple[str, int], bool]]:
+    out: dict[PairKey, dict[tuple[str, int], bool]] = defaultdict(dict)
     for rec in outcomes(swept(records)).values():
-        p, s = rec.spec.perturbation, rec.spec
+        p = rec.spec.perturbation
         dim = BASELINE_DIMENSION if is_baseline(rec) else p.dimension
-        out[(s.suite, s.task_id, s.trial)][(dim, 0 if is_baseline(rec) else p.level)] = bool(rec.success)
+        out[base_key(rec)][(dim, 0 if is_baseline(rec) else p.level)] = bool(rec.success)
     return out
 
 
