@@ -5,7 +5,9 @@ the same seed. A policy's drop on base episode b in dimension d is s0(b) - mean 
 the mean over base episodes. The difference of drops (second policy minus first) is the mean of the per-episode
 differences, with a normal-approximation 95% interval over base episodes (the episodes are the sampling unit: levels
 of one base episode are not independent). Only base episodes with every needed outcome in both runs count; policy
-faults are failures, env/infra errors and skips are left out (as in `compare`).
+faults are failures, env/infra errors and skips are left out (as in `compare`). Each row also says the smallest
+difference of drops the run could see: (z_0.975 + z_0.8) x its standard error, 80% power at alpha 0.05, two-sided.
+The last row pools every swept dimension and level per base episode.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from vla_harness.results.robustness import BASELINE_DIMENSION, is_baseline, swep
 from vla_harness.results.stats import Z95
 from vla_harness.results.tables import Row, Table
 
+Z80 = 0.8416212335729143  # one-sided normal quantile for 80% power
+ALL_DIMENSIONS = "all swept"
+
 
 @dataclass(frozen=True)
 class Drop:
@@ -31,6 +36,7 @@ class Drop:
     second: tuple[float, float, float]
     diff: float  # drop(second) - drop(first)
     ci: tuple[float, float]
+    detectable: float  # the difference of drops this many base episodes see with 80% power
 
 
 def _by_base(records: Sequence[EpisodeRecord]) -> dict[PairKey, dict[tuple[str, int], bool]]:
@@ -42,28 +48,34 @@ def _by_base(records: Sequence[EpisodeRecord]) -> dict[PairKey, dict[tuple[str, 
     return out
 
 
-def _episode_drop(cells: dict[tuple[str, int], bool], dim: str, levels: Sequence[int]) -> tuple[float, float] | None:
+def _episode_drop(cells: dict[tuple[str, int], bool], needed: Sequence[tuple[str, int]]) -> tuple[float, float] | None:
     """(level-0 success, mean perturbed success) of one base episode, or None when an outcome is missing."""
-    if (BASELINE_DIMENSION, 0) not in cells or any((dim, lv) not in cells for lv in levels):
+    if (BASELINE_DIMENSION, 0) not in cells or any(cell not in cells for cell in needed):
         return None
-    return float(cells[(BASELINE_DIMENSION, 0)]), mean(float(cells[(dim, lv)]) for lv in levels)
+    return float(cells[(BASELINE_DIMENSION, 0)]), mean(float(cells[cell]) for cell in needed)
+
+
+def _needed(a: dict, b: dict, dim: str) -> list[tuple[str, int]]:
+    """The perturbed (dimension, level) cells a base episode needs for `dim` (every one for ALL_DIMENSIONS)."""
+    seen = {cell for cells in (*a.values(), *b.values()) for cell in cells if cell[0] != BASELINE_DIMENSION}
+    return sorted(cell for cell in seen if dim in (ALL_DIMENSIONS, cell[0]))
 
 
 def drop(first: Sequence[EpisodeRecord], second: Sequence[EpisodeRecord], dim: str) -> Drop | None:
     a, b = _by_base(first), _by_base(second)
-    levels = sorted({lv for cells in (*a.values(), *b.values()) for d, lv in cells if d == dim})
+    needed = _needed(a, b, dim)
     pairs = []
     for base in sorted(set(a) & set(b)):
-        x, y = _episode_drop(a[base], dim, levels), _episode_drop(b[base], dim, levels)
+        x, y = _episode_drop(a[base], needed), _episode_drop(b[base], needed)
         if x is not None and y is not None:
             pairs.append((x, y))
-    if not levels or len(pairs) < 2:
+    if not needed or len(pairs) < 2:
         return None
     diffs = [(y[0] - y[1]) - (x[0] - x[1]) for x, y in pairs]
-    half = Z95 * stdev(diffs) / math.sqrt(len(diffs))
+    se = stdev(diffs) / math.sqrt(len(diffs))
     arm = [tuple(mean(p[i][k] for p in pairs) for k in (0, 1)) for i in (0, 1)]
     return Drop(len(pairs), (*arm[0], arm[0][0] - arm[0][1]), (*arm[1], arm[1][0] - arm[1][1]), mean(diffs),
-                (mean(diffs) - half, mean(diffs) + half))
+                (mean(diffs) - Z95 * se, mean(diffs) + Z95 * se), (Z95 + Z80) * se)
 
 
 def _pts(x: float) -> str:
@@ -73,18 +85,22 @@ def _pts(x: float) -> str:
 def drop_table(bench: str, labels: tuple[str, str], first: Sequence[EpisodeRecord],
                second: Sequence[EpisodeRecord], dims: Sequence[str]) -> Table:
     rows = []
-    for dim in dims:
+    for dim in [*dims, ALL_DIMENSIONS] if len(dims) > 1 else dims:
         d = drop(first, second, dim)
         if d is None:
             continue
         arms = [f"{100 * r0:.1f} -> {100 * rp:.1f} ({_pts(-dr)})" for r0, rp, dr in (d.first, d.second)]
-        rows.append(Row([dim], [str(d.n), *arms, f"{_pts(d.diff)} [{_pts(d.ci[0])}, {_pts(d.ci[1])}]"]))
+        rows.append(Row([dim], [str(d.n), *arms, f"{_pts(d.diff)} [{_pts(d.ci[0])}, {_pts(d.ci[1])}]",
+                                f"{100 * d.detectable:.1f}"]))
     notes = ["Per base episode (suite, task, trial): level-0 success minus its mean success over the perturbed "
              "levels; rates in %, the change in points in brackets. Difference = drop of the second minus drop of the "
-             "first (negative: the second loses less); 95% normal interval over base episodes."]
+             "first (negative: the second loses less); 95% normal interval over base episodes. Detectable: the "
+             "difference of drops these base episodes would show with 80% power at alpha 0.05 (2.80 standard errors); "
+             f"'{ALL_DIMENSIONS}' pools every dimension and level of a base episode."]
     return Table(f"robustness_{bench}_drops", f"Robustness ({bench}): drop from level 0, {labels[1]} vs {labels[0]}",
                  ["dimension"], ["base episodes", f"{labels[0]}: level 0 -> perturbed",
-                                 f"{labels[1]}: level 0 -> perturbed", "difference of drops (pts) [95% CI]"],
+                                 f"{labels[1]}: level 0 -> perturbed", "difference of drops (pts) [95% CI]",
+                                 "detectable (pts)"],
                  rows, notes, wide=False)
 
 

@@ -4,7 +4,7 @@ are worked out by hand, through `vla-harness report`."""
 import pytest
 
 from vla_harness.cli.main import main
-from vla_harness.results.drop_difference import drop
+from vla_harness.results.drop_difference import ALL_DIMENSIONS, Z80, drop
 from vla_harness.results.synthetic import record, write_run
 
 OPTIONS = {"perturb": "camera,light", "levels": "0,2,4"}
@@ -35,6 +35,15 @@ def test_drops_are_per_base_episode_and_their_difference_is_paired():
     assert light.second == (0.75, 0.625, pytest.approx(0.125)) and light.diff == pytest.approx(0.125)
     lo, hi = light.ci  # per-episode differences 0, 0, 0.5, 0: mean 0.125, sd 0.25, n 4
     assert (lo, hi) == pytest.approx((0.125 - 1.959964 * 0.125, 0.125 + 1.959964 * 0.125), abs=1e-5)
+    assert light.detectable == pytest.approx((1.959964 + 0.841621) * 0.125, abs=1e-5) and cam.detectable == 0
+
+
+def test_the_pooled_row_averages_every_dimension_and_level_of_a_base_episode():
+    pooled = drop(A, B, ALL_DIMENSIONS)  # A drops 1/4 in every episode; B drops 0, 0, 1/4, 0 (trial 3 fails all)
+    assert pooled.n == 4 and pooled.first == (1.0, 0.75, 0.25) and pooled.second == (0.75, pytest.approx(0.6875),
+                                                                                       pytest.approx(0.0625))
+    assert pooled.diff == pytest.approx(-0.1875)
+    assert Z80 == pytest.approx(0.841621, abs=1e-6)
 
 
 def test_a_base_episode_missing_an_outcome_is_left_out():
@@ -50,3 +59,6 @@ def test_report_prints_the_drop_table_for_two_sweeps(tmp_path, capsys):
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.startswith("| camera") and "->" in line)
     assert "100.0 -> 50.0 (-50.0)" in row and "75.0 -> 75.0 (+0.0)" in row and "-50.0 [-50.0, -50.0]" in row
+    assert row.rstrip(" |").endswith("0.0")  # no spread: any difference would be seen
+    pooled = next(line for line in out.splitlines() if line.startswith(f"| {ALL_DIMENSIONS}"))
+    assert "-18.8 [" in pooled
