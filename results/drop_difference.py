@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from statistics import mean, stdev
+from statistics import NormalDist, mean, stdev
 from typing import Sequence
 
 from vla_harness.harness.types import EpisodeRecord
@@ -25,7 +25,7 @@ from vla_harness.results.robustness import BASELINE_DIMENSION, is_baseline, swep
 from vla_harness.results.stats import Z95
 from vla_harness.results.tables import Row, Table
 
-Z80 = 0.8416212335729143  # one-sided normal quantile for 80% power
+Z80 = NormalDist().inv_cdf(0.80)  # one-sided normal quantile for 80% power
 ALL_DIMENSIONS = "all swept"
 
 
