@@ -116,5 +116,5 @@ def test_runs_without_recorded_identity_are_labelled_from_their_config(tmp_path)
 def test_vla_jepa_declares_its_checkpoint_and_sha256():
     policy = build_policy("vla_jepa", {})
     spec, other = policy.spec(), build_policy("vla_jepa", {"checkpoint": str(DEFAULT.parent / "vla_jepa_no_stage1")})
-    assert spec.identity == {"checkpoint": "checkpoints/vla_jepa_fresh", "sha256": digest(DEFAULT)}
+    assert spec.identity == {"checkpoint": "checkpoints/vla_jepa_v2_s1", "sha256": digest(DEFAULT)}
     assert len(spec.identity["sha256"]) == 64 and other.spec().identity["sha256"] != spec.identity["sha256"]

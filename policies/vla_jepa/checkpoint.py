@@ -15,7 +15,7 @@ from vla_harness.policies.vla_jepa.model import VlaJepa
 from vla_harness.policies.vla_jepa.text import TextCache
 
 FILES = ("model.safetensors", "config.json", "manifest.json", "instructions.json")
-DEFAULT = Path(__file__).resolve().parents[2] / "checkpoints" / "vla_jepa_fresh"
+DEFAULT = Path(__file__).resolve().parents[2] / "checkpoints" / "vla_jepa_v2_s1"
 
 
 class CheckpointError(UserError, ValueError):
