@@ -46,7 +46,7 @@ def test_the_wheel_holds_every_room_and_its_data(wheel):
     assert tops == {"vla_harness", wheel.name.split("-py3")[0] + ".dist-info"}  # nothing generic at the top
     for path in ("results/published.csv", "results/view/assets/index.html", "results/view/assets/app.js",
                  "results/view/assets/style.css", "benchmarks/libero_plus/classification.json",
-                 "checkpoints/vla_jepa_v2_s1/model.safetensors", "checkpoints/vla_jepa_fresh/config.json",
+                 "checkpoints/vla_jepa_v2_s1/model.safetensors", "checkpoints/vla_jepa_v2_s1/config.json",
                  "harness/worker.py", "cli/main.py", "api.py"):
         assert f"vla_harness/{path}" in names, path
 
